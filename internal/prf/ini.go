@@ -1,0 +1,128 @@
+package prf
+
+import (
+	"strings"
+)
+
+// entry is one key=value line of a section.
+type entry struct {
+	key, value string // trimmed; value unquoted, not yet expanded
+	line       int
+}
+
+// section is one [name] block of a PRF.
+type section struct {
+	name    string // as written, trimmed
+	line    int    // line of the header
+	entries []entry
+	byKey   map[string]int // folded key -> index in entries
+}
+
+func (s *section) lookup(key string) (entry, bool) {
+	i, ok := s.byKey[fold(key)]
+	if !ok {
+		return entry{}, false
+	}
+	return s.entries[i], true
+}
+
+// ini is the sectioned text of a PRF.
+type ini struct {
+	sections []*section
+	byName   map[string]*section // folded name -> section
+}
+
+func (f *ini) section(name string) *section { return f.byName[fold(name)] }
+
+// fold is the case-insensitive form of a section or key name.
+func fold(s string) string { return strings.ToLower(s) }
+
+// parseINI splits text into sections. Duplicate sections, duplicate keys in
+// a section, key lines outside a section, lines that are neither a header,
+// a key=value pair, a comment nor blank, and control characters other than
+// tab are errors (*Error).
+func parseINI(text string) (*ini, error) {
+	f := &ini{byName: map[string]*section{}}
+	var cur *section
+	for i, raw := range strings.Split(text, "\n") {
+		n := i + 1
+		line := strings.TrimSuffix(raw, "\r")
+		if err := checkControl(line); err != "" {
+			return nil, errorf(name(cur), n, "%s", err)
+		}
+		t := strings.TrimSpace(line)
+		if t == "" || t[0] == ';' {
+			continue
+		}
+		if t[0] == '[' {
+			end := strings.IndexByte(t, ']')
+			if end < 0 {
+				return nil, errorf(name(cur), n, "section header without a closing bracket")
+			}
+			if rest := strings.TrimSpace(t[end+1:]); rest != "" && rest[0] != ';' {
+				return nil, errorf(name(cur), n, "text after a section header")
+			}
+			nm := strings.TrimSpace(t[1:end])
+			if nm == "" {
+				return nil, errorf(name(cur), n, "empty section name")
+			}
+			if prev := f.byName[fold(nm)]; prev != nil {
+				return nil, errorf(nm, n, "duplicate section (first on line %d)", prev.line)
+			}
+			cur = &section{name: nm, line: n, byKey: map[string]int{}}
+			f.sections = append(f.sections, cur)
+			f.byName[fold(nm)] = cur
+			continue
+		}
+		if cur == nil {
+			return nil, errorf("", n, "key=value line before the first section header")
+		}
+		eq := strings.IndexByte(t, '=')
+		if eq < 0 {
+			return nil, errorf(cur.name, n, "expected key=value, a [section] header or a ; comment")
+		}
+		key := strings.TrimSpace(t[:eq])
+		if key == "" {
+			return nil, errorf(cur.name, n, "empty key")
+		}
+		if j, dup := cur.byKey[fold(key)]; dup {
+			return nil, errorf(cur.name, n, "duplicate key %q (first on line %d)", key, cur.entries[j].line)
+		}
+		cur.byKey[fold(key)] = len(cur.entries)
+		cur.entries = append(cur.entries, entry{key: key, value: unquote(strings.TrimSpace(t[eq+1:])), line: n})
+	}
+	if len(f.sections) == 0 {
+		return nil, errorf("", 0, "not a PRF file: no sections")
+	}
+	return f, nil
+}
+
+func name(s *section) string {
+	if s == nil {
+		return ""
+	}
+	return s.name
+}
+
+// unquote drops one matching pair of surrounding double or single quotes.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
+}
+
+// checkControl returns a message if line holds a control character other
+// than tab (a NUL usually means UTF-16 text without a byte-order mark).
+func checkControl(line string) string {
+	for _, r := range line {
+		switch {
+		case r == 0:
+			return "NUL character (UTF-16 text without a byte-order mark?)"
+		case r == '\t':
+		case r < 0x20 || r == 0x7F || (r >= 0x80 && r < 0xA0):
+			return "control character in line"
+		}
+	}
+	return ""
+}
