@@ -1,0 +1,27 @@
+// Package transport delivers finished RFC 5322 messages (SPEC §8).
+//
+// A [Transport] is chosen and configured by a plain [Config]; the package
+// knows nothing of profiles, stores or sessions. Three outbound transports
+// exist:
+//
+//   - smtp: message submission with emersion/go-smtp. STARTTLS is required by
+//     default, certificates are verified (system roots plus a CA file, or a
+//     pinned leaf fingerprint), and AUTH is never sent over a connection that
+//     is not both encrypted and verified unless explicitly allowed. The
+//     connection is kept between Send calls and re-dialled when it broke.
+//   - maildir: one copy written into a Maildir (tmp, fsync, link into new).
+//   - sendmail: a local sendmail-compatible program fed on stdin.
+//
+// # Errors
+//
+// Every failure is an [*Error] carrying a [Kind] (temporary, permanent,
+// auth, tls, config), the protocol stage it happened in and, for SMTP, the
+// reply and enhanced status codes. No error and no verbose transcript ever
+// contains a password, token or SASL payload.
+//
+// # Inbound
+//
+// The interface is deliberately small ([Transport] with Send and Close, plus
+// the optional [Verifier]) so that an inbound counterpart (IMAP/POP3 into a
+// Maildir) can sit beside it later, sharing [Config] and [Credentials].
+package transport

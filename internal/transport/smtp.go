@@ -1,0 +1,102 @@
+package transport
+
+import (
+	"context"
+	"time"
+)
+
+// smtpTransport is the smtp Transport and Verifier. It keeps one
+// connection between Send calls.
+type smtpTransport struct {
+	s       *smtpSettings
+	creds   Credentials
+	timeout time.Duration
+	log     *transcript // nil unless Config.Verbose
+	cur     *smtpConn   // open connection, nil if none
+	used    bool        // cur carried a transaction: RSET before the next
+}
+
+var (
+	_ Transport = (*smtpTransport)(nil)
+	_ Verifier  = (*smtpTransport)(nil)
+)
+
+func newSMTP(cfg Config) (*smtpTransport, error) {
+	s, err := smtpSettingsFrom(cfg)
+	if err != nil {
+		return nil, err
+	}
+	t := &smtpTransport{s: s, creds: cfg.Credentials, timeout: cfg.Timeout}
+	if cfg.Verbose != nil {
+		t.log = newTranscript(cfg.Verbose)
+	}
+	return t, nil
+}
+
+// Verify connects, secures, greets, authenticates (if credentials are held)
+// and quits, on a connection of its own. Errors are *Error.
+func (t *smtpTransport) Verify(ctx context.Context) error {
+	sc, err := t.dial(ctx)
+	if err != nil {
+		return err
+	}
+	return t.quit(sc)
+}
+
+// Close sends QUIT on the open connection, if any, and closes it. Errors are
+// *Error of stage "quit".
+func (t *smtpTransport) Close() error {
+	sc := t.cur
+	t.cur = nil
+	if sc == nil {
+		return nil
+	}
+	return t.quit(sc)
+}
+
+func (t *smtpTransport) quit(sc *smtpConn) error {
+	defer sc.c.Close()
+	if err := sc.c.Quit(); err != nil {
+		return classify(nil, StageQuit, err)
+	}
+	return nil
+}
+
+// drop closes the current connection without QUIT (its state is unknown).
+func (t *smtpTransport) drop() {
+	if t.cur != nil {
+		t.cur.c.Close()
+		t.cur = nil
+	}
+}
+
+// conn returns a live connection: the kept one after a successful RSET, or a
+// new one. A kept connection that fails RSET is silently replaced; this is
+// the only reconnection, so nothing is ever sent twice.
+func (t *smtpTransport) conn(ctx context.Context) (*smtpConn, error) {
+	if t.cur != nil && t.used {
+		stop := t.watch(ctx, t.cur)
+		err := t.cur.c.Reset()
+		stop()
+		if err != nil || ctx.Err() != nil {
+			if t.log != nil {
+				t.log.note("connection no longer usable, reconnecting")
+			}
+			t.drop()
+		}
+	}
+	if t.cur == nil {
+		sc, err := t.dial(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t.cur, t.used = sc, false
+	}
+	return t.cur, nil
+}
+
+// watch closes sc's connection if ctx ends before the returned stop is
+// called.
+func (t *smtpTransport) watch(ctx context.Context, sc *smtpConn) (stop func() bool) {
+	return context.AfterFunc(ctx, func() { sc.raw.Close() })
+}

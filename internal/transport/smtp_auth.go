@@ -1,0 +1,131 @@
+package transport
+
+import (
+	"strings"
+
+	"github.com/emersion/go-sasl"
+)
+
+// authenticate runs AUTH on a greeted connection according to the settings
+// and credentials. It refuses (KindConfig, stage "auth") to send credentials
+// over a connection that is not encrypted and verified, unless
+// AllowInsecureAuth. Without credentials under "auto", or with "none", it
+// does nothing.
+func (t *smtpTransport) authenticate(sc *smtpConn) error {
+	cr := t.creds
+	hasPass := cr.Username != "" && cr.Password != ""
+	hasToken := cr.OAuth2Token != ""
+	if t.s.auth == "none" || (t.s.auth == "auto" && !hasPass && !hasToken) {
+		return nil
+	}
+	if !t.s.verified() && !t.s.allowIns {
+		return &Error{Kind: KindConfig, Stage: StageAuth,
+			Message: "refusing to send credentials over an unencrypted or unverified connection (allow-insecure-auth overrides)"}
+	}
+	ok, offered := sc.c.Extension("AUTH")
+	if !ok {
+		return &Error{Kind: KindPermanent, Stage: StageAuth,
+			Message: "server offers no AUTH but credentials are configured"}
+	}
+	mech := t.s.auth
+	if mech == "auto" {
+		mech = pickMechanism(strings.Fields(offered), hasPass, hasToken)
+		if mech == "" {
+			return &Error{Kind: KindPermanent, Stage: StageAuth,
+				Message: "no AUTH mechanism offered by the server fits the credentials held (server offers " + offered + ")"}
+		}
+	} else if !offers(strings.Fields(offered), mech) {
+		return &Error{Kind: KindPermanent, Stage: StageAuth,
+			Message: "server does not offer AUTH " + strings.ToUpper(mech)}
+	}
+	if err := sc.c.Auth(saslClient(mech, cr)); err != nil {
+		return classifyAuth(err)
+	}
+	return nil
+}
+
+// classifyAuth maps an AUTH failure; a failure of our own SASL client (e.g.
+// a SCRAM server signature that does not verify) is permanent.
+func classifyAuth(err error) error {
+	e := classify(nil, StageAuth, err)
+	if _, ok := err.(*scramError); ok {
+		e.Kind = KindPermanent
+	}
+	return e
+}
+
+// pickMechanism chooses, among the offered mechanisms, SCRAM-SHA-256, PLAIN
+// then LOGIN for a password, and XOAUTH2 for a token. "" if none fits.
+func pickMechanism(offered []string, hasPass, hasToken bool) string {
+	var prefs []string
+	if hasPass {
+		prefs = append(prefs, "scram-sha-256", "plain", "login")
+	}
+	if hasToken {
+		prefs = append(prefs, "xoauth2")
+	}
+	for _, p := range prefs {
+		if offers(offered, p) {
+			return p
+		}
+	}
+	return ""
+}
+
+func offers(offered []string, mech string) bool {
+	for _, o := range offered {
+		if strings.EqualFold(o, mech) {
+			return true
+		}
+	}
+	return false
+}
+
+// saslClient returns the client for a lowercase mechanism name.
+func saslClient(mech string, cr Credentials) sasl.Client {
+	switch mech {
+	case "scram-sha-256":
+		return newSCRAMClient(cr.Username, cr.Password)
+	case "plain":
+		return sasl.NewPlainClient("", cr.Username, cr.Password)
+	case "login":
+		return &loginClient{user: cr.Username, pass: cr.Password}
+	}
+	return &xoauth2Client{user: cr.Username, token: cr.OAuth2Token}
+}
+
+// xoauth2Client implements Google/Microsoft XOAUTH2.
+type xoauth2Client struct{ user, token string }
+
+func (c *xoauth2Client) Start() (string, []byte, error) {
+	return "XOAUTH2", []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
+}
+
+// Next answers the JSON error challenge with an empty response, after which
+// the server sends its final failure reply.
+func (c *xoauth2Client) Next([]byte) ([]byte, error) { return []byte{}, nil }
+
+// loginClient implements LOGIN without an initial response, answering the
+// "Username:" and "Password:" prompts (by text, else by order).
+type loginClient struct {
+	user, pass string
+	step       int
+}
+
+func (c *loginClient) Start() (string, []byte, error) { return "LOGIN", nil, nil }
+
+func (c *loginClient) Next(challenge []byte) ([]byte, error) {
+	c.step++
+	ch := strings.ToLower(string(challenge))
+	switch {
+	case strings.Contains(ch, "user"):
+		return []byte(c.user), nil
+	case strings.Contains(ch, "pass"):
+		return []byte(c.pass), nil
+	case c.step == 1:
+		return []byte(c.user), nil
+	case c.step == 2:
+		return []byte(c.pass), nil
+	}
+	return nil, sasl.ErrUnexpectedServerChallenge
+}
