@@ -25,6 +25,7 @@ type transcript struct {
 	state   int // stNormal, stAuth, stAwaitData, stData
 	data    int // bytes of message data seen
 	dropped string
+	cont    bool // buf continues a data line already partly counted
 }
 
 const (
@@ -51,15 +52,17 @@ func (t *transcript) Write(p []byte) (int, error) {
 		if i < 0 {
 			t.buf = append(t.buf, p...)
 			if t.state == stData && len(t.buf) > maxLine {
-				t.data += len(t.buf)
-				t.buf = t.buf[:0]
+				// count all but the last byte (it may be the CR of CRLF)
+				t.data += len(t.buf) - 1
+				t.buf = append(t.buf[:0], t.buf[len(t.buf)-1])
+				t.cont = true
 			}
 			break
 		}
 		t.buf = append(t.buf, p[:i]...)
 		p = p[i+1:]
 		t.line(strings.TrimSuffix(string(t.buf), "\r"))
-		t.buf = t.buf[:0]
+		t.buf, t.cont = t.buf[:0], false
 	}
 	return n, nil
 }
@@ -87,7 +90,7 @@ func (t *transcript) line(l string) {
 	reply := isReply(l)
 	switch t.state {
 	case stData:
-		if l == "." {
+		if l == "." && !t.cont {
 			fmt.Fprintf(t.w, "C: [%d bytes of message data]\nC: .\n", t.data)
 			t.state, t.data = stNormal, 0
 		} else {
