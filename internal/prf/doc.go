@@ -32,6 +32,14 @@
 //   - Keys in a service or account section must be mapped, except
 //     UniqueService and OverwriteExistingService; keys in [General] that
 //     Parse does not interpret are kept in [File.General] without checks.
+//   - A service's Name is its Name= value, else a string it maps to
+//     PR_DISPLAY_NAME (ID 0x3001), else its mapping's name. Properties with
+//     IDs 0x67F0-0x67FF go to [Service.Secure], never to [Service.Props].
+//   - A [Service List] entry without a values section is a service with no
+//     properties; an account entry without its section is an error, as is
+//     an account without SMTPServer or two accounts with one AccountName.
+//   - Parse reports the file as written: a caller's `--name` overriding
+//     ProfileName and ModifyDefaultProfileIfPresent is the caller's job.
 //   - Sections that nothing references (mappings of services the file does
 //     not add, say) are not examined.
 //   - Anything malformed or unresolvable is an [*Error] naming the section
