@@ -18,14 +18,6 @@ type section struct {
 	byKey   map[string]int // folded key -> index in entries
 }
 
-func (s *section) lookup(key string) (entry, bool) {
-	i, ok := s.byKey[fold(key)]
-	if !ok {
-		return entry{}, false
-	}
-	return s.entries[i], true
-}
-
 // ini is the sectioned text of a PRF.
 type ini struct {
 	sections []*section

@@ -142,8 +142,8 @@ func TestINIDetails(t *testing.T) {
 	if !reflect.DeepEqual(s.entries, want) {
 		t.Errorf("entries %+v, want %+v", s.entries, want)
 	}
-	if e, ok := s.lookup("SERVICE1"); !ok || e.line != 3 {
-		t.Errorf("lookup ignoring case: %+v %v", e, ok)
+	if i, ok := s.byKey["service1"]; !ok || i != 0 {
+		t.Errorf("key index ignoring case: %d %v", i, ok)
 	}
 }
 
