@@ -1,0 +1,104 @@
+package message
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	gomessage "github.com/emersion/go-message"
+	gomail "github.com/emersion/go-message/mail"
+)
+
+// Prepare takes a message given as-is (--raw, or sendmail's standard input)
+// and adds a Date (from now, or the current time when now is zero) and a
+// Message-ID when they are missing. The added fields go at the end of the
+// header block, with the line break the header already uses; nothing else
+// changes: the other header bytes keep their order and the body is returned
+// byte for byte. A message without a blank line is all header; the blank
+// line is added.
+//
+// The Message-ID domain is domain, else the domain of the first From
+// address, else "localhost". It returns the parsed header (added fields
+// included) and the Message-ID with angle brackets (an existing one that
+// does not parse is returned as written).
+//
+// Errors wrap [ErrMalformed] for a header block that does not parse (NUL,
+// a line without "Name:", a first line starting with a space) and
+// [ErrInvalidHeader] for an unusable domain.
+func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
+	m := split(raw)
+	th, err := m.parse()
+	if err != nil {
+		return nil, gomail.Header{}, "", err
+	}
+	h = gomail.Header{Header: gomessage.Header{Header: th}}
+	nl := m.newline()
+	var added strings.Builder
+	if !h.Has("Date") {
+		if now.IsZero() {
+			now = time.Now()
+		}
+		v := now.Format(time.RFC1123Z)
+		h.Add("Date", v)
+		fmt.Fprintf(&added, "Date: %s%s", v, nl)
+	}
+	if h.Has("Message-Id") {
+		messageID = strings.TrimSpace(h.Get("Message-Id"))
+		if id, err := h.MessageID(); err == nil {
+			messageID = "<" + id + ">"
+		}
+	} else {
+		if domain == "" {
+			domain = fromDomain(h)
+		}
+		if messageID, err = newMessageID(domain); err != nil {
+			return nil, gomail.Header{}, "", err
+		}
+		h.Add("Message-Id", messageID)
+		fmt.Fprintf(&added, "Message-ID: %s%s", messageID, nl)
+	}
+	out = make([]byte, 0, len(raw)+added.Len()+4)
+	out = append(out, m.hdr...)
+	if n := len(m.hdr); n > 0 && m.hdr[n-1] != '\n' {
+		if m.hdr[n-1] == '\r' {
+			out = append(out, '\n')
+		} else {
+			out = append(out, nl...)
+		}
+	}
+	out = append(out, added.String()...)
+	if m.sep == nil {
+		out = append(out, nl...)
+	}
+	out = append(out, m.sep...)
+	out = append(out, m.body...)
+	return out, h, messageID, nil
+}
+
+func fromDomain(h gomail.Header) string {
+	if list, err := ParseAddressList(h.Get("From")); err == nil && len(list) > 0 && list[0].Domain() != "" {
+		return list[0].Domain()
+	}
+	return "localhost"
+}
+
+// HeaderRecipients returns the envelope recipients named by the To, Cc and
+// Bcc fields of h (every occurrence of each), as [Draft.Recipients] does:
+// in order, de-duplicated, in SMTP form. Empty fields and empty groups are
+// skipped. Errors wrap [ErrInvalidAddress] and name the field.
+func HeaderRecipients(h gomail.Header) ([]string, error) {
+	var lists [][]Address
+	for _, key := range []string{"To", "Cc", "Bcc"} {
+		for _, v := range h.Values(key) {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			list, err := ParseAddressList(v)
+			if err != nil {
+				return nil, fmt.Errorf("field %q: %w", key, err)
+			}
+			lists = append(lists, list)
+		}
+	}
+	return envelope(lists...), nil
+}
