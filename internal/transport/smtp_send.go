@@ -43,6 +43,10 @@ func (t *smtpTransport) Send(ctx context.Context, env *Envelope, msg []byte) (*R
 
 func (t *smtpTransport) transaction(ctx context.Context, sc *smtpConn, env *Envelope,
 	mo *smtp.MailOptions, ro *smtp.RcptOptions, msg []byte) (*Result, error) {
+	if ok, _ := sc.c.Extension("SMTPUTF8"); mo.UTF8 && !ok {
+		return nil, &Error{Kind: KindPermanent, Stage: StageMail,
+			Message: "the envelope has non-ascii addresses but the server does not offer SMTPUTF8"}
+	}
 	if err := sc.c.Mail(env.From, mo); err != nil {
 		return nil, classify(ctx, StageMail, err)
 	}

@@ -285,3 +285,14 @@ func TestSMTPDSNParameters(t *testing.T) {
 		t.Fatalf("notify %v", n)
 	}
 }
+
+func TestSMTPUTF8Envelope(t *testing.T) {
+	ts := startServer(t, "starttls", nil)
+	tr := newT(t, smtpConfig(ts, "starttls"))
+	e := &Envelope{From: "älice@example.org", To: []string{"bob@example.org"}}
+	_, err := tr.Send(context.Background(), e, []byte(testMsg))
+	wantErr(t, err, KindPermanent, StageMail)
+	if _, err := tr.Send(context.Background(), env("bob@example.org"), []byte(testMsg)); err != nil {
+		t.Fatalf("connection unusable after refusal: %v", err)
+	}
+}
