@@ -240,6 +240,7 @@ func TestComposeLongText(t *testing.T) {
 	d := baseDraft()
 	d.Text = strings.Repeat("x", 3000) + "\n" + strings.Repeat("lorem ipsum ", 200)
 	d.Subject = strings.TrimSpace(strings.Repeat("lang ", 300))
+	d.Headers = []Header{{"X-Long", strings.Repeat("w", 990)}}
 	msg, _, err := Compose(d)
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +249,9 @@ func TestComposeLongText(t *testing.T) {
 	m := readStd(t, msg)
 	if s, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); s != d.Subject {
 		t.Errorf("long subject did not survive folding")
+	}
+	if m.Header.Get("X-Long") != strings.Repeat("w", 990) {
+		t.Errorf("998-byte header line changed")
 	}
 	_, parts := readMail(t, msg)
 	if string(parts[0].body) != strings.ReplaceAll(d.Text, "\n", "\r\n") {
