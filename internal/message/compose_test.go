@@ -60,6 +60,12 @@ func TestCompose(t *testing.T) {
 			{ctype: "text/html", disp: "inline", body: []byte("<i>hi</i>")},
 			{ctype: "application/x-thing", disp: "attachment", filename: "a.bin", body: []byte("xyz")},
 		}},
+		{"forwarded message", func(d *Draft) {
+			d.Attachments = []Attachment{{Filename: "fwd.eml", ContentType: "message/rfc822", Data: []byte("Subject: old\n\nold body\n")}}
+		}, "multipart/mixed", []part{
+			{ctype: "text/plain", disp: "inline", body: []byte("Hallo,\r\nwie geht's?\r\n")},
+			{ctype: "message/rfc822", disp: "attachment", filename: "fwd.eml", body: []byte("Subject: old\r\n\r\nold body\r\n")},
+		}},
 		{"attachment without text", func(d *Draft) {
 			d.Text = ""
 			d.Attachments = []Attachment{{Filename: "n.txt", Data: []byte("note")}}
@@ -77,6 +83,10 @@ func TestCompose(t *testing.T) {
 			}
 			checkWire(t, msg)
 			checkHeaders(t, msg, id)
+			if len(d.Attachments) > 0 && d.Attachments[0].Filename == "/tmp/Bericht März.pdf" &&
+				!bytes.Contains(msg, []byte("filename*=utf-8''Bericht%20M%C3%A4rz.pdf")) {
+				t.Errorf("filename is not RFC 2231 encoded:\n%s", msg)
+			}
 			h, parts := readMail(t, msg)
 			if ct, _, _ := h.ContentType(); ct != tt.ctype {
 				t.Errorf("Content-Type = %q, want %q", ct, tt.ctype)

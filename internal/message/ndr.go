@@ -13,7 +13,7 @@ import (
 
 // Failure is one recipient that could not be delivered.
 type Failure struct {
-	Recipient    string // bare email
+	Recipient    string // email; a display name, if any, is dropped
 	SMTPCode     int    // e.g. 550; 0 when no server answered
 	EnhancedCode string // e.g. "5.1.1"; "" when the server gave none
 	Reply        string // server reply text or reason

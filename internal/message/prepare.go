@@ -20,7 +20,7 @@ import (
 // The Message-ID domain is domain, else the domain of the first From
 // address, else "localhost". It returns the parsed header (added fields
 // included) and the Message-ID with angle brackets (an existing one that
-// does not parse is returned as written).
+// does not parse is returned as written, trimmed; it may be empty).
 //
 // Errors wrap [ErrMalformed] for a header block that does not parse (NUL,
 // a line without "Name:", a first line starting with a space) and
@@ -44,7 +44,7 @@ func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Hea
 	}
 	if h.Has("Message-Id") {
 		messageID = strings.TrimSpace(h.Get("Message-Id"))
-		if id, err := h.MessageID(); err == nil {
+		if id, err := h.MessageID(); err == nil && id != "" {
 			messageID = "<" + id + ">"
 		}
 	} else {
