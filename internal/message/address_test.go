@@ -116,6 +116,7 @@ func TestParseHeader(t *testing.T) {
 		{": value", Header{"", "value"}, ErrInvalidHeader},
 		{"X Foo: bar", Header{"X Foo", "bar"}, ErrInvalidHeader},
 		{"Bcc: a@x", Header{"Bcc", "a@x"}, ErrInvalidHeader},
+		{"resent-bcc: a@x", Header{"resent-bcc", "a@x"}, ErrInvalidHeader},
 		{"mime-version: 2.0", Header{"mime-version", "2.0"}, ErrInvalidHeader},
 		{"Content-Transfer-Encoding: 8bit", Header{"Content-Transfer-Encoding", "8bit"}, ErrInvalidHeader},
 		{"X-A: b\r\nBcc: e@x", Header{"X-A", "b\r\nBcc: e@x"}, ErrInvalidHeader},

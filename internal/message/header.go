@@ -12,6 +12,7 @@ type Header struct{ Key, Value string }
 // reach the headers and the MIME structure belongs to [Compose].
 var forbidden = map[string]bool{
 	"Bcc":                       true,
+	"Resent-Bcc":                true,
 	"Mime-Version":              true,
 	"Content-Type":              true,
 	"Content-Transfer-Encoding": true,
@@ -36,7 +37,7 @@ func ParseHeader(s string) (Header, error) {
 }
 
 // Validate checks an extra header: the name is RFC 5322 ftext (printable
-// ASCII except colon) and not Bcc, MIME-Version, Content-Type or
+// ASCII except colon) and not Bcc, Resent-Bcc, MIME-Version, Content-Type or
 // Content-Transfer-Encoding; the value holds no CR, LF or NUL; and the field
 // can be folded into lines of at most 998 bytes (no word in the value is
 // longer than that with the name). Errors wrap [ErrInvalidHeader].
