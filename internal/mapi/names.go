@@ -1,0 +1,154 @@
+package mapi
+
+import (
+	"sort"
+	"strings"
+)
+
+// Property tags mapictl uses by name.
+const (
+	PrDisplayName      Tag = 0x3001001F
+	PrAddrType         Tag = 0x3002001F
+	PrEmailAddress     Tag = 0x3003001F
+	PrProviderDisplay  Tag = 0x3006001F
+	PrResourceFlags    Tag = 0x30090003
+	PrSearchKey        Tag = 0x300B0102
+	PrProviderUID      Tag = 0x300C0102
+	PrProviderOrdinal  Tag = 0x300D0003
+	PrServiceName      Tag = 0x3D09001F
+	PrServiceUID       Tag = 0x3D0C0102
+	PrProfileName      Tag = 0x3D12001F
+	PrResourceType     Tag = 0x3E030003
+	PrTransport        Tag = 0x6600001F
+	PrSMTPHost         Tag = 0x6601001F
+	PrSMTPPort         Tag = 0x66020003
+	PrSMTPSecurity     Tag = 0x6603001F
+	PrSMTPAuth         Tag = 0x6604001F
+	PrSMTPHelo         Tag = 0x6605001F
+	PrSMTPCAFile       Tag = 0x6606001F
+	PrSMTPFingerprint  Tag = 0x6607001F
+	PrSMTPInsecure     Tag = 0x6608000B
+	PrSMTPInsecureAuth Tag = 0x6609000B
+	PrMaildirPath      Tag = 0x660A001F
+	PrSendmailPath     Tag = 0x660B001F
+	PrTimeout          Tag = 0x660C0003
+	PrMultiSession     Tag = 0x660D000B
+	PrAddressOverride  Tag = 0x660E000B
+	PrUsername         Tag = 0x67F0001F
+	PrPassword         Tag = 0x67F1001F
+	PrOAuth2Token      Tag = 0x67F2001F
+)
+
+// Resource values (mapidefs.h).
+const (
+	MapiTransportProvider = 36      // PR_RESOURCE_TYPE of a transport
+	StatusDefaultOutbound = 0x00001 // PR_RESOURCE_FLAGS bit
+)
+
+// Alias is one of mapictl's short property names (SPEC §6).
+type Alias struct {
+	Name    string
+	Tag     Tag
+	Meaning string
+}
+
+// Aliases lists mapictl's aliases in the order of SPEC §6. Those with IDs in
+// 0x6600–0x67FF apply only in mapictl's own transport sections.
+var Aliases = []Alias{
+	{"display-name", PrDisplayName, "the identity's display name"},
+	{"email", PrEmailAddress, "the identity's address on this transport"},
+	{"addrtype", PrAddrType, `address type, "SMTP"`},
+	{"transport", PrTransport, "smtp, maildir or sendmail"},
+	{"smtp.host", PrSMTPHost, "server host"},
+	{"smtp.port", PrSMTPPort, "default 587 (starttls), 465 (tls), 25 (none)"},
+	{"smtp.security", PrSMTPSecurity, "starttls (default), tls, none"},
+	{"smtp.auth", PrSMTPAuth, "auto (default), scram-sha-256, plain, login, xoauth2, none"},
+	{"smtp.helo", PrSMTPHelo, "EHLO name"},
+	{"smtp.ca-file", PrSMTPCAFile, "extra CA bundle (PEM)"},
+	{"smtp.tls-fingerprint", PrSMTPFingerprint, "pinned SHA-256 of the server certificate"},
+	{"smtp.insecure-skip-verify", PrSMTPInsecure, "never the default"},
+	{"smtp.allow-insecure-auth", PrSMTPInsecureAuth, "allow AUTH without TLS (loopback tests)"},
+	{"maildir.path", PrMaildirPath, "default <store>/mail"},
+	{"sendmail.path", PrSendmailPath, "default /usr/sbin/sendmail"},
+	{"timeout", PrTimeout, "seconds per network step, default 30"},
+	{"multi-session", PrMultiSession, "default true; false: one live session at a time"},
+	{"address-override", PrAddressOverride, "default true: a session may log on --as another address"},
+	{"username", PrUsername, "secure: logon name"},
+	{"password", PrPassword, "secure: password"},
+	{"oauth2-token", PrOAuth2Token, "secure: bearer token for XOAUTH2"},
+}
+
+// mapiNames maps MAPI property names (without _W/_A) to their ID and
+// canonical type; string properties accept _W (PT_UNICODE) and _A (PT_STRING8).
+var mapiNames = map[string]Tag{
+	"PR_DISPLAY_NAME": 0x3001001F, "PR_ADDRTYPE": 0x3002001F, "PR_EMAIL_ADDRESS": 0x3003001F,
+	"PR_PROVIDER_DISPLAY": 0x3006001F, "PR_RESOURCE_FLAGS": 0x30090003, "PR_PROVIDER_DLL_NAME": 0x300A001F,
+	"PR_SEARCH_KEY": 0x300B0102, "PR_PROVIDER_UID": 0x300C0102, "PR_PROVIDER_ORDINAL": 0x300D0003,
+	"PR_STORE_PROVIDERS": 0x3D000102, "PR_AB_PROVIDERS": 0x3D010102, "PR_TRANSPORT_PROVIDERS": 0x3D020102,
+	"PR_DEFAULT_PROFILE": 0x3D04000B, "PR_SERVICE_NAME": 0x3D09001F, "PR_SERVICE_DLL_NAME": 0x3D0A001F,
+	"PR_SERVICE_ENTRY_NAME": 0x3D0B001E, "PR_SERVICE_UID": 0x3D0C0102, "PR_SERVICE_EXTRA_UIDS": 0x3D0D0102,
+	"PR_SERVICES": 0x3D0E0102, "PR_PROFILE_NAME": 0x3D12001F, "PR_IDENTITY_DISPLAY": 0x3E00001F,
+	"PR_IDENTITY_ENTRYID": 0x3E010102, "PR_RESOURCE_METHODS": 0x3E020003, "PR_RESOURCE_TYPE": 0x3E030003,
+	"PR_STATUS_CODE": 0x3E040003, "PR_IDENTITY_SEARCH_KEY": 0x3E050102, "PR_OWN_STORE_ENTRYID": 0x3E060102,
+	"PR_RESOURCE_PATH": 0x3E07001F, "PR_STATUS_STRING": 0x3E08001F, "PR_OBJECT_TYPE": 0x0FFE0003,
+	"PR_ENTRYID": 0x0FFF0102, "PR_INSTANCE_KEY": 0x0FF60102, "PR_SMTP_ADDRESS": 0x39FE001F,
+	"PR_SUBJECT": 0x0037001F, "PR_BODY": 0x1000001F, "PR_MESSAGE_CLASS": 0x001A001F,
+	"PR_INTERNET_MESSAGE_ID": 0x1035001F,
+}
+
+var namesByTag = func() map[Tag]string {
+	m := make(map[Tag]string, len(mapiNames)*2)
+	for n, t := range mapiNames {
+		switch t.Type() {
+		case PtUnicode:
+			m[t] = n + "_W"
+			m[NewTag(PtString8, t.ID())] = n + "_A"
+		default:
+			m[t] = n
+		}
+	}
+	return m
+}()
+
+// LookupName resolves a MAPI property name: "PR_EMAIL_ADDRESS" and
+// "PR_EMAIL_ADDRESS_W" give the PT_UNICODE tag, "PR_EMAIL_ADDRESS_A" the
+// PT_STRING8 one. Names are case-insensitive.
+func LookupName(name string) (Tag, bool) {
+	n := strings.ToUpper(name)
+	if t, ok := mapiNames[n]; ok {
+		return t, true
+	}
+	for suffix, typ := range map[string]PropType{"_W": PtUnicode, "_A": PtString8} {
+		base, ok := strings.CutSuffix(n, suffix)
+		if !ok {
+			continue
+		}
+		if t, ok := mapiNames[base]; ok && (t.Type() == PtUnicode || t.Type() == PtString8) {
+			return NewTag(typ, t.ID()), true
+		}
+	}
+	return 0, false
+}
+
+// NameOf returns the MAPI name of t ("PR_EMAIL_ADDRESS_W"), or "" if unknown.
+func NameOf(t Tag) string { return namesByTag[t] }
+
+// AliasOf returns mapictl's alias for t ("email"), or "".
+func AliasOf(t Tag) string {
+	for _, a := range Aliases {
+		if a.Tag == t {
+			return a.Name
+		}
+	}
+	return ""
+}
+
+// Names lists every known MAPI name, sorted, for completion and prop list.
+func Names() []string {
+	out := make([]string, 0, len(namesByTag))
+	for _, n := range namesByTag {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
