@@ -1,0 +1,173 @@
+package profile
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// Format is the value of the file's "format" field.
+const Format = "mapictl.profile/1"
+
+// Section kinds.
+const (
+	KindGlobal      = "global"
+	KindService     = "service"
+	KindTransport   = "transport"
+	KindStore       = "store"
+	KindAddressBook = "addressbook"
+)
+
+// Kinds lists the valid section kinds.
+var Kinds = []string{KindGlobal, KindService, KindTransport, KindStore, KindAddressBook}
+
+// Profile is one decrypted profile file.
+type Profile struct {
+	Name       string
+	UID        string
+	Recipients []string
+	Sections   []*Section
+
+	extra map[string]rawJSON
+}
+
+// Section is one profile section (IProfSect): a property bag. Props never
+// holds a secure tag; those live sealed in Secure.
+type Section struct {
+	Name    string
+	UID     string
+	Kind    string
+	Service string
+	Props   map[mapi.Tag]any
+	Secure  *SecureBlob
+
+	extra map[string]rawJSON
+}
+
+// SecureBlob is a section's sealed secure range as stored in the outer
+// layer. Recipients and Tags are informational copies: the authoritative
+// recipients are those recorded inside the sealed range.
+type SecureBlob struct {
+	Recipients []string
+	Tags       []string
+	Age        string
+
+	extra map[string]rawJSON
+}
+
+// NewUID returns a random MAPIUID as 32 lower-case hex digits.
+func NewUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// New returns a profile holding only its global section (PR_PROFILE_NAME_W
+// and a fresh PR_SEARCH_KEY), readable by recipients.
+func New(name string, recipients []string) *Profile {
+	p := &Profile{Name: name, UID: NewUID(), Recipients: slices.Clone(recipients)}
+	g := &Section{Name: "global", UID: NewUID(), Kind: KindGlobal, Props: map[mapi.Tag]any{}}
+	p.Sections = []*Section{g}
+	p.stampGlobal()
+	return p
+}
+
+// stampGlobal sets the global section's name and a new search key.
+func (p *Profile) stampGlobal() {
+	g := p.Global()
+	if g == nil {
+		return
+	}
+	g.Props[mapi.PrProfileName] = p.Name
+	key := make([]byte, 16)
+	_, _ = rand.Read(key)
+	g.Props[mapi.PrSearchKey] = key
+}
+
+// Global returns the profile's global section, or nil.
+func (p *Profile) Global() *Section {
+	for _, s := range p.Sections {
+		if s.Kind == KindGlobal {
+			return s
+		}
+	}
+	return nil
+}
+
+// Section returns the section named name, or a MAPI_E_NOT_FOUND error.
+func (p *Profile) Section(name string) (*Section, error) {
+	for _, s := range p.Sections {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return nil, mapi.Errorf(mapi.NotFound, "section %q not found in profile %q", name, p.Name).
+		WithHint("run 'mapictl section list' to see the sections")
+}
+
+// SectionByUID returns the section with the given uid, or nil.
+func (p *Profile) SectionByUID(uid string) *Section {
+	for _, s := range p.Sections {
+		if s.UID == uid {
+			return s
+		}
+	}
+	return nil
+}
+
+// Transports returns the transport sections in transport order
+// (PR_PROVIDER_ORDINAL).
+func (p *Profile) Transports() []*Section {
+	var out []*Section
+	for _, s := range p.Sections {
+		if s.Kind == KindTransport {
+			out = append(out, s)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *Section) int { return int(a.Ordinal() - b.Ordinal()) })
+	return out
+}
+
+// Scope is the naming scope of s's properties (mapictl's provider-range
+// aliases apply only to its transport sections).
+func (s *Section) Scope() mapi.Scope {
+	if s.Kind == KindTransport {
+		return mapi.ScopeTransport
+	}
+	return mapi.ScopeOther
+}
+
+// String returns a string property, or "".
+func (s *Section) String(t mapi.Tag) string {
+	v, _ := s.Props[t].(string)
+	return v
+}
+
+// Long returns a PT_LONG property, or def.
+func (s *Section) Long(t mapi.Tag, def int32) int32 {
+	if v, ok := s.Props[t].(int32); ok {
+		return v
+	}
+	return def
+}
+
+// Bool returns a PT_BOOLEAN property, or def.
+func (s *Section) Bool(t mapi.Tag, def bool) bool {
+	if v, ok := s.Props[t].(bool); ok {
+		return v
+	}
+	return def
+}
+
+// Ordinal is the section's PR_PROVIDER_ORDINAL (transport order).
+func (s *Section) Ordinal() int32 { return s.Long(mapi.PrProviderOrdinal, 0) }
+
+// DefaultOutbound reports whether PR_RESOURCE_FLAGS has STATUS_DEFAULT_OUTBOUND.
+func (s *Section) DefaultOutbound() bool {
+	return s.Long(mapi.PrResourceFlags, 0)&mapi.StatusDefaultOutbound != 0
+}
+
+// Transport is the section's transport kind ("smtp", "maildir", "sendmail").
+func (s *Section) Transport() string { return s.String(mapi.PrTransport) }

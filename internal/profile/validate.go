@@ -1,0 +1,100 @@
+package profile
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// CheckName validates a profile or section name (SPEC §3): 1 to 64
+// characters of Unicode letters, digits, '_', '-', '.' and inner spaces; no
+// leading dot or space. Errors are MAPI_E_INVALID_PARAMETER.
+func CheckName(kind, name string) error {
+	bad := func(why string) error {
+		return mapi.Errorf(mapi.InvalidParameter, "invalid %s name %q: %s", kind, clip(name), why).
+			WithHint("names are 1 to 64 letters, digits, '_', '-', '.' and inner spaces")
+	}
+	n := utf8.RuneCountInString(name)
+	switch {
+	case !utf8.ValidString(name):
+		return bad("not valid UTF-8")
+	case n == 0:
+		return bad("empty")
+	case n > 64:
+		return bad("longer than 64 characters")
+	case strings.HasPrefix(name, "."):
+		return bad("starts with a dot")
+	case strings.HasPrefix(name, " ") || strings.HasSuffix(name, " "):
+		return bad("leading or trailing space")
+	}
+	for _, r := range name {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.' || r == ' ') {
+			return bad(fmt.Sprintf("character %q is not allowed", r))
+		}
+	}
+	return nil
+}
+
+func validUID(s string) bool {
+	b, err := hex.DecodeString(s)
+	return err == nil && len(b) == 16 && strings.ToLower(s) == s
+}
+
+// Validate checks the invariants of a decoded profile: names, uids, kinds,
+// exactly one global section, unique section names, no secure tag in props,
+// and that the profile's recipients include every section's.
+func (p *Profile) Validate() error {
+	if err := CheckName("profile", p.Name); err != nil {
+		return err
+	}
+	if !validUID(p.UID) {
+		return fmt.Errorf("malformed profile uid")
+	}
+	if len(p.Recipients) == 0 {
+		return fmt.Errorf("profile has no recipients")
+	}
+	globals := 0
+	seen := map[string]bool{}
+	for _, s := range p.Sections {
+		if err := CheckName("section", s.Name); err != nil {
+			return err
+		}
+		if seen[s.Name] {
+			return fmt.Errorf("duplicate section %q", s.Name)
+		}
+		seen[s.Name] = true
+		if !validUID(s.UID) {
+			return fmt.Errorf("section %q: malformed uid", s.Name)
+		}
+		if !slices.Contains(Kinds, s.Kind) {
+			return fmt.Errorf("section %q: unknown kind %q", s.Name, clip(s.Kind))
+		}
+		if s.Kind == KindGlobal {
+			globals++
+		}
+		for t := range s.Props {
+			if t.Secure() {
+				return fmt.Errorf("section %q: secure tag %s outside the secure range", s.Name, t)
+			}
+		}
+		if s.Secure != nil {
+			if len(s.Secure.Recipients) == 0 || s.Secure.Age == "" {
+				return fmt.Errorf("section %q: empty secure range", s.Name)
+			}
+			for _, r := range s.Secure.Recipients {
+				if !slices.Contains(p.Recipients, r) {
+					return fmt.Errorf("section %q: recipient of its secure range is not a profile recipient", s.Name)
+				}
+			}
+		}
+	}
+	if globals != 1 {
+		return fmt.Errorf("want exactly one global section, found %d", globals)
+	}
+	return nil
+}
