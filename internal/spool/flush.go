@@ -1,0 +1,153 @@
+package spool
+
+import (
+	"context"
+	"errors"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/transport"
+)
+
+// Resolver returns the transport for a record. Flush calls it once per
+// (profile, section uid), reuses the transport for every message of that
+// section and Closes them all at the end. It returns a *mapi.Error
+// Unconfigured, NoAccess or LogonFailed when it cannot; the message then
+// goes to failed (not retried).
+type Resolver func(rec *Record) (transport.Transport, error)
+
+// Outcome is what Flush did with one message. State is "sent", "queued",
+// "failed" or "partial". Err keeps the original error (*transport.Error or
+// *mapi.Error) so the caller can map the exit code. Skipped is set for a
+// message that was not tried: claimed by another flusher, or not due.
+type Outcome struct {
+	ID      string
+	State   string
+	Result  *transport.Result
+	Err     error
+	Skipped bool
+}
+
+// FlushOptions selects the messages to deliver and supplies the keys and
+// transports. IDs nil means every queued message; Due keeps only those whose
+// NextAttempt has come; SectionUID, if set, keeps only that section's.
+//
+// Seal re-seals a payload whose contents change (failure reason, server
+// reply, report, the rejected recipients of a partial delivery). When Seal
+// is nil the old sealed bytes are kept and only the record changes: the
+// failure details are then not stored, and a retried partial delivery goes
+// to every recipient again. Open is required.
+type FlushOptions struct {
+	IDs          []string
+	Due          bool
+	SectionUID   string
+	Open         Opener
+	Seal         Sealer
+	Resolve      Resolver
+	Progress     func(done, total int)
+	ReportingMTA string // host name for reports; "" = "localhost"
+}
+
+type sectionKey struct{ profile, uid string }
+
+type resolved struct {
+	t   transport.Transport
+	err error
+}
+
+// Flush delivers queued messages, one at a time, and returns one Outcome per
+// message considered, in order. It first runs [Spool.Recover]. A message
+// claimed by another flusher is skipped (each message is delivered by one
+// flusher). A message that cannot be opened or read stays where it is and
+// its Outcome carries the error. Errors: InvalidParameter for a malformed
+// ID in o.IDs or a missing Open or Resolve (before anything is touched),
+// DiskError when the outbox cannot be read, and ctx's error when it is
+// cancelled (with the outcomes so far).
+func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
+	for _, id := range o.IDs {
+		if err := mapi.CheckID("message", id); err != nil {
+			return nil, err
+		}
+	}
+	if o.Open == nil || o.Resolve == nil {
+		return nil, mapi.Errorf(mapi.InvalidParameter, "spool: flush needs an opener and a resolver")
+	}
+	for _, p := range s.recoverAll(o.Open) {
+		s.warn(p.id, p.err)
+	}
+	ids := o.IDs
+	if ids == nil {
+		var err error
+		if ids, err = s.ids(outboxDir); err != nil {
+			return nil, err
+		}
+	}
+	cache := map[sectionKey]resolved{}
+	defer func() {
+		for _, r := range cache {
+			if r.t != nil {
+				r.t.Close()
+			}
+		}
+	}()
+	var out []Outcome
+	for i, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if oc, ok := s.flushOne(ctx, id, &o, cache, o.IDs != nil); ok {
+			out = append(out, oc)
+		}
+		if o.Progress != nil {
+			o.Progress(i+1, len(ids))
+		}
+	}
+	return out, nil
+}
+
+// flushOne claims, checks and delivers one message. ok is false for a
+// message that is not in the outbox when it was not asked for by ID.
+func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache map[sectionKey]resolved, explicit bool) (Outcome, bool) {
+	c, err := s.claim(id)
+	if errors.Is(err, errBusy) {
+		return Outcome{ID: id, State: StateQueued, Skipped: true}, true
+	} else if err != nil {
+		return Outcome{ID: id, State: StateQueued, Err: err}, true
+	}
+	gone := false
+	defer func() { c.release(gone) }()
+	dir, rec, err := s.find(id)
+	switch {
+	case mapi.IsCode(err, mapi.NotFound):
+		gone = true
+		return Outcome{ID: id, Err: err}, explicit
+	case err != nil:
+		return Outcome{ID: id, State: StateQueued, Err: err}, true
+	case dir != outboxDir:
+		return Outcome{ID: id, State: StateFailed, Skipped: true}, explicit
+	case o.SectionUID != "" && rec.SectionUID != o.SectionUID:
+		return Outcome{}, false
+	case o.Due && rec.NextAttempt.After(s.now()):
+		return Outcome{ID: id, State: StateQueued, Skipped: true}, true
+	}
+	p, ct, err := s.loadPayload(outboxDir, id, o.Open)
+	if err != nil {
+		return Outcome{ID: id, State: StateQueued, Err: err}, true
+	}
+	key := sectionKey{rec.Profile, rec.SectionUID}
+	r, ok := cache[key]
+	if !ok {
+		r.t, r.err = o.Resolve(rec)
+		if r.err == nil && r.t == nil {
+			r.err = mapi.Errorf(mapi.Unconfigured, "transport not configured")
+		}
+		cache[key] = r
+	}
+	if r.err != nil {
+		return s.failed(rec, p, ct, o, r.err, nil), true
+	}
+	res, err := r.t.Send(ctx, p.envelope(), p.Message)
+	crashPoint("after-send")
+	oc := s.settle(rec, p, ct, o, res, err)
+	gone = oc.State == "sent"
+	return oc, true
+}

@@ -1,0 +1,102 @@
+package spool
+
+import (
+	"errors"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// move puts message rec.ID from src into dst: dst/ID.age (p sealed with
+// seal, or ct as is when seal is nil), dst/ID.json with rec (whose Rev the
+// caller raised), then removes src/ID.age and src/ID.json. The caller holds
+// the claim.
+func (s *Spool) move(src, dst string, seal Sealer, p *Payload, ct []byte, rec *Record) error {
+	if err := s.writePair(dst, seal, p, ct, rec, "after-move-age"); err != nil {
+		return err
+	}
+	crashPoint("after-move-json")
+	return s.removePair(src, rec.ID)
+}
+
+// removePair removes dir/ID.age and then dir/ID.json (a lone .json is
+// garbage to Recover; a lone .age is not).
+func (s *Spool) removePair(dir, id string) error {
+	if err := removeFile(s.path(dir, id, ".age")); err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "remove spool payload")
+	}
+	crashPoint("after-remove-age")
+	if err := removeFile(s.path(dir, id, ".json")); err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "remove spool record")
+	}
+	if err := syncDir(s.path(dir, "", "")); err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "sync spool directory")
+	}
+	return nil
+}
+
+// Drop removes message id wherever it is (outbox or failed, any partial
+// pair, its temp files and lock). Errors: InvalidParameter (malformed ID,
+// before any file is touched), NotFound when no file of it exists, Busy when
+// it is being delivered, DiskError.
+func (s *Spool) Drop(id string) error {
+	if err := mapi.CheckID("message", id); err != nil {
+		return err
+	}
+	c, err := s.claim(id)
+	if errors.Is(err, errBusy) {
+		return busyErr(id)
+	} else if err != nil {
+		return err
+	}
+	f, err := s.stat(id)
+	if err != nil {
+		c.release(false)
+		return err
+	}
+	if !f.oa && !f.oj && !f.fa && !f.fj {
+		c.release(true)
+		return mapi.Errorf(mapi.NotFound, "message %s not found", id)
+	}
+	for _, d := range []string{outboxDir, failedDir} {
+		if err := s.removePair(d, id); err != nil {
+			c.release(false)
+			return err
+		}
+		s.removeTemps(d, id)
+	}
+	c.release(true)
+	return nil
+}
+
+// Retry moves failed message id back to the outbox: attempts reset, error
+// kind cleared, due now. The sealed payload is moved as is (its reason and
+// report stay inside until the next failure replaces them). Errors:
+// InvalidParameter (malformed ID, or a message that is not failed),
+// NotFound, CorruptData, Busy, DiskError.
+func (s *Spool) Retry(id string) error {
+	if err := mapi.CheckID("message", id); err != nil {
+		return err
+	}
+	c, err := s.claim(id)
+	if errors.Is(err, errBusy) {
+		return busyErr(id)
+	} else if err != nil {
+		return err
+	}
+	defer c.release(false)
+	dir, rec, err := s.find(id)
+	if err != nil {
+		return err
+	}
+	if dir != failedDir {
+		return mapi.Errorf(mapi.InvalidParameter, "message %s is queued, not failed", id)
+	}
+	ct, err := readFile(s.path(failedDir, id, ".age"))
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	rec.State, rec.Attempts, rec.ErrorKind, rec.NextAttempt = StateQueued, 0, "", now
+	rec.Rev++
+	return s.move(failedDir, outboxDir, nil, nil, ct, rec)
+}
