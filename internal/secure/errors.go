@@ -1,0 +1,31 @@
+package secure
+
+import (
+	"errors"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// hintPassphraseFD is the hint given when an encrypted identity needs a
+// passphrase and no way to ask for one was configured.
+const hintPassphraseFD = "set MAPICTL_PASSPHRASE_FD to a file descriptor that holds the passphrase, or run on a terminal"
+
+// hintCreateProfile is the hint given when the store has no identity yet.
+const hintCreateProfile = "create a profile first: mapictl profile create NAME"
+
+// decryptError maps an error from age's decryption to a *mapi.Error: an
+// *mapi.Error already in the chain is kept (a cancelled prompt, a wrong
+// passphrase), no matching identity is NoAccess, anything else CorruptData.
+func decryptError(err error, what string) error {
+	var me *mapi.Error
+	if errors.As(err, &me) {
+		return me
+	}
+	var nm *age.NoIdentityMatchError
+	if errors.As(err, &nm) {
+		return mapi.Errorf(mapi.NoAccess, "no identity can decrypt the %s", what)
+	}
+	return mapi.Wrap(mapi.CorruptData, err, "cannot decrypt the "+what)
+}

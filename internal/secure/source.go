@@ -1,0 +1,116 @@
+package secure
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"runtime"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// PassphraseFunc returns the passphrase for the identity file named in prompt
+// (used for passphrase-encrypted age identity files and encrypted SSH keys).
+// Called lazily: only when a file actually needs it, at most once per file per
+// process (the decrypted identities are cached). An *mapi.Error it returns
+// (e.g. UserCancel) reaches the caller of [Decrypt] unchanged.
+type PassphraseFunc func(prompt string) ([]byte, error)
+
+// Source says where identities come from, in SPEC §4's order of precedence,
+// never mixed: Files if any; else KeyText and/or KeyFile (environment
+// variables) if either is set; else StoreFile.
+type Source struct {
+	Files     []string // --identity FILE, repeatable
+	KeyText   string   // $MAPICTL_IDENTITY: identity file text itself
+	KeyFile   string   // $MAPICTL_IDENTITY_FILE
+	StoreFile string   // the store's identity.txt
+
+	// Passphrase unlocks encrypted identities. nil: an encrypted identity
+	// fails, when it is needed, with NoAccess and a hint about
+	// MAPICTL_PASSPHRASE_FD.
+	Passphrase PassphraseFunc
+
+	// Warnf, if set, receives warnings (e.g. an identity file readable by
+	// group or others). Warnings never hold a secret.
+	Warnf func(format string, args ...any)
+}
+
+// LoadIdentities parses the identities of the first non-empty tier of src.
+//
+// A missing StoreFile is NoAccess with the hint "create a profile first:
+// mapictl profile create NAME"; a missing -i or KeyFile file is NoAccess naming
+// the path; other read failures are DiskError; text that does not parse is
+// InvalidParameter (naming file and line, never the content). Accepted:
+// AGE-SECRET-KEY-1 (X25519), AGE-SECRET-KEY-PQ-1 (hybrid), AGE-PLUGIN-…
+// (prompting through this package's terminal functions), SSH private keys
+// (encrypted ones through src.Passphrase) and passphrase-encrypted age
+// identity files (binary or armored). Nothing is prompted here: encrypted
+// identities are unlocked by the first decryption that needs them.
+func LoadIdentities(src Source) ([]age.Identity, error) {
+	l := loader{src: src}
+	switch {
+	case len(src.Files) > 0:
+		var ids []age.Identity
+		for _, f := range src.Files {
+			got, err := l.file(f, false)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, got...)
+		}
+		return ids, nil
+	case src.KeyText != "" || src.KeyFile != "":
+		var ids []age.Identity
+		if src.KeyText != "" {
+			got, err := l.parse("$MAPICTL_IDENTITY", []byte(src.KeyText))
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, got...)
+		}
+		if src.KeyFile != "" {
+			got, err := l.file(src.KeyFile, false)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, got...)
+		}
+		return ids, nil
+	case src.StoreFile != "":
+		return l.file(src.StoreFile, true)
+	}
+	return nil, mapi.Errorf(mapi.NoAccess, "no identity configured").WithHint(hintCreateProfile)
+}
+
+// loader parses identity files for one LoadIdentities call.
+type loader struct{ src Source }
+
+func (l loader) warnf(format string, args ...any) {
+	if l.src.Warnf != nil {
+		l.src.Warnf(format, args...)
+	}
+}
+
+// file reads and parses the identity file at path; store says it is the
+// store's identity.txt (a missing one gets the create-a-profile hint).
+func (l loader) file(path string, store bool) ([]age.Identity, error) {
+	b, err := readLimited(path, identityFileLimit)
+	if errors.Is(err, fs.ErrNotExist) {
+		e := mapi.Errorf(mapi.NoAccess, "identity file %q does not exist", path)
+		if store {
+			e.WithHint(hintCreateProfile)
+		}
+		return nil, e
+	}
+	if err != nil {
+		return nil, err
+	}
+	if runtime.GOOS != "windows" {
+		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			l.warnf("identity file %q is readable by others (mode %#o): run chmod 600 %q", path, fi.Mode().Perm(), path)
+		}
+	}
+	return l.parse(path, b)
+}
