@@ -1,6 +1,7 @@
 package mapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -23,6 +24,12 @@ const MaxValueLen = 1 << 20
 // DecodeJSON decodes a value as it appears in a profile file (SPEC §5) for
 // tag t. Errors are plain (the caller decides the MAPI code).
 func DecodeJSON(t Tag, raw json.RawMessage) (any, error) {
+	if !t.Type().Supported() {
+		return nil, fmt.Errorf("%s: unsupported type %s", t, t.Type())
+	}
+	if string(bytes.TrimSpace(raw)) == "null" {
+		return nil, fmt.Errorf("%s: value is null", t)
+	}
 	if t.Type()&MvFlag != 0 {
 		var items []json.RawMessage
 		if err := json.Unmarshal(raw, &items); err != nil {
@@ -83,7 +90,10 @@ func decodeString(t Tag, s string) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: want an RFC 3339 time", t)
 		}
-		return tm.UTC(), nil
+		if tm = tm.UTC(); tm.Year() < 0 || tm.Year() > 9999 {
+			return nil, fmt.Errorf("%s: time out of range", t)
+		}
+		return tm, nil
 	case PtBinary:
 		b, err := base64.StdEncoding.DecodeString(s)
 		if err != nil {
@@ -208,17 +218,27 @@ func parseValue(t Tag, s string) (any, error) {
 	if len(s) > MaxValueLen {
 		return nil, fmt.Errorf("too long")
 	}
+	if !t.Type().Supported() {
+		return nil, fmt.Errorf("unsupported type %s", t.Type())
+	}
 	if t.Type()&MvFlag != 0 {
 		var items []any
-		if err := json.Unmarshal([]byte(s), &items); err != nil {
+		d := json.NewDecoder(strings.NewReader(s))
+		d.UseNumber()
+		if !json.Valid([]byte(s)) || d.Decode(&items) != nil {
 			return nil, fmt.Errorf("want a JSON array")
 		}
 		base := NewTag(t.Type()&^MvFlag, t.ID())
 		vals := make([]any, len(items))
 		for i, it := range items {
-			str, ok := it.(string)
-			if !ok {
-				str = fmt.Sprint(it)
+			var str string
+			switch x := it.(type) {
+			case string:
+				str = x
+			case json.Number:
+				str = x.String()
+			default:
+				return nil, fmt.Errorf("item %d: want a string or a number", i+1)
 			}
 			v, err := parseValue(base, str)
 			if err != nil {
