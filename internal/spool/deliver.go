@@ -219,5 +219,8 @@ func (s *Spool) logSent(rec *Record, res *transport.Result, now time.Time) error
 	if err != nil {
 		return mapi.Wrap(mapi.DiskError, err, "append to sent.log")
 	}
-	return syncDir(s.Dir)
+	if err := syncDir(s.Dir); err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "sync spool directory")
+	}
+	return nil
 }

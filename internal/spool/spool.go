@@ -10,11 +10,15 @@ import (
 )
 
 // Sealer encrypts a payload to the spool recipients.
-type Sealer interface{ Seal(plain []byte) ([]byte, error) }
+type Sealer interface {
+	Seal(plain []byte) ([]byte, error)
+}
 
 // Opener decrypts a sealed payload; it returns a *mapi.Error NoAccess when
 // no identity it holds can open it.
-type Opener interface{ Open(ct []byte) ([]byte, error) }
+type Opener interface {
+	Open(ct []byte) ([]byte, error)
+}
 
 // Record states.
 const (
