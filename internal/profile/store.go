@@ -147,7 +147,7 @@ func (s *Store) Lock(name string) (func(), error) {
 		return nil, diskErr(err, "create store")
 	}
 	lf := filepath.Join(s.ProfilesDir(), name+".lock")
-	fl := flock.New(lf, flock.SetPerm(fsutil.FileMode))
+	fl := flock.New(lf, flock.SetPermissions(fsutil.FileMode))
 	timeout := s.LockTimeout
 	if timeout <= 0 {
 		timeout = 10 * time.Second

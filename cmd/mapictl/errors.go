@@ -1,0 +1,58 @@
+package main
+
+// Output rules for errors (after age's tui.go): one line
+// "mapictl: error: MESSAGE (MAPI_E_CODE)", then "mapictl: hint: …" lines;
+// lowercase, no final period. With -o json, one JSON object on stderr.
+// Messages never hold a secret: every error is built from names and codes.
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// exit prints err (if any) and returns the exit status for it.
+func (f *factory) exit(err error) int {
+	if err == nil {
+		return 0
+	}
+	if err == errSilent {
+		return f.silentExit
+	}
+	e := mapi.AsError(err)
+	if f.jsonOutput() {
+		obj := map[string]any{
+			"code": e.Code.Name, "hresult": fmt.Sprintf("0x%08X", e.Code.HResult),
+			"exit": e.ExitStatus(), "message": e.Msg,
+		}
+		if len(e.Hints) > 0 {
+			obj["hints"] = e.Hints
+		}
+		if e.Stage != "" {
+			obj["stage"] = e.Stage
+		}
+		if e.SMTPCode != 0 {
+			obj["smtp_code"] = e.SMTPCode
+		}
+		if e.EnhancedCode != "" {
+			obj["enhanced_code"] = e.EnhancedCode
+		}
+		b, _ := json.Marshal(map[string]any{"error": obj})
+		fmt.Fprintln(f.IO.Err, string(b))
+	} else {
+		fmt.Fprintf(f.IO.Err, "mapictl: error: %s (%s)\n", e.Msg, e.Code.Name)
+		for _, h := range e.Hints {
+			fmt.Fprintf(f.IO.Err, "mapictl: hint: %s\n", h)
+		}
+	}
+	return e.ExitStatus()
+}
+
+// errSilent ends a command with f.silentExit after it printed its own output.
+var errSilent = fmt.Errorf("silent exit")
+
+// warnf prints a warning line on stderr.
+func (f *factory) warnf(format string, args ...any) {
+	fmt.Fprintf(f.IO.Err, "mapictl: warning: "+format+"\n", args...)
+}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/spf13/viper"
+	"golang.org/x/term"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+// iostreams are the process's standard streams and whether each is a terminal.
+type iostreams struct {
+	In          io.Reader
+	Out, Err    io.Writer
+	OutTTY      bool
+	stdinIsFile *os.File
+}
+
+// factory holds lazily built dependencies shared by the commands. A command
+// that never touches profiles never opens them.
+type factory struct {
+	IO *iostreams
+	v  *viper.Viper
+
+	// Global flag values (bound into v).
+	storeFlag    string
+	identityFlag []string
+	verbose      bool
+
+	ids        []age.Identity
+	silentExit int
+	now        func() time.Time
+}
+
+func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {
+	ios := &iostreams{In: stdin, Out: stdout, Err: stderr}
+	if f, ok := stdout.(*os.File); ok {
+		ios.OutTTY = term.IsTerminal(int(f.Fd()))
+	}
+	if f, ok := stdin.(*os.File); ok {
+		ios.stdinIsFile = f
+	}
+	v := viper.New()
+	v.SetEnvPrefix("MAPICTL")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	v.SetDefault("output", "text")
+	v.SetDefault("lock-timeout", "10s")
+	return &factory{IO: ios, v: v, now: time.Now}
+}
+
+// StoreDir resolves --store, $MAPICTL_STORE, else $XDG_CONFIG_HOME/mapictl.
+func (f *factory) StoreDir() string {
+	if d := f.v.GetString("store"); d != "" {
+		return d
+	}
+	if x := os.Getenv("XDG_CONFIG_HOME"); x != "" {
+		return filepath.Join(x, "mapictl")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".config", "mapictl")
+}
+
+// loadConfig reads config.yaml (--config, else <store>/config.yaml); a
+// missing file is not an error.
+func (f *factory) loadConfig() error {
+	path := f.v.GetString("config")
+	if path == "" {
+		path = filepath.Join(f.StoreDir(), profile.ConfigFile)
+	}
+	f.v.SetConfigFile(path)
+	f.v.SetConfigType("yaml")
+	if err := f.v.ReadInConfig(); err != nil {
+		if _, statErr := os.Stat(path); os.IsNotExist(statErr) {
+			return nil
+		}
+		return mapi.Wrap(mapi.CorruptData, err, "read config "+path)
+	}
+	return nil
+}
+
+// ConfigPath is the config file mapictl writes default-profile into.
+func (f *factory) ConfigPath() string {
+	if p := f.v.GetString("config"); p != "" {
+		return p
+	}
+	return filepath.Join(f.StoreDir(), profile.ConfigFile)
+}
+
+// Store returns the profile store.
+func (f *factory) Store() *profile.Store {
+	d, err := time.ParseDuration(f.v.GetString("lock-timeout"))
+	if err != nil || d < 0 {
+		d = 10 * time.Second
+	}
+	return &profile.Store{Root: f.StoreDir(), LockTimeout: d}
+}
+
+func (f *factory) jsonOutput() bool { return strings.EqualFold(f.v.GetString("output"), "json") }
+
+// noInput reports --no-input / $MAPICTL_NO_INPUT (1, true, yes).
+func (f *factory) noInput() bool {
+	s := strings.ToLower(strings.TrimSpace(f.v.GetString("no-input")))
+	if b, err := strconv.ParseBool(s); err == nil {
+		return b
+	}
+	return s == "yes" || s == "y" || s == "on"
+}
+
+// CanPrompt reports whether a terminal prompt is allowed and possible.
+func (f *factory) CanPrompt() bool { return secure.CanPrompt(f.noInput()) }
+
+// ProfileName resolves -p, $MAPICTL_PROFILE, else default-profile from config.
+func (f *factory) ProfileName() (string, error) {
+	if p := f.v.GetString("profile"); p != "" {
+		return p, profile.CheckName("profile", p)
+	}
+	if p := f.v.GetString("default-profile"); p != "" {
+		return p, profile.CheckName("profile", p)
+	}
+	return "", mapi.Errorf(mapi.InvalidParameter, "no profile given and no default profile set").
+		WithHint("pass -p NAME, or set one with 'mapictl profile default NAME'")
+}
+
+// Identities loads the decryption identities once (SPEC §4 precedence).
+func (f *factory) Identities() ([]age.Identity, error) {
+	if f.ids != nil {
+		return f.ids, nil
+	}
+	src := secure.Source{
+		Files:      f.identityFlag,
+		KeyText:    os.Getenv("MAPICTL_IDENTITY"),
+		KeyFile:    os.Getenv("MAPICTL_IDENTITY_FILE"),
+		StoreFile:  filepath.Join(f.StoreDir(), profile.IdentityFile),
+		Passphrase: f.passphrase,
+	}
+	ids, err := secure.LoadIdentities(src)
+	if err != nil {
+		return nil, err
+	}
+	f.ids = ids
+	return ids, nil
+}
+
+// passphrase unlocks an encrypted identity: from $MAPICTL_PASSPHRASE_FD,
+// else a terminal prompt, else MAPI_E_NO_ACCESS with a hint.
+func (f *factory) passphrase(prompt string) ([]byte, error) {
+	if fd := os.Getenv("MAPICTL_PASSPHRASE_FD"); fd != "" {
+		n, err := strconv.Atoi(fd)
+		if err != nil || n < 0 {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "MAPICTL_PASSPHRASE_FD is not a file descriptor number")
+		}
+		return secure.PassphraseFromFD(n)
+	}
+	if !f.CanPrompt() {
+		return nil, mapi.Errorf(mapi.NoAccess, "the identity file is passphrase-protected and no terminal is available").
+			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries the passphrase, or log on a session first")
+	}
+	return secure.ReadSecret(prompt)
+}
+
+// LoadProfile loads the selected profile with the identities.
+func (f *factory) LoadProfile(name string) (*profile.Profile, error) {
+	ids, err := f.Identities()
+	if err != nil {
+		return nil, err
+	}
+	return f.Store().Load(name, ids)
+}
+
+// UpdateProfile runs fn on the locked, loaded profile and saves it.
+func (f *factory) UpdateProfile(name string, fn func(p *profile.Profile, ids []age.Identity) error) (*profile.Profile, error) {
+	ids, err := f.Identities()
+	if err != nil {
+		return nil, err
+	}
+	return f.Store().Update(name, ids, func(p *profile.Profile) error { return fn(p, ids) })
+}

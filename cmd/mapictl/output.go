@@ -1,0 +1,44 @@
+package main
+
+// Output rules: -o json prints exactly one JSON value on stdout. Text output
+// is an aligned table on a terminal and tab-separated fields when piped.
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// printJSON writes v as one JSON document.
+func (f *factory) printJSON(v any) error {
+	enc := json.NewEncoder(f.IO.Out)
+	enc.SetEscapeHTML(false)
+	if f.IO.OutTTY {
+		enc.SetIndent("", "  ")
+	}
+	return enc.Encode(v)
+}
+
+// table prints rows: aligned columns on a TTY (with a header), tab-separated
+// without a header otherwise.
+func (f *factory) table(header []string, rows [][]string) {
+	if !f.IO.OutTTY {
+		for _, r := range rows {
+			fmt.Fprintln(f.IO.Out, strings.Join(r, "\t"))
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	if header != nil {
+		fmt.Fprintln(tw, strings.Join(header, "\t"))
+	}
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	tw.Flush()
+}
+
+func (f *factory) println(a ...any) { fmt.Fprintln(f.IO.Out, a...) }
+
+func (f *factory) printf(format string, a ...any) { fmt.Fprintf(f.IO.Out, format, a...) }

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newProfileListCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List the profiles in the store",
+		Example: "  mapictl profile list\n  mapictl profile list -o json | jq -r '.[].name'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st := f.Store()
+			names, err := st.List()
+			if err != nil {
+				return err
+			}
+			def := f.defaultProfile()
+			if f.jsonOutput() {
+				out := []map[string]any{}
+				for _, n := range names {
+					out = append(out, map[string]any{"name": n, "default": n == def, "path": st.Path(n)})
+				}
+				return f.printJSON(out)
+			}
+			var rows [][]string
+			for _, n := range names {
+				mark := ""
+				if n == def {
+					mark = "default"
+				}
+				rows = append(rows, []string{n, mark, st.Path(n)})
+			}
+			f.table([]string{"NAME", "DEFAULT", "PATH"}, rows)
+			return nil
+		},
+	}
+}

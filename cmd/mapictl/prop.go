@@ -1,0 +1,40 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+func newPropCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{Use: "prop", Short: "Property names and tags"}
+	cmd.AddCommand(&cobra.Command{
+		Use:     "list",
+		Short:   "Print the table of property aliases, tags and types",
+		Example: "  mapictl prop list\n  mapictl prop list -o json | jq '.[] | select(.secure)'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := []map[string]any{}
+			var rows [][]string
+			for _, a := range mapi.Aliases {
+				out = append(out, map[string]any{"alias": a.Name, "tag": a.Tag.String(), "name": mapi.NameOf(a.Tag),
+					"type": a.Tag.Type().String(), "secure": a.Tag.Secure(), "meaning": a.Meaning})
+				rows = append(rows, []string{a.Name, a.Tag.String(), a.Tag.Type().String(), a.Meaning})
+			}
+			for _, n := range mapi.Names() {
+				t, _ := mapi.LookupName(n)
+				if mapi.AliasOf(t) != "" {
+					continue
+				}
+				out = append(out, map[string]any{"alias": "", "tag": t.String(), "name": n, "type": t.Type().String(), "secure": false})
+				rows = append(rows, []string{n, t.String(), t.Type().String(), ""})
+			}
+			if f.jsonOutput() {
+				return f.printJSON(out)
+			}
+			f.table([]string{"NAME", "TAG", "TYPE", "MEANING"}, rows)
+			return nil
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+const exitStatusHelp = `Exit status (sysexits, as mail tools use them):
+  0   success                         69  transport failed permanently
+  64  bad flags, names, tags, values  70  internal error
+  65  corrupt file or message input   73  already exists
+  66  profile, section, field or      74  store could not be read or written
+      message not found               75  queued for retry; profile locked
+  67  server rejected recipients      77  wrong credentials / no access
+  78  credentials missing, no prompt  130 prompt cancelled`
+
+func newRootCmd(f *factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mapictl",
+		Short: "Encrypted MAPI-style mail profiles, sessions and a durable spooler",
+		Long: `mapictl keeps mail transport settings in age-encrypted profiles, each
+transport's credentials sealed again to that section's own recipients, logs on
+sessions with one identity per transport, and sends mail through a durable
+spooler (SMTP, a local Maildir, or a sendmail program).
+
+` + exitStatusHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			return f.loadConfig()
+		},
+	}
+	root.SetFlagErrorFunc(flagErr)
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.storeFlag, "store", "", "store directory (env MAPICTL_STORE; default $XDG_CONFIG_HOME/mapictl)")
+	pf.StringP("profile", "p", "", "profile name (env MAPICTL_PROFILE; default: default-profile in config.yaml)")
+	pf.StringArrayVarP(&f.identityFlag, "identity", "i", nil, "identity file to decrypt with (repeatable)")
+	pf.StringP("output", "o", "text", "output format: text or json (env MAPICTL_OUTPUT)")
+	pf.Bool("no-input", false, "never prompt (env MAPICTL_NO_INPUT)")
+	pf.String("config", "", "config file (default <store>/config.yaml)")
+	pf.BoolVarP(&f.verbose, "verbose", "v", false, "print the SMTP dialogue (AUTH redacted)")
+	pf.String("lock-timeout", "10s", "how long to wait for a profile's writer lock")
+	for _, name := range []string{"store", "profile", "output", "no-input", "config", "lock-timeout"} {
+		_ = f.v.BindPFlag(name, pf.Lookup(name))
+	}
+	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(
+		newProfileCmd(f),
+		newSectionCmd(f),
+		newCredentialCmd(f),
+		newIdentityCmd(f),
+		newPropCmd(f),
+		newVersionCmd(f),
+	)
+	for _, add := range extraCommands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// extraCommands lets command files register themselves (message, spool,
+// session, sendmail) without editing this file.
+var extraCommands []func(*factory) *cobra.Command
+
+func (f *factory) completeProfiles(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	_ = f.loadConfig()
+	names, _ := f.Store().List()
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
+func (f *factory) completeSections(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	_ = f.loadConfig()
+	name, err := f.ProfileName()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	p, err := f.LoadProfile(name)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, s := range p.Sections {
+		if s.Kind != "global" {
+			out = append(out, s.Name)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+)
+
+func newSectionListCmd(f *factory) *cobra.Command {
+	var all bool
+	cmd := &cobra.Command{
+		Use:     "list",
+		Short:   "List the sections of the profile (the global section with --all)",
+		Example: "  mapictl section list\n  mapictl -p team section list --all -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			p, err := f.LoadProfile(name)
+			if err != nil {
+				return err
+			}
+			out := []map[string]any{}
+			var rows [][]string
+			for _, s := range p.Sections {
+				if s.Kind == profile.KindGlobal && !all {
+					continue
+				}
+				out = append(out, sectionJSON(s))
+				ord, def := "", ""
+				if s.Kind == profile.KindTransport {
+					ord = fmt.Sprint(s.Ordinal())
+					if s.DefaultOutbound() {
+						def = "default"
+					}
+				}
+				rows = append(rows, []string{s.Name, s.Kind, s.Transport(), s.String(mapi.PrEmailAddress), ord, def})
+			}
+			if f.jsonOutput() {
+				return f.printJSON(out)
+			}
+			f.table([]string{"NAME", "KIND", "TRANSPORT", "EMAIL", "ORDER", "OUTBOUND"}, rows)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "include the global section")
+	return cmd
+}
+
+func sectionJSON(s *profile.Section) map[string]any {
+	var ord any
+	if s.Kind == profile.KindTransport {
+		ord = s.Ordinal()
+	}
+	return map[string]any{"name": s.Name, "uid": s.UID, "kind": s.Kind, "transport": s.Transport(),
+		"email": s.String(mapi.PrEmailAddress), "ordinal": ord, "default_outbound": s.DefaultOutbound()}
+}
+
+func newSectionOpenCmd(f *factory) *cobra.Command {
+	var withSecure bool
+	var props []string
+	cmd := &cobra.Command{
+		Use:   "open SECTION",
+		Short: "Print a section's properties (OpenProfileSection)",
+		Long: `Print a section's non-secure properties. Secure properties (IDs 0x67F0-0x67FF)
+are printed only with --secure, or when asked for by --prop, as MAPI returns
+them only on explicit request.`,
+		Example:           "  mapictl section open work\n  mapictl section open work --prop smtp.host --prop username\n  mapictl section open work --secure -o json",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeSections,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, err := f.ProfileName()
+			if err != nil {
+				return err
+			}
+			p, err := f.LoadProfile(name)
+			if err != nil {
+				return err
+			}
+			s, err := p.Section(args[0])
+			if err != nil {
+				return err
+			}
+			var want []mapi.Tag
+			needSecure := withSecure
+			for _, pr := range props {
+				t, err := mapi.ParseTag(pr, s.Scope())
+				if err != nil {
+					return err
+				}
+				want = append(want, t)
+				needSecure = needSecure || t.Secure()
+			}
+			vals := map[mapi.Tag]any{}
+			for t, v := range s.Props {
+				vals[t] = v
+			}
+			if needSecure && s.Secure != nil {
+				ids, err := f.Identities()
+				if err != nil {
+					return err
+				}
+				c, err := s.ReadSecure(ids)
+				if err != nil {
+					return err
+				}
+				for t, v := range c.Props {
+					vals[t] = v
+				}
+			}
+			var tags []mapi.Tag
+			if len(want) > 0 {
+				for _, t := range want {
+					if _, ok := vals[t]; !ok {
+						return mapi.Errorf(mapi.NotFound, "section %q has no property %s", s.Name, mapi.DisplayName(t, s.Scope()))
+					}
+				}
+				tags = want
+			} else {
+				for t := range vals {
+					if !t.Secure() || withSecure {
+						tags = append(tags, t)
+					}
+				}
+				sort.Slice(tags, func(i, j int) bool { return tags[i] < tags[j] })
+			}
+			out := []map[string]any{}
+			var rows [][]string
+			for _, t := range tags {
+				v := vals[t]
+				out = append(out, map[string]any{"tag": t.String(), "name": mapi.DisplayName(t, s.Scope()),
+					"type": t.Type().String(), "value": mapi.JSONValue(v), "secure": t.Secure()})
+				rows = append(rows, []string{t.String(), mapi.DisplayName(t, s.Scope()), t.Type().String(), mapi.FormatValue(t, v)})
+			}
+			if f.jsonOutput() {
+				return f.printJSON(out)
+			}
+			f.table([]string{"TAG", "NAME", "TYPE", "VALUE"}, rows)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&withSecure, "secure", false, "also decrypt and print the secure range")
+	cmd.Flags().StringArrayVar(&props, "prop", nil, "print only this property (repeatable; a secure one is decrypted)")
+	return cmd
+}
