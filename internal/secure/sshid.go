@@ -61,9 +61,7 @@ func (l loader) encryptedSSH(name string, pem []byte, pub ssh.PublicKey) (age.Id
 	if v, ok := lockedSSH.Load(key); ok {
 		e := v.(*encryptedSSH)
 		e.mu.Lock()
-		if l.src.Passphrase != nil {
-			e.pass = l.src.Passphrase
-		}
+		e.pass = l.src.Passphrase // the latest Source decides how to ask
 		e.mu.Unlock()
 		return e, nil
 	}
