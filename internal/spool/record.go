@@ -45,6 +45,11 @@ func (r *Record) check() error {
 	case r.Session != "" && !mapi.ValidID(r.Session):
 		return fmt.Errorf("malformed session id")
 	}
+	for _, t := range []time.Time{r.Created, r.NextAttempt, r.LastAttempt} {
+		if y := t.UTC().Year(); y < 0 || y > 9999 {
+			return fmt.Errorf("time out of range")
+		}
+	}
 	return nil
 }
 
