@@ -21,6 +21,9 @@ import (
 func ParseRecipient(s string) (age.Recipient, error) {
 	s = strings.TrimSpace(s)
 	up := strings.ToUpper(s)
+	if strings.HasPrefix(up, "AGE1") && s == up {
+		s = strings.ToLower(s) // bech32 may be all upper case
+	}
 	switch {
 	case strings.HasPrefix(up, "AGE-SECRET-KEY-") || strings.HasPrefix(up, "AGE-PLUGIN-"):
 		return nil, mapi.Errorf(mapi.InvalidParameter, "that is an identity, not a recipient")
