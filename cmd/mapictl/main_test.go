@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gofrs/flock"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// testCmds holds the extra testscript commands. Other test files add theirs
+// from an init() func, e.g. testCmds["smtpserver"] = cmdSMTPServer.
+var testCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+
+var updateScripts = flag.Bool("update", false, "rewrite the cmp/stdout golden sections of testdata/script")
+
+func init() {
+	testCmds["truncate"] = cmdTruncate
+	testCmds["flipbyte"] = cmdFlipByte
+	testCmds["holdlock"] = cmdHoldLock
+	testCmds["filemode"] = cmdFileMode
+	testCmds["stdout2env"] = cmdStdoutToEnv
+	testCmds["grepall"] = cmdGrepAll
+}
+
+// mapictlMain is the mapictl command of the scripts: the real run() with an
+// optional fixed clock from $MAPICTL_TEST_NOW (RFC 3339).
+func mapictlMain() {
+	if s := os.Getenv("MAPICTL_TEST_NOW"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			os.Stderr.WriteString("bad MAPICTL_TEST_NOW: " + err.Error() + "\n")
+			os.Exit(2)
+		}
+		testOnlyNow = func() time.Time { return t }
+	}
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func TestMain(m *testing.M) {
+	// sendmail and mailq are the same binary: run() dispatches on os.Args[0].
+	testscript.Main(m, map[string]func(){
+		"mapictl":  mapictlMain,
+		"sendmail": mapictlMain,
+		"mailq":    mapictlMain,
+	})
+}
+
+// clearedEnv lists variables a script must never inherit.
+var clearedEnv = []string{"MAPICTL_NO_INPUT", "MAPICTL_PROFILE", "MAPICTL_IDENTITY",
+	"MAPICTL_IDENTITY_FILE", "MAPICTL_OUTPUT", "MAPICTL_PASSPHRASE", "MAPICTL_PASSPHRASE_FD",
+	"MAPICTL_SESSION", "MAPICTL_TEST_NOW", "MAPICTL_LOCK_TIMEOUT", "MAPICTL_CONFIG"}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		UpdateScripts:       *updateScripts,
+		Cmds:                testCmds,
+		Setup: func(e *testscript.Env) error {
+			vars := e.Vars[:0]
+			for _, kv := range e.Vars {
+				name, _, _ := strings.Cut(kv, "=")
+				drop := false
+				for _, c := range clearedEnv {
+					drop = drop || name == c
+				}
+				if !drop {
+					vars = append(vars, kv)
+				}
+			}
+			e.Vars = vars
+			e.Setenv("MAPICTL_STORE", filepath.Join(e.WorkDir, "store"))
+			e.Setenv("HOME", filepath.Join(e.WorkDir, "home"))
+			e.Setenv("XDG_CONFIG_HOME", filepath.Join(e.WorkDir, "xdg"))
+			e.Setenv("NO_COLOR", "1")
+			return os.MkdirAll(filepath.Join(e.WorkDir, "home"), 0o700)
+		},
+	})
+}
+
+// cmdTruncate: truncate FILE N — cut FILE to its first N bytes.
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: truncate FILE N")
+	}
+	n, err := strconv.ParseInt(args[1], 10, 64)
+	ts.Check(err)
+	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
+}
+
+// cmdFlipByte: flipbyte FILE OFFSET — invert every bit of one byte; a
+// negative OFFSET counts from the end.
+func cmdFlipByte(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flipbyte FILE OFFSET")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	ts.Check(err)
+	off, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if off < 0 {
+		off += len(data)
+	}
+	if off < 0 || off >= len(data) {
+		ts.Fatalf("offset %s out of range (file has %d bytes)", args[1], len(data))
+	}
+	data[off] ^= 0xff
+	ts.Check(os.WriteFile(path, data, 0o600))
+}
+
+// cmdHoldLock: holdlock FILE SECONDS — take an exclusive flock on FILE from
+// this (test) process and hold it in the background for SECONDS, or until
+// the script ends.
+func cmdHoldLock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: holdlock FILE SECONDS")
+	}
+	secs, err := strconv.ParseFloat(args[1], 64)
+	ts.Check(err)
+	fl := flock.New(ts.MkAbs(args[0]), flock.SetPermissions(0o600))
+	ok, err := fl.TryLock()
+	ts.Check(err)
+	if !ok {
+		ts.Fatalf("%s is already locked", args[0])
+	}
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-time.After(time.Duration(secs * float64(time.Second))):
+		case <-done:
+		}
+		_ = fl.Unlock()
+	}()
+	ts.Defer(func() { close(done) })
+}
+
+// cmdFileMode: filemode PATH MODE — the permission bits of PATH are MODE
+// (octal, e.g. 0600); symlinks are not followed.
+func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: filemode PATH MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Lstat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := fi.Mode().Perm()
+	if (got == fs.FileMode(want)) == neg {
+		ts.Fatalf("%s has mode %#o; want %s%#o", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want)
+	}
+}
+
+// cmdStdoutToEnv: stdout2env VAR — set VAR to the last command's stdout,
+// without its trailing newline.
+func cmdStdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdout2env VAR")
+	}
+	ts.Setenv(args[0], strings.TrimSuffix(ts.ReadFile("stdout"), "\n"))
+}
+
+// cmdGrepAll: grepall DIR STRING — fail if any file under DIR contains
+// STRING (with !, fail unless one does). The matching file is named but the
+// string itself is never printed.
+func cmdGrepAll(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || args[1] == "" {
+		ts.Fatalf("usage: grepall DIR STRING")
+	}
+	needle := []byte(args[1])
+	found := ""
+	err := filepath.WalkDir(ts.MkAbs(args[0]), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if found == "" && bytes.Contains(data, needle) {
+			found = p
+		}
+		return nil
+	})
+	ts.Check(err)
+	switch {
+	case found != "" && !neg:
+		ts.Fatalf("secret found in %s", found)
+	case found == "" && neg:
+		ts.Fatalf("string not found under %s", args[0])
+	}
+}
