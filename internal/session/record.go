@@ -1,0 +1,270 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	"github.com/gofrs/flock"
+
+	"github.com/mapictl/mapictl/internal/fsutil"
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+// Dir is the sessions directory of a store: <store>/sessions.
+func Dir(storeRoot string) string { return filepath.Join(storeRoot, "sessions") }
+
+// Meta is sessions/ID.json: what `session list` shows, never a secret.
+// SectionUIDs and Exclusive (the uids of multi-session=false sections) let
+// a new logon refuse a second live session without opening any .age file.
+type Meta struct {
+	ID          string    `json:"id"`
+	Profile     string    `json:"profile"`
+	Sections    []string  `json:"sections"`
+	SectionUIDs []string  `json:"section_uids"`
+	Exclusive   []string  `json:"exclusive_uids,omitempty"`
+	Addresses   []string  `json:"addresses"`
+	Created     time.Time `json:"created"`
+	Expires     time.Time `json:"expires"`
+}
+
+// MetaOf is the metadata of snapshot s.
+func MetaOf(s *Snapshot) Meta {
+	m := Meta{ID: s.ID, Profile: s.Profile, Created: s.Created, Expires: s.Expires,
+		Sections: []string{}, SectionUIDs: []string{}, Addresses: []string{}}
+	for _, sec := range s.Sections {
+		m.Sections = append(m.Sections, sec.Settings.Section)
+		m.SectionUIDs = append(m.SectionUIDs, sec.Settings.SectionUID)
+		m.Addresses = append(m.Addresses, sec.Address)
+		if !sec.Settings.MultiSession {
+			m.Exclusive = append(m.Exclusive, sec.Settings.SectionUID)
+		}
+	}
+	return m
+}
+
+func paths(storeRoot, id string) (meta, sealed string) {
+	d := Dir(storeRoot)
+	return filepath.Join(d, id+".json"), filepath.Join(d, id+".age")
+}
+
+// lock takes the sessions directory's lock (sessions/.lock) so that the
+// multi-session check and the write of a new session are one step.
+func lock(storeRoot string) (func(), error) {
+	if err := fsutil.MkdirPrivate(Dir(storeRoot)); err != nil {
+		return nil, mapi.Wrap(mapi.DiskError, err, "create the sessions directory")
+	}
+	fl := flock.New(filepath.Join(Dir(storeRoot), ".lock"), flock.SetPermissions(fsutil.FileMode))
+	if err := fl.Lock(); err != nil {
+		return nil, mapi.Wrap(mapi.DiskError, err, "lock the sessions directory")
+	}
+	return func() { _ = fl.Unlock() }, nil
+}
+
+// Create writes a new session for snap: a fresh ID (unless snap.ID is set)
+// and token key (post-quantum hybrid with pq, else X25519), the key's
+// recipient appended to snap.SpoolRecipients, snap.Key set, sessions/ID.json
+// (metadata) and sessions/ID.age (snap sealed to the key). snap.Created
+// and snap.Expires must be set. It returns the token "ID.AGE-SECRET-KEY-…".
+// Errors: MAPI_E_BUSY when a section of snap has multi-session=false and a
+// live session holds it (or the reverse); MAPI_E_INVALID_PARAMETER for a
+// malformed ID or an expiry not after creation; MAPI_E_DISK_ERROR.
+func Create(storeRoot string, snap *Snapshot, pq bool) (string, error) {
+	if snap.ID == "" {
+		snap.ID = mapi.NewID(snap.Created)
+	}
+	if err := mapi.CheckID("session", snap.ID); err != nil {
+		return "", err
+	}
+	if !snap.Expires.After(snap.Created) {
+		return "", mapi.Errorf(mapi.InvalidParameter, "session would expire before it starts").WithHint("give a positive --ttl")
+	}
+	unlock, err := lock(storeRoot)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	live, err := list(storeRoot, snap.Created)
+	if err != nil {
+		return "", err
+	}
+	if err := checkBusy(MetaOf(snap), live); err != nil {
+		return "", err
+	}
+	k, err := secure.GenerateKey(pq)
+	if err != nil {
+		return "", err
+	}
+	if snap.Key, err = identityFromKey(k.Identity); err != nil {
+		return "", mapi.Wrap(mapi.CallFailed, err, "generate the session key")
+	}
+	if !slices.Contains(snap.SpoolRecipients, k.Recipient) {
+		snap.SpoolRecipients = append(snap.SpoolRecipients, k.Recipient)
+	}
+	plain, err := json.Marshal(snap)
+	if err != nil {
+		return "", mapi.Wrap(mapi.CallFailed, err, "encode the session")
+	}
+	ct, err := secure.Encrypt(plain, []string{k.Recipient})
+	if err != nil {
+		return "", err
+	}
+	metaJSON, _ := json.MarshalIndent(MetaOf(snap), "", "  ")
+	metaPath, sealedPath := paths(storeRoot, snap.ID)
+	if err := fsutil.WriteFileAtomic(sealedPath, ct); err != nil {
+		return "", mapi.Wrap(mapi.DiskError, err, "write the session")
+	}
+	if err := fsutil.WriteFileAtomic(metaPath, append(metaJSON, '\n')); err != nil {
+		os.Remove(sealedPath)
+		return "", mapi.Wrap(mapi.DiskError, err, "write the session")
+	}
+	return snap.ID + "." + k.Identity, nil
+}
+
+// checkBusy refuses m when one of its sections is exclusive in a live
+// session, or one of the live sessions holds a section m takes exclusively.
+func checkBusy(m Meta, live []Meta) error {
+	for _, o := range live {
+		for i, uid := range m.SectionUIDs {
+			if slices.Contains(o.SectionUIDs, uid) && (slices.Contains(o.Exclusive, uid) || slices.Contains(m.Exclusive, uid)) {
+				return mapi.Errorf(mapi.Busy, "section %q allows one session at a time and session %s holds it", m.Sections[i], o.ID).
+					WithHint("log it off with 'mapictl session logoff " + o.ID + "', or wait until it expires at " + o.Expires.UTC().Format(time.RFC3339))
+			}
+		}
+	}
+	return nil
+}
+
+// Open returns the snapshot of the live session that token selects, with
+// Key set. The ID is checked before any file is touched. Errors are all
+// MAPI_E_LOGON_FAILED with a hint: a malformed token, an unknown or
+// logged-off ID, a file that does not decrypt with the token's key (a forged
+// or mismatched token) or does not parse, and an expired session (whose
+// files are then removed). The message never holds the token.
+func Open(storeRoot, token string, now time.Time) (*Snapshot, error) {
+	id, key, err := ParseToken(token)
+	if err != nil {
+		return nil, err
+	}
+	metaPath, sealedPath := paths(storeRoot, id)
+	ct, err := fsutil.ReadRegular(sealedPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, logonFailed("session %s does not exist: it was logged off or has expired", id)
+	}
+	if err != nil {
+		return nil, mapi.Wrap(mapi.DiskError, err, "read session "+id)
+	}
+	plain, err := secure.Decrypt(ct, []age.Identity{key})
+	if err != nil {
+		return nil, logonFailed("the session token does not open session %s", id)
+	}
+	var s Snapshot
+	if err := json.Unmarshal(plain, &s); err != nil || s.ID != id {
+		return nil, logonFailed("session %s is corrupt", id)
+	}
+	if !now.Before(s.Expires) {
+		removeFiles(metaPath, sealedPath)
+		return nil, logonFailed("session %s expired at %s", id, s.Expires.UTC().Format(time.RFC3339))
+	}
+	s.Key = key
+	return &s, nil
+}
+
+func removeFiles(names ...string) {
+	for _, n := range names {
+		_ = os.Remove(n)
+	}
+	if len(names) > 0 {
+		_ = fsutil.SyncDir(filepath.Dir(names[0]))
+	}
+}
+
+// List returns the metadata of the live sessions, oldest first, removing
+// the files of expired ones (and of an .age without its .json or the
+// reverse, left by a crash). A missing directory is no session. Errors:
+// MAPI_E_DISK_ERROR when the directory cannot be read.
+func List(storeRoot string, now time.Time) ([]Meta, error) {
+	if _, err := os.Stat(Dir(storeRoot)); errors.Is(err, fs.ErrNotExist) {
+		return []Meta{}, nil
+	}
+	unlock, err := lock(storeRoot) // a Create in progress is not an orphan
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return list(storeRoot, now)
+}
+
+func list(storeRoot string, now time.Time) ([]Meta, error) {
+	dir := Dir(storeRoot)
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return []Meta{}, nil
+	}
+	if err != nil {
+		return nil, mapi.Wrap(mapi.DiskError, err, "read the sessions directory")
+	}
+	out := []Meta{}
+	for _, e := range ents {
+		id, ext, _ := strings.Cut(e.Name(), ".")
+		if !mapi.ValidID(id) || (ext != "json" && ext != "age") {
+			continue
+		}
+		metaPath, sealedPath := paths(storeRoot, id)
+		if ext == "age" {
+			if _, err := os.Lstat(metaPath); errors.Is(err, fs.ErrNotExist) {
+				removeFiles(sealedPath)
+			}
+			continue
+		}
+		var m Meta
+		b, err := fsutil.ReadRegular(metaPath)
+		if err != nil || json.Unmarshal(b, &m) != nil || m.ID != id {
+			continue // unreadable: left alone, never listed
+		}
+		if !now.Before(m.Expires) {
+			removeFiles(metaPath, sealedPath)
+			continue
+		}
+		if _, err := os.Lstat(sealedPath); errors.Is(err, fs.ErrNotExist) {
+			removeFiles(metaPath)
+			continue
+		}
+		out = append(out, m)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// Logoff removes session id's files. The ID is checked before any file is
+// touched. Errors: MAPI_E_INVALID_PARAMETER for a malformed ID,
+// MAPI_E_NOT_FOUND when there is no such session, MAPI_E_DISK_ERROR.
+func Logoff(storeRoot, id string) error {
+	if err := mapi.CheckID("session", id); err != nil {
+		return err
+	}
+	metaPath, sealedPath := paths(storeRoot, id)
+	found := false
+	for _, p := range []string{sealedPath, metaPath} {
+		err := os.Remove(p)
+		switch {
+		case err == nil:
+			found = true
+		case !errors.Is(err, fs.ErrNotExist):
+			return mapi.Wrap(mapi.DiskError, err, "remove session "+id)
+		}
+	}
+	if !found {
+		return mapi.Errorf(mapi.NotFound, "no session %s", id).WithHint("run 'mapictl session list' to see the live sessions")
+	}
+	_ = fsutil.SyncDir(Dir(storeRoot))
+	return nil
+}
