@@ -143,11 +143,13 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 		cache[key] = r
 	}
 	if r.err != nil {
-		return s.failed(rec, p, ct, o, r.err, nil), true
+		oc := s.failed(rec, p, ct, o, r.err, nil)
+		gone = oc.State != StateQueued
+		return oc, true
 	}
 	res, err := r.t.Send(ctx, p.envelope(), p.Message)
 	crashPoint("after-send")
 	oc := s.settle(rec, p, ct, o, res, err)
-	gone = oc.State == "sent"
+	gone = oc.State != StateQueued // the lock lives in outbox/ only while the message does
 	return oc, true
 }

@@ -54,7 +54,7 @@ func (s *Spool) recoverAll(open Opener) []problem {
 }
 
 // recoverOne repairs message id; the caller holds its claim. gone reports
-// that no file of the message is left (so its lock can go too).
+// that nothing of the message is left in the outbox (so its lock can go).
 func (s *Spool) recoverOne(id string, open Opener) (gone bool, err error) {
 	s.removeTemps(outboxDir, id)
 	s.removeTemps(failedDir, id)
@@ -90,8 +90,10 @@ func (s *Spool) recoverOne(id string, open Opener) (gone bool, err error) {
 		return false, s.removeAge(failedDir, id)
 	case fl && f.oa:
 		return false, s.removeAge(outboxDir, id)
-	case o || fl:
+	case o:
 		return false, nil
+	case fl:
+		return true, nil // in failed/: its outbox lock can go
 	case f.oa && f.fa:
 		return false, mapi.Errorf(mapi.CorruptData, "spool message %s has payloads in outbox and failed but no record", id)
 	case f.oa:

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -228,6 +229,9 @@ func TestPermanentFailure(t *testing.T) {
 	if e.place(id) != failedDir {
 		t.Fatal("not in failed/")
 	}
+	if _, err := os.Stat(e.s.path(outboxDir, id, ".lock")); !os.IsNotExist(err) {
+		t.Fatalf("outbox lock of a failed message left: %v", err)
+	}
 	// A failed message is not flushed again.
 	tr := &fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){ok}}
 	if out := e.flushWith(tr, nil); len(out) != 0 || tr.sends() != 0 {
@@ -371,5 +375,56 @@ func TestNoAccess(t *testing.T) {
 	out := e.flushWith(tr, func(o *FlushOptions) { o.Open = stranger })
 	if len(out) != 1 || !mapi.IsCode(out[0].Err, mapi.NoAccess) || tr.sends() != 0 || e.place(id) != outboxDir {
 		t.Fatalf("%+v", out)
+	}
+}
+
+// TestOpenModes: Open makes the directories 0700 whatever the umask and
+// tightens ones that exist.
+func TestOpenModes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	if err := os.MkdirAll(filepath.Join(dir, outboxDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"", outboxDir, failedDir} {
+		if fi, err := os.Stat(filepath.Join(dir, d)); err != nil || fi.Mode().Perm() != 0o700 {
+			t.Errorf("%q: %v %v", d, fi.Mode(), err)
+		}
+	}
+	k := newKeys(t)
+	id, err := s.Enqueue(k, "p", "s", "", testPayload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ext := range []string{".age", ".json", ".lock"} {
+		if fi, err := os.Stat(s.path(outboxDir, id, ext)); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v", ext, fi.Mode(), err)
+		}
+	}
+}
+
+// TestEnqueueRefuses: no recipient, no sealer, a bad session ID.
+func TestEnqueueRefuses(t *testing.T) {
+	e := newEnv(t)
+	for name, f := range map[string]func() error{
+		"no rcpt":     func() error { _, err := e.s.Enqueue(e.keys, "p", "s", "", &Payload{From: "a@b"}); return err },
+		"nil payload": func() error { _, err := e.s.Enqueue(e.keys, "p", "s", "", nil); return err },
+		"no sealer":   func() error { _, err := e.s.Enqueue(nil, "p", "s", "", testPayload()); return err },
+		"bad session": func() error { _, err := e.s.Enqueue(e.keys, "p", "s", "../x", testPayload()); return err },
+	} {
+		if err := f(); !mapi.IsCode(err, mapi.InvalidParameter) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if f := e.files(); len(f) != 0 {
+		t.Fatalf("files written: %v", f)
 	}
 }

@@ -34,9 +34,12 @@ func (s *Spool) Enqueue(seal Sealer, profile, sectionUID, session string, p *Pay
 	if err != nil {
 		return "", err
 	}
-	defer c.release(false)
+	failed := false
+	defer func() { c.release(failed) }()
 	p.Record = rec
 	if err := s.writePair(outboxDir, seal, p, nil, &rec, "after-payload"); err != nil {
+		s.removePair(outboxDir, id) // best effort: the caller is told it was not queued
+		failed = true
 		return "", err
 	}
 	crashPoint("after-record")
