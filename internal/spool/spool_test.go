@@ -428,3 +428,27 @@ func TestEnqueueRefuses(t *testing.T) {
 		t.Fatalf("files written: %v", f)
 	}
 }
+
+// TestFlushWithoutSealer keeps the sealed bytes as they were and changes
+// only the record.
+func TestFlushWithoutSealer(t *testing.T) {
+	e := newEnv(t)
+	id := e.enqueue(testPayload())
+	before, _ := os.ReadFile(e.s.path(outboxDir, id, ".age"))
+	noSeal := func(o *FlushOptions) { o.Seal = nil }
+	e.flushWith(&fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){
+		fails(transport.KindTemporary, 451, "", "later"), fails(transport.KindPermanent, 550, "", "no")}}, noSeal)
+	if after, _ := os.ReadFile(e.s.path(outboxDir, id, ".age")); !bytes.Equal(before, after) {
+		t.Fatal("payload changed without a sealer")
+	}
+	e.clock.add(time.Hour)
+	e.flushWith(&fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){
+		fails(transport.KindPermanent, 550, "", "no")}}, noSeal)
+	rec, p, err := e.s.Load(id, e.keys)
+	if err != nil || rec.State != StateFailed || rec.Attempts != 2 || p.Reason != "" || len(p.To) != 1 {
+		t.Fatalf("%+v %+v %v", rec, p, err)
+	}
+	if after, _ := os.ReadFile(e.s.path(failedDir, id, ".age")); !bytes.Equal(before, after) {
+		t.Fatal("moved payload changed without a sealer")
+	}
+}
