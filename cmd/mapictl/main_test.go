@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/gofrs/flock"
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -28,6 +31,8 @@ func init() {
 	testCmds["filemode"] = cmdFileMode
 	testCmds["stdout2env"] = cmdStdoutToEnv
 	testCmds["grepall"] = cmdGrepAll
+	testCmds["agedecrypt"] = cmdAgeDecrypt
+	testCmds["tamper"] = cmdTamper
 }
 
 // mapictlMain is the mapictl command of the scripts: the real run() with an
@@ -197,4 +202,80 @@ func cmdGrepAll(ts *testscript.TestScript, neg bool, args []string) {
 	case found == "" && neg:
 		ts.Fatalf("string not found under %s", args[0])
 	}
+}
+
+// ageOpen decrypts an age file with the identities of idFile using
+// filippo.io/age directly, independently of mapictl's own code.
+func ageOpen(ts *testscript.TestScript, file, idFile string) []byte {
+	idText, err := os.ReadFile(ts.MkAbs(idFile))
+	ts.Check(err)
+	ids, err := age.ParseIdentities(bytes.NewReader(idText))
+	ts.Check(err)
+	ct, err := os.ReadFile(ts.MkAbs(file))
+	ts.Check(err)
+	r, err := age.Decrypt(bytes.NewReader(ct), ids...)
+	ts.Check(err)
+	plain, err := io.ReadAll(r)
+	ts.Check(err)
+	return plain
+}
+
+// cmdAgeDecrypt: agedecrypt FILE IDENTITYFILE — print the plaintext of the
+// age file FILE (what `age -d -i IDENTITYFILE FILE` prints).
+func cmdAgeDecrypt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: agedecrypt FILE IDENTITYFILE")
+	}
+	_, err := ts.Stdout().Write(ageOpen(ts, args[0], args[1]))
+	ts.Check(err)
+}
+
+// cmdTamper: tamper FILE IDENTITYFILE SECTION HOST — rewrite profile FILE as
+// someone holding only the public keys could: the JSON (read here with the
+// test's key, standing in for any earlier knowledge of it) gets SECTION's
+// smtp.host set to HOST, and is re-encrypted to the recipients the document
+// lists. The secure range is copied untouched: the tamperer cannot open it.
+func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: tamper FILE IDENTITYFILE SECTION HOST")
+	}
+	dec := json.NewDecoder(bytes.NewReader(ageOpen(ts, args[0], args[1])))
+	dec.UseNumber()
+	var doc map[string]any
+	ts.Check(dec.Decode(&doc))
+	found := false
+	secs, _ := doc["sections"].([]any)
+	for _, s := range secs {
+		sec, _ := s.(map[string]any)
+		if sec["name"] != args[2] {
+			continue
+		}
+		props, _ := sec["props"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+			sec["props"] = props
+		}
+		props["0x6601001F"] = args[3]
+		found = true
+	}
+	if !found {
+		ts.Fatalf("no section %q in %s", args[2], args[0])
+	}
+	plain, err := json.Marshal(doc)
+	ts.Check(err)
+	var recips []age.Recipient
+	list, _ := doc["recipients"].([]any)
+	for _, r := range list {
+		s, _ := r.(string)
+		rs, err := age.ParseRecipients(strings.NewReader(s))
+		ts.Check(err)
+		recips = append(recips, rs...)
+	}
+	var out bytes.Buffer
+	w, err := age.Encrypt(&out, recips...)
+	ts.Check(err)
+	_, err = w.Write(plain)
+	ts.Check(err)
+	ts.Check(w.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), out.Bytes(), 0o600))
 }
