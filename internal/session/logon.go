@@ -1,0 +1,181 @@
+package session
+
+import (
+	"context"
+	"net/mail"
+	"slices"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+)
+
+// PromptRequest is what a [PromptFunc] is asked for.
+type PromptRequest struct {
+	Section  string
+	Auth     string // the section's auth mode ("xoauth2" wants a token, not a password)
+	Username string // the stored username, "" when none
+	Attempt  int    // 1-based
+	Previous error  // why the previous attempt failed; nil on the first
+}
+
+// PromptFunc asks the person at the terminal for a section's credentials.
+// Its errors (e.g. MAPI_E_USER_CANCEL) end the logon as they are.
+type PromptFunc func(PromptRequest) (Credentials, error)
+
+// VerifyFunc checks credentials against the transport of s (SMTP: connect,
+// TLS, EHLO, AUTH, QUIT). Errors are *transport.Error or *mapi.Error.
+type VerifyFunc func(ctx context.Context, s Settings, c Credentials) error
+
+// LogonOptions are the inputs of [Logon] (MAPILogonEx + TransportLogon).
+type LogonOptions struct {
+	Profile   *profile.Profile
+	IDs       []age.Identity // open the sections' secure ranges
+	StoreRoot string
+	Sections  []string   // section names; empty means every transport section
+	As        string     // log on as this address instead of the section's email
+	Offline   bool       // LOGON_NO_CONNECT: do not verify
+	Prompt    PromptFunc // nil: prompting not allowed (MAPI_LOGON_UI unset)
+	Verify    VerifyFunc // nil: [VerifyTransport]
+	SelfExe   string
+	Tries     int // prompts per section when the server refuses; 0 means 3
+}
+
+// LogonResult is a successful logon.
+type LogonResult struct {
+	Sections []SectionSnapshot
+	// Prompted holds, by section name, the credentials typed at a prompt
+	// and accepted (the candidates for --remember).
+	Prompted map[string]Credentials
+}
+
+// Logon logs on to each selected transport section: credentials from its
+// secure range (binds enforced, no prompt); when they are missing and the
+// section needs some, o.Prompt, else MAPI_E_UNCONFIGURED. Unless o.Offline
+// the credentials are verified; a refusal is MAPI_E_LOGON_FAILED, after
+// o.Tries prompts when they were prompted (stored credentials that are
+// refused fail at once: fix them with `credential set`). Other errors:
+// MAPI_E_NOT_FOUND / MAPI_E_INVALID_PARAMETER for a section that does not
+// exist or is not a transport; MAPI_E_NO_ACCESS when --as is given for a
+// section whose address-override is false, or its credentials cannot be
+// opened or no longer match its settings; MAPI_E_NETWORK_ERROR (69) and
+// MAPI_E_UNCONFIGURED for transport failures other than refused credentials.
+func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
+	secs, err := selectSections(o.Profile, o.Sections)
+	if err != nil {
+		return nil, err
+	}
+	var as *mail.Address
+	if o.As != "" {
+		if as, err = mail.ParseAddress(o.As); err != nil {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "--as: malformed address %q", o.As)
+		}
+	}
+	if o.Verify == nil {
+		o.Verify = func(ctx context.Context, s Settings, c Credentials) error {
+			return VerifyTransport(ctx, s, c, o.SelfExe)
+		}
+	}
+	if o.Tries <= 0 {
+		o.Tries = 3
+	}
+	res := &LogonResult{Prompted: map[string]Credentials{}}
+	for _, s := range secs {
+		ss, prompted, err := logonSection(ctx, o, s, as)
+		if err != nil {
+			return nil, err
+		}
+		if prompted {
+			res.Prompted[s.Name] = ss.Credentials
+		}
+		res.Sections = append(res.Sections, ss)
+	}
+	return res, nil
+}
+
+func selectSections(p *profile.Profile, names []string) ([]*profile.Section, error) {
+	if len(names) == 0 {
+		secs := p.Transports()
+		if len(secs) == 0 {
+			return nil, mapi.Errorf(mapi.Unconfigured, "profile %q has no transport section", p.Name).
+				WithHint("create one with 'mapictl section create NAME --transport smtp'")
+		}
+		return secs, nil
+	}
+	var out []*profile.Section
+	for _, n := range names {
+		s, err := p.Section(n)
+		if err != nil {
+			return nil, err
+		}
+		if s.Kind != profile.KindTransport {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "section %q is not a transport section", n)
+		}
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// logonSection logs on to one section; prompted says the credentials came
+// from a prompt.
+func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *mail.Address) (SectionSnapshot, bool, error) {
+	st := SettingsOf(s, o.StoreRoot)
+	ss := SectionSnapshot{Settings: st, Address: st.Email, Name: st.DisplayName,
+		Ordinal: int(s.Ordinal()), DefaultOutbound: s.DefaultOutbound()}
+	if as != nil && as.Address != st.Email {
+		if !st.AddressOverride {
+			return ss, false, mapi.Errorf(mapi.NoAccess, "section %q does not allow logging on as another address (address-override is false)", s.Name).
+				WithHint("log on without --as, or set address-override=true on the section")
+		}
+		ss.Address = as.Address
+		if as.Name != "" {
+			ss.Name = as.Name
+		}
+	}
+	var creds Credentials
+	if s.Secure != nil {
+		c, err := s.ReadSecure(o.IDs)
+		if err != nil {
+			return ss, false, err
+		}
+		creds = CredentialsOf(c.Props)
+	}
+	missing := st.NeedsCredentials() && !creds.HasSecret()
+	if missing && o.Prompt == nil {
+		return ss, false, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", s.Name).
+			WithHint("store them with 'mapictl credential set "+s.Name+"'", "or log on at a terminal without --no-input")
+	}
+	var prev error
+	for attempt := 1; ; attempt++ {
+		if missing {
+			c, err := o.Prompt(PromptRequest{Section: s.Name, Auth: st.Auth, Username: creds.Username, Attempt: attempt, Previous: prev})
+			if err != nil {
+				return ss, false, err
+			}
+			ss.Credentials = c
+		} else {
+			ss.Credentials = creds
+		}
+		if o.Offline {
+			return ss, missing, nil
+		}
+		err := verifyError(s.Name, o.Verify(ctx, st, ss.Credentials))
+		if err == nil {
+			return ss, missing, nil
+		}
+		if !missing || !mapi.IsCode(err, mapi.LogonFailed) || attempt >= o.Tries {
+			return ss, false, err
+		}
+		prev = err
+	}
+}
+
+// NewSnapshot assembles the snapshot of a logon made at now for ttl.
+func NewSnapshot(profileName string, secs []SectionSnapshot, spoolRecipients []string, now time.Time, ttl time.Duration) *Snapshot {
+	return &Snapshot{Profile: profileName, Created: now.UTC(), Expires: now.Add(ttl).UTC(),
+		Sections: secs, SpoolRecipients: slices.Clone(spoolRecipients)}
+}
