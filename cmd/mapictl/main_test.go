@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,6 +35,7 @@ func init() {
 	testCmds["grepall"] = cmdGrepAll
 	testCmds["agedecrypt"] = cmdAgeDecrypt
 	testCmds["tamper"] = cmdTamper
+	testCmds["exits"] = cmdExits
 }
 
 // mapictlMain is the mapictl command of the scripts: the real run() with an
@@ -89,6 +92,27 @@ func TestScripts(t *testing.T) {
 			return os.MkdirAll(filepath.Join(e.WorkDir, "home"), 0o700)
 		},
 	})
+}
+
+// cmdExits: exits N PROG [ARGS...] — run PROG like exec (stdin, ttyin,
+// stdout and stderr as usual) and require exit status N.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d; want %d", args[1], got, want)
+	}
 }
 
 // cmdTruncate: truncate FILE N — cut FILE to its first N bytes.
