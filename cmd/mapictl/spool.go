@@ -1,0 +1,122 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/session"
+	"github.com/mapictl/mapictl/internal/spool"
+)
+
+func init() { extraCommands = append(extraCommands, newSpoolCmd) }
+
+func newSpoolCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "spool",
+		Short: "Inspect and deliver the queued and failed messages of the outbox",
+		Long: `The spool (<store>/spool) holds every message until a transport accepted it,
+encrypted at rest. Queued messages are retried with backoff (1m, 5m, 30m, 2h, …;
+after 5 days they move to failed); failed ones wait for 'spool retry' or 'spool drop'.`,
+	}
+	cmd.PersistentFlags().StringVar(&sessionFileFlag, "session-file", "", "read the session token from this file")
+	cmd.AddCommand(newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolFlushCmd(f), newSpoolRetryCmd(f), newSpoolDropCmd(f))
+	return cmd
+}
+
+// sectionNamer returns a function naming the transport section of a record:
+// from the current session, else the record's profile (loaded once; a
+// profile that cannot be read leaves the section uid).
+func (f *factory) sectionNamer(snap *session.Snapshot) func(*spool.Record) string {
+	profiles := map[string]*profile.Profile{}
+	return func(rec *spool.Record) string {
+		if snap != nil {
+			if sec := snap.Section(rec.SectionUID); sec != nil {
+				return sec.Settings.Section
+			}
+		}
+		p, ok := profiles[rec.Profile]
+		if !ok {
+			p, _ = f.LoadProfile(rec.Profile)
+			profiles[rec.Profile] = p
+		}
+		if p != nil {
+			if s := p.SectionByUID(rec.SectionUID); s != nil {
+				return s.Name
+			}
+		}
+		return rec.SectionUID
+	}
+}
+
+// spoolEntry is one message of spool list -o json (SPEC §7); recipients and
+// reason are null when no identity in use opens the payload.
+type spoolEntry struct {
+	ID          string     `json:"id"`
+	State       string     `json:"state"`
+	Transport   string     `json:"transport"`
+	Recipients  []string   `json:"recipients"`
+	Attempts    int        `json:"attempts"`
+	NextAttempt *time.Time `json:"next_attempt"`
+	Reason      *string    `json:"reason"`
+}
+
+func newSpoolListCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List queued and failed messages",
+		Example: "  mapictl spool list\n  mapictl spool list -o json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sp, err := f.openSpool()
+			if err != nil {
+				return err
+			}
+			snap, err := f.currentSession()
+			if err != nil {
+				return err
+			}
+			recs, err := sp.List()
+			if err != nil {
+				return err
+			}
+			name, op := f.sectionNamer(snap), opener{f, snap}
+			entries := []spoolEntry{}
+			for i := range recs {
+				rec := &recs[i]
+				e := spoolEntry{ID: rec.ID, State: rec.State, Transport: name(rec), Attempts: rec.Attempts}
+				if rec.State == spool.StateQueued {
+					t := rec.NextAttempt
+					e.NextAttempt = &t
+				}
+				if _, p, err := sp.Load(rec.ID, op); err == nil {
+					e.Recipients = p.To
+					if p.Reason != "" {
+						e.Reason = &p.Reason
+					}
+				}
+				entries = append(entries, e)
+			}
+			if f.jsonOutput() {
+				return f.printJSON(entries)
+			}
+			rows := [][]string{}
+			for _, e := range entries {
+				next, reason, rcpts := "-", "-", "?"
+				if e.NextAttempt != nil {
+					next = e.NextAttempt.Format(time.RFC3339)
+				}
+				if e.Reason != nil {
+					reason = *e.Reason
+				}
+				if e.Recipients != nil {
+					rcpts = joinComma(e.Recipients)
+				}
+				rows = append(rows, []string{e.ID, e.State, e.Transport, itoa(e.Attempts), next, rcpts, reason})
+			}
+			f.table([]string{"ID", "STATE", "TRANSPORT", "ATTEMPTS", "NEXT", "RECIPIENTS", "REASON"}, rows)
+			return nil
+		},
+	}
+}

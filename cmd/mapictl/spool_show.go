@@ -1,0 +1,128 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/spool"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func joinComma(s []string) string { return strings.Join(s, ", ") }
+
+// spoolShowJSON is spool show's -o json value.
+type spoolShowJSON struct {
+	spoolEntry
+	Profile      string          `json:"profile"`
+	From         string          `json:"from"`
+	Created      time.Time       `json:"created"`
+	LastAttempt  *time.Time      `json:"last_attempt"`
+	ErrorKind    string          `json:"error_kind"`
+	Stage        string          `json:"stage"`
+	SMTPCode     int             `json:"smtp_code"`
+	EnhancedCode string          `json:"enhanced_code"`
+	Rejected     []rejectionJSON `json:"rejected"`
+	NDR          *string         `json:"ndr"`
+}
+
+func newSpoolShowCmd(f *factory) *cobra.Command {
+	var showNDR, showMsg bool
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show one message: its state, recipients, failure and report",
+		Long: `Show a queued or failed message. Opening it needs an identity among the spool's
+recipients (the store identity, or the session it was queued under). --ndr prints
+the RFC 3464 non-delivery report alone; --message the queued message.`,
+		Example: "  mapictl spool show 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool show ID --ndr",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			sp, err := f.openSpool()
+			if err != nil {
+				return err
+			}
+			snap, err := f.currentSession()
+			if err != nil {
+				return err
+			}
+			rec, p, err := sp.Load(args[0], opener{f, snap})
+			if err != nil {
+				return err
+			}
+			switch {
+			case showNDR:
+				_, err = f.IO.Out.Write(p.NDR)
+				return err
+			case showMsg:
+				_, err = f.IO.Out.Write(p.Message)
+				return err
+			}
+			out := spoolShowJSON{spoolEntry: spoolEntry{ID: rec.ID, State: rec.State, Transport: f.sectionNamer(snap)(rec),
+				Recipients: p.To, Attempts: rec.Attempts},
+				Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: rec.ErrorKind,
+				Stage: p.Stage, SMTPCode: p.SMTPCode, EnhancedCode: p.EnhancedCode, Rejected: rejectionsJSON(p.Rejected)}
+			if rec.State == spool.StateQueued {
+				out.NextAttempt = &rec.NextAttempt
+			}
+			if !rec.LastAttempt.IsZero() {
+				out.LastAttempt = &rec.LastAttempt
+			}
+			if p.Reason != "" {
+				out.Reason = &p.Reason
+			}
+			if len(p.NDR) > 0 {
+				s := string(p.NDR)
+				out.NDR = &s
+			}
+			if f.jsonOutput() {
+				return f.printJSON(out)
+			}
+			printSpoolShow(f, &out)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&showNDR, "ndr", false, "print the non-delivery report only")
+	cmd.Flags().BoolVar(&showMsg, "message", false, "print the message only")
+	cmd.MarkFlagsMutuallyExclusive("ndr", "message")
+	return cmd
+}
+
+func printSpoolShow(f *factory, o *spoolShowJSON) {
+	line := func(k, v string) {
+		if v != "" {
+			f.printf("%-13s %s\n", k+":", v)
+		}
+	}
+	line("id", o.ID)
+	line("state", o.State)
+	line("profile", o.Profile)
+	line("transport", o.Transport)
+	line("from", o.From)
+	line("recipients", joinComma(o.Recipients))
+	line("attempts", itoa(o.Attempts))
+	line("created", o.Created.Format(time.RFC3339))
+	if o.LastAttempt != nil {
+		line("last attempt", o.LastAttempt.Format(time.RFC3339))
+	}
+	if o.NextAttempt != nil {
+		line("next attempt", o.NextAttempt.Format(time.RFC3339))
+	}
+	line("error kind", o.ErrorKind)
+	line("stage", o.Stage)
+	if o.SMTPCode != 0 {
+		line("smtp code", strings.TrimSpace(fmt.Sprint(o.SMTPCode, " ", o.EnhancedCode)))
+	}
+	if o.Reason != nil {
+		line("reason", *o.Reason)
+	}
+	for _, r := range o.Rejected {
+		line("rejected", fmt.Sprintf("%s %d %s", r.Address, r.SMTPCode, r.Message))
+	}
+	if o.NDR != nil {
+		line("report", fmt.Sprintf("non-delivery report (%d bytes); print it with --ndr", len(*o.NDR)))
+	}
+}
