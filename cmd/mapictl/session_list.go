@@ -1,0 +1,81 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/session"
+)
+
+func newSessionListCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "list",
+		Short:   "List the live sessions of the store (never their tokens)",
+		Example: "  mapictl session list\n  mapictl session list -o json | jq -r '.[].id'",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ms, err := session.List(f.StoreDir(), nowFunc())
+			if err != nil {
+				return err
+			}
+			return f.printSessions(ms)
+		},
+	}
+}
+
+func newSessionShowCmd(f *factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "show [ID]",
+		Short: "Show one session (default: the current one, from $MAPICTL_SESSION)",
+		Example: `  mapictl session show
+  mapictl session show 0lq2x8m3k9abcdefghijklmnop -o json`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			m, err := f.sessionMeta(args)
+			if err != nil {
+				return err
+			}
+			if f.jsonOutput() {
+				return f.printJSON(sessionOut(*m))
+			}
+			return f.printSessions([]session.Meta{*m})
+		},
+	}
+	cmd.Flags().StringVar(&sessionFileFlag, "session-file", "", "read the current session's token from this file")
+	return cmd
+}
+
+// sessionMeta returns the metadata of session args[0], or of the current
+// session when args is empty. Expired sessions are removed first. Errors:
+// MAPI_E_INVALID_PARAMETER for a malformed ID, MAPI_E_NOT_FOUND for no such
+// live session, MAPI_E_LOGON_FAILED for an unusable current token.
+func (f *factory) sessionMeta(args []string) (*session.Meta, error) {
+	ms, err := session.List(f.StoreDir(), nowFunc())
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	if len(args) == 1 {
+		id = args[0]
+		if err := mapi.CheckID("session", id); err != nil {
+			return nil, err
+		}
+	} else {
+		snap, err := f.currentSession()
+		if err != nil {
+			return nil, err
+		}
+		if snap == nil {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "no current session: $MAPICTL_SESSION is not set").
+				WithHint("give an ID (see 'mapictl session list'), or log on: eval \"$(mapictl session logon)\"")
+		}
+		id = snap.ID
+	}
+	for i := range ms {
+		if ms[i].ID == id {
+			return &ms[i], nil
+		}
+	}
+	return nil, mapi.Errorf(mapi.NotFound, "no live session %s", id).
+		WithHint("run 'mapictl session list' to see the live sessions")
+}

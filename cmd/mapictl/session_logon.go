@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/session"
+)
+
+type logonOptions struct {
+	Sections []string
+	As       string
+	TTL      time.Duration
+	Remember bool
+	Offline  bool
+}
+
+func newSessionLogonCmd(f *factory, runF func(*logonOptions) error) *cobra.Command {
+	opts := &logonOptions{}
+	cmd := &cobra.Command{
+		Use:   "logon",
+		Short: "Log on to the profile's transport sections and print the session token",
+		Long: `Log on to each transport section (or those named with --section): stored
+credentials first; when they are missing, a prompt on the terminal (username
+echoed, password not) unless --no-input, else MAPI_E_UNCONFIGURED (78). Unless
+--offline the transport verifies them; a refusal is MAPI_E_LOGON_FAILED (77),
+asked again on a terminal up to 3 times. --remember saves prompted credentials.
+--as logs on with another address (refused with MAPI_E_NO_ACCESS, 77, on a
+section whose address-override is false).
+
+Text output is "export MAPICTL_SESSION=TOKEN" for eval, or "false" when logon
+fails, so that the eval fails too. The token is a bearer secret.`,
+		Example: `  eval "$(mapictl session logon)"
+  eval "$(mapictl session logon --no-input --ttl 1h)"
+  mapictl session logon --section work --as dana@example.com --remember`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			err := f.logonRun(cmd.Context(), opts)
+			if err != nil && !f.jsonOutput() {
+				f.println("false")
+			}
+			return err
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringArrayVar(&opts.Sections, "section", nil, "log on to this transport section only (repeatable)")
+	fl.StringVar(&opts.As, "as", "", "send as this address instead of the section's email")
+	fl.DurationVar(&opts.TTL, "ttl", 8*time.Hour, "how long the session lives")
+	fl.BoolVar(&opts.Remember, "remember", false, "save prompted credentials in the section's secure range")
+	fl.BoolVar(&opts.Offline, "offline", false, "do not verify the credentials with the transport")
+	_ = cmd.RegisterFlagCompletionFunc("section", f.completeSections)
+	return cmd
+}
+
+func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.TTL <= 0 {
+		return mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
+	}
+	name, err := f.ProfileName()
+	if err != nil {
+		return err
+	}
+	p, err := f.LoadProfile(name)
+	if err != nil {
+		return err
+	}
+	ids, _ := f.Identities()
+	lo := session.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
+		As: opts.As, Offline: opts.Offline}
+	if f.CanPrompt() {
+		lo.Prompt = f.promptCredentials
+	}
+	res, err := session.Logon(ctx, lo)
+	if err != nil {
+		return err
+	}
+	if opts.Remember && len(res.Prompted) > 0 {
+		if _, err := f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
+			return session.Remember(p, ids, res.Prompted)
+		}); err != nil {
+			return err
+		}
+	}
+	recips, pq, err := f.logonRecipients(ids)
+	if err != nil {
+		return err
+	}
+	snap := session.NewSnapshot(name, res.Sections, recips, nowFunc(), opts.TTL)
+	token, err := session.Create(f.StoreDir(), snap, pq)
+	if err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		type sec struct {
+			Name    string `json:"name"`
+			Address string `json:"address"`
+		}
+		out := struct {
+			Token    string    `json:"token"`
+			ID       string    `json:"id"`
+			Profile  string    `json:"profile"`
+			Expires  time.Time `json:"expires"`
+			Sections []sec     `json:"sections"`
+		}{Token: token, ID: snap.ID, Profile: name, Expires: snap.Expires, Sections: []sec{}}
+		for _, s := range snap.Sections {
+			out.Sections = append(out.Sections, sec{s.Settings.Section, s.Address})
+		}
+		return f.printJSON(out)
+	}
+	f.printf("export MAPICTL_SESSION=%s\n", token)
+	return nil
+}
+
+// logonRecipients returns the store's spool recipients (identity.pub, else
+// those of the identities in use) and whether they are post-quantum, which
+// makes the session key post-quantum too (age refuses to mix the kinds).
+func (f *factory) logonRecipients(ids []age.Identity) ([]string, bool, error) {
+	rs, err := secure.ParseRecipientsFile(filepath.Join(f.StoreDir(), profile.RecipientFile))
+	if err != nil || len(rs) == 0 {
+		if rs, err = secure.RecipientsOf(ids); err != nil {
+			return nil, false, err
+		}
+	}
+	pq := false
+	for _, r := range rs {
+		pq = pq || secure.IsPQ(r)
+	}
+	return rs, pq, nil
+}
+
+// promptCredentials asks on the terminal for a section's username (echoed,
+// unless one is stored) and password or OAuth2 token (not echoed). An
+// empty secret is MAPI_E_UNCONFIGURED, as MAPI treats required data left
+// empty.
+func (f *factory) promptCredentials(r session.PromptRequest) (session.Credentials, error) {
+	if r.Previous != nil {
+		f.warnf("%s; try again (attempt %d)", mapi.AsError(r.Previous).Msg, r.Attempt)
+	}
+	c := session.Credentials{Username: r.Username}
+	if c.Username == "" || r.Previous != nil && r.Username == "" {
+		u, err := secure.ReadLine(fmt.Sprintf("Username for section %q:", r.Section))
+		if err != nil {
+			return c, err
+		}
+		c.Username = u
+	}
+	what := "Password"
+	if r.Auth == "xoauth2" {
+		what = "OAuth2 token"
+	}
+	secret, err := secure.ReadSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
+	if err != nil {
+		return c, err
+	}
+	if len(secret) == 0 {
+		return c, mapi.Errorf(mapi.Unconfigured, "no %s given for section %q", what, r.Section)
+	}
+	if r.Auth == "xoauth2" {
+		c.OAuth2Token = string(secret)
+	} else {
+		c.Password = string(secret)
+	}
+	return c, nil
+}
