@@ -176,6 +176,6 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 
 // NewSnapshot assembles the snapshot of a logon made at now for ttl.
 func NewSnapshot(profileName string, secs []SectionSnapshot, spoolRecipients []string, now time.Time, ttl time.Duration) *Snapshot {
-	return &Snapshot{Profile: profileName, Created: now.UTC(), Expires: now.Add(ttl).UTC(),
+	return &Snapshot{Profile: profileName, Created: now.UTC().Truncate(time.Second), Expires: now.Add(ttl).UTC().Truncate(time.Second),
 		Sections: secs, SpoolRecipients: slices.Clone(spoolRecipients)}
 }
