@@ -36,6 +36,7 @@ func init() {
 	testCmds["agedecrypt"] = cmdAgeDecrypt
 	testCmds["tamper"] = cmdTamper
 	testCmds["exits"] = cmdExits
+	testCmds["ageencrypt"] = cmdAgeEncrypt
 }
 
 // mapictlMain is the mapictl command of the scripts: the real run() with an
@@ -302,4 +303,21 @@ func cmdTamper(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(w.Close())
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), out.Bytes(), 0o600))
+}
+
+// cmdAgeEncrypt: ageencrypt RECIPIENT IN OUT — encrypt file IN to RECIPIENT
+// with filippo.io/age (a valid age file with arbitrary plaintext).
+func cmdAgeEncrypt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: ageencrypt RECIPIENT IN OUT")
+	}
+	rs, err := age.ParseRecipients(strings.NewReader(args[0]))
+	ts.Check(err)
+	var out bytes.Buffer
+	w, err := age.Encrypt(&out, rs...)
+	ts.Check(err)
+	_, err = w.Write([]byte(ts.ReadFile(args[1])))
+	ts.Check(err)
+	ts.Check(w.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[2]), out.Bytes(), 0o600))
 }
