@@ -1,0 +1,243 @@
+package manifest
+
+import (
+	"bytes"
+	"slices"
+	"sort"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+// ApplyOptions tune Apply.
+type ApplyOptions struct {
+	IDs   []age.Identity // the applier's identities, to open secure ranges
+	Prune bool           // delete sections, and properties of named sections, the manifest does not name
+}
+
+// Apply makes p what m describes and returns the plan of what it changed.
+// secrets are m's resolved credentials (Resolver.ResolveAll). p is changed
+// in memory only; the caller saves it (or, for a dry run, does not).
+//
+// The profile's recipients gain m's and every section's recipients
+// (CheckMix applies). Sections are created or updated; properties the
+// manifest does not name are kept unless Prune. Credentials are merged into
+// the secure range: a range is re-sealed only when a value, the recipients
+// or (after a change of a bound setting) the binds change. A range the
+// applier cannot open is left as it is when the manifest gives no
+// credentials for it and replaced when it does. Errors: MAPI_E_INVALID_PARAMETER
+// for a section whose kind differs from the profile's, or a value the
+// section refuses; those of profile.Section.WriteSecure.
+func Apply(p *profile.Profile, m *Manifest, secrets Secrets, o ApplyOptions) (*Plan, error) {
+	plan := &Plan{Profile: p.Name, Changes: []Change{}}
+	want := slices.Clone(m.Recipients)
+	for _, s := range m.Sections {
+		want = append(want, s.Recipients...)
+	}
+	for _, r := range want {
+		if !slices.Contains(p.Recipients, r) {
+			p.Recipients = append(p.Recipients, r)
+			plan.add(Change{Action: Update, Prop: "recipients", New: "+" + r})
+		}
+	}
+	if err := secure.CheckMix(p.Recipients); err != nil {
+		return nil, err
+	}
+	for _, ms := range m.Sections {
+		s, err := ensureSection(p, ms, plan)
+		if err != nil {
+			return nil, err
+		}
+		bound, err := applyProps(s, ms, plan, o.Prune)
+		if err != nil {
+			return nil, err
+		}
+		if err := applyCreds(p, s, ms, secrets[ms.Name], plan, o, bound); err != nil {
+			return nil, err
+		}
+	}
+	if o.Prune {
+		for _, s := range slices.Clone(p.Sections) {
+			if s.Kind == profile.KindGlobal || slices.ContainsFunc(m.Sections, func(ms *Section) bool { return ms.Name == s.Name }) {
+				continue
+			}
+			if err := p.RemoveSection(s.Name); err != nil {
+				return nil, err
+			}
+			plan.add(Change{Action: Delete, Section: s.Name})
+		}
+	}
+	return plan, nil
+}
+
+func ensureSection(p *profile.Profile, ms *Section, plan *Plan) (*profile.Section, error) {
+	kind := ms.kindOf()
+	if kind == profile.KindGlobal {
+		g := p.Global()
+		if g == nil || g.Name != ms.Name {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "the global section of profile %q is not named %q", p.Name, ms.Name)
+		}
+		return g, nil
+	}
+	s, err := p.Section(ms.Name)
+	if err != nil {
+		s, err = p.AddSection(ms.Name, kind, ms.Transport)
+		if err != nil {
+			return nil, err
+		}
+		plan.add(Change{Action: Create, Section: s.Name, New: kind})
+		return s, nil
+	}
+	if s.Kind != kind {
+		return nil, mapi.Errorf(mapi.InvalidParameter, "section %q is a %s section in profile %q, the manifest makes it a %s", s.Name, s.Kind, p.Name, kind).
+			WithHint("delete it first with 'mapictl -p " + p.Name + " section delete " + s.Name + "', or apply with --prune after renaming it")
+	}
+	if kind == profile.KindTransport && s.Transport() != ms.Transport {
+		old := s.Transport()
+		if err := s.SetProp(mapi.PrTransport, ms.Transport); err != nil {
+			return nil, err
+		}
+		plan.add(Change{Action: Update, Section: s.Name, Prop: "transport", Old: old, New: ms.Transport})
+	}
+	return s, nil
+}
+
+// maintained are properties --prune never removes: mapictl keeps them.
+func maintained(s *profile.Section, t mapi.Tag) bool {
+	if profile.IsReserved(t) {
+		return true
+	}
+	return s.Kind == profile.KindTransport && (t == mapi.PrTransport || t == mapi.PrProviderOrdinal || t == mapi.PrAddrType)
+}
+
+// applyProps sets ms's properties on s and reports whether a setting the
+// secure range is bound to changed.
+func applyProps(s *profile.Section, ms *Section, plan *Plan, prune bool) (bool, error) {
+	bound := false
+	named := map[mapi.Tag]bool{}
+	for _, mp := range ms.Props {
+		named[mp.Tag] = true
+		old, ok := s.Props[mp.Tag]
+		if ok && equal(mp.Tag, old, mp.Value) {
+			continue
+		}
+		if err := s.SetProp(mp.Tag, mp.Value); err != nil {
+			return false, mapi.Wrap(mapi.AsError(err).Code, err, "section "+quote(s.Name)+": "+mapi.AsError(err).Msg)
+		}
+		c := Change{Action: Create, Section: s.Name, Prop: mp.Key, New: mapi.FormatValue(mp.Tag, mp.Value)}
+		if ok {
+			c.Action, c.Old = Update, mapi.FormatValue(mp.Tag, old)
+		}
+		plan.add(c)
+		bound = bound || profile.IsBound(mp.Tag)
+	}
+	if prune {
+		var drop []mapi.Tag
+		for t := range s.Props {
+			if !named[t] && !maintained(s, t) {
+				drop = append(drop, t)
+			}
+		}
+		sort.Slice(drop, func(i, j int) bool { return drop[i] < drop[j] })
+		for _, t := range drop {
+			plan.add(Change{Action: Delete, Section: s.Name, Prop: mapi.DisplayName(t, s.Scope()), Old: mapi.FormatValue(t, s.Props[t])})
+			delete(s.Props, t)
+			bound = bound || profile.IsBound(t)
+		}
+	}
+	return bound, nil
+}
+
+func equal(t mapi.Tag, a, b any) bool {
+	x, err1 := mapi.EncodeJSON(t, a)
+	y, err2 := mapi.EncodeJSON(t, b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
+}
+
+func quote(s string) string { return `"` + s + `"` }
+
+func credName(ms *Section, t mapi.Tag, scope mapi.Scope) string {
+	for _, c := range ms.Credentials {
+		if c.Tag == t {
+			return c.Key
+		}
+	}
+	return mapi.DisplayName(t, scope)
+}
+
+// applyCreds merges creds into s's secure range (see Apply).
+func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[mapi.Tag]any, plan *Plan, o ApplyOptions, bound bool) error {
+	add := ms.Recipients
+	var tags []mapi.Tag
+	for _, c := range ms.Credentials {
+		tags = append(tags, c.Tag)
+	}
+	if s.Secure == nil {
+		if len(creds) == 0 {
+			return nil
+		}
+		for _, t := range tags {
+			plan.add(Change{Action: Create, Section: s.Name, Prop: credName(ms, t, s.Scope()), Secret: true})
+		}
+		return s.WriteSecure(o.IDs, creds, p.Recipients, add, nil)
+	}
+	c, err := s.OpenSecure(o.IDs)
+	if err != nil {
+		if !mapi.IsCode(err, mapi.NoAccess) {
+			return err
+		}
+		if len(creds) == 0 {
+			if bound {
+				plan.warnf("you cannot open the credentials of section %q: they stay bound to its old settings until a holder confirms the change", s.Name)
+			}
+			for _, r := range add {
+				if !slices.Contains(s.Secure.Recipients, r) {
+					plan.warnf("you cannot open the credentials of section %q, so %s cannot be added to them", s.Name, r)
+				}
+			}
+			return nil
+		}
+		plan.add(Change{Action: Replace, Section: s.Name, Prop: "credentials", Note: "replaced, not readable by you"})
+		s.Secure = nil
+		return s.WriteSecure(o.IDs, creds, p.Recipients, add, nil)
+	}
+	props := make(map[mapi.Tag]any, len(c.Props)+len(creds))
+	for t, v := range c.Props {
+		props[t] = v
+	}
+	changed := false
+	for _, t := range tags {
+		ch := Change{Action: Unchanged, Section: s.Name, Prop: credName(ms, t, s.Scope()), Secret: true}
+		old, ok := props[t]
+		switch {
+		case !ok:
+			ch.Action = Create
+		case !equal(t, old, creds[t]):
+			ch.Action = Update
+		}
+		changed = changed || ch.Action != Unchanged
+		props[t] = creds[t]
+		plan.add(ch)
+	}
+	var missing []string
+	for _, r := range add {
+		if !slices.Contains(c.Recipients, r) {
+			missing = append(missing, r)
+			plan.add(Change{Action: Update, Section: s.Name, Prop: "credentials.recipients", New: "+" + r})
+		}
+	}
+	rebind := !c.BindsOK && bound
+	if rebind && !changed {
+		plan.add(Change{Action: Update, Section: s.Name, Prop: "credentials", Note: "re-bound to the new settings"})
+	}
+	if !c.BindsOK && !bound {
+		plan.warnf("the credentials of section %q are bound to other settings than it has; confirm them with 'mapictl section set %s PROP=VALUE'", s.Name, s.Name)
+	}
+	if !changed && len(missing) == 0 && !rebind {
+		return nil
+	}
+	return s.WriteSecure(o.IDs, props, nil, missing, nil)
+}
