@@ -6,22 +6,22 @@ import (
 
 // Manifest is one profile as a manifest describes it.
 type Manifest struct {
-	Profile    string     `yaml:"profile"`
-	Recipients []string   `yaml:"recipients,omitempty"`
-	Default    *bool      `yaml:"default,omitempty"`
-	Sections   []*Section `yaml:"sections,omitempty"`
+	Profile    string     `yaml:"profile" json:"profile"`
+	Recipients []string   `yaml:"recipients,omitempty" json:"recipients,omitempty"`
+	Default    *bool      `yaml:"default,omitempty" json:"default,omitempty"`
+	Sections   []*Section `yaml:"sections,omitempty" json:"sections,omitempty"`
 }
 
 // Section is one section of a manifest. Props and Credentials keep the
 // order and the names of the file; Load resolves them into tags.
 type Section struct {
-	Name        string     `yaml:"name"`
-	Kind        string     `yaml:"kind,omitempty"`
-	Transport   string     `yaml:"transport,omitempty"`
-	Props       Props      `yaml:"props,omitempty"`
-	Credentials Creds      `yaml:"credentials,omitempty"`
-	Recipients  []string   `yaml:"recipients,omitempty"`
-	Line        int        `yaml:"-"`
+	Name        string   `yaml:"name" json:"name"`
+	Kind        string   `yaml:"kind,omitempty" json:"kind,omitempty"`
+	Transport   string   `yaml:"transport,omitempty" json:"transport,omitempty"`
+	Props       Props    `yaml:"props,omitempty" json:"props,omitempty"`
+	Credentials Creds    `yaml:"credentials,omitempty" json:"credentials,omitempty"`
+	Recipients  []string `yaml:"recipients,omitempty" json:"recipients,omitempty"`
+	Line        int      `yaml:"-" json:"-"`
 }
 
 // Prop is one non-secure property: its name as written (alias, MAPI name or
@@ -50,12 +50,12 @@ type Creds []Cred
 // Secret is where a secure value comes from; exactly one field is set.
 // Literal is a plain scalar, allowed for the username only.
 type Secret struct {
-	Literal string   `yaml:"-"`
-	Env     string   `yaml:"env,omitempty"`
-	File    string   `yaml:"file,omitempty"`
-	Stdin   bool     `yaml:"stdin,omitempty"`
-	Command []string `yaml:"command,omitempty"`
-	Value   *string  `yaml:"value,omitempty"`
+	Literal string   `yaml:"-" json:"-"`
+	Env     string   `yaml:"env,omitempty" json:"env,omitempty"`
+	File    string   `yaml:"file,omitempty" json:"file,omitempty"`
+	Stdin   bool     `yaml:"stdin,omitempty" json:"stdin,omitempty"`
+	Command []string `yaml:"command,omitempty" json:"command,omitempty"`
+	Value   *string  `yaml:"value,omitempty" json:"value,omitempty"`
 }
 
 // IsLiteral reports whether s is a plain scalar.

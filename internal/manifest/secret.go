@@ -3,6 +3,7 @@ package manifest
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"os"
@@ -101,6 +102,12 @@ func (r *Resolver) resolve(section string, c Cred) ([]byte, error) {
 			return nil, unconf("command %q failed: %v", clip(src.Command[0]), err)
 		}
 		b = data
+	case src.Value != nil && c.Tag.Type() == mapi.PtBinary:
+		b, err := hex.DecodeString(*src.Value)
+		if err != nil {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "credential %s: binary value wants hex digits", what)
+		}
+		return b, nil
 	case src.Value != nil:
 		return []byte(*src.Value), nil
 	default:
