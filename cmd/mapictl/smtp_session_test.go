@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/emersion/go-sasl"
@@ -96,3 +97,40 @@ func (s *recSession) Data(r io.Reader) error {
 
 func (s *recSession) Reset()        {}
 func (s *recSession) Logout() error { return nil }
+
+func init() {
+	testCmds["stdout2token"] = cmdStdoutToToken
+	testCmds["splicetoken"] = cmdSpliceToken
+}
+
+// cmdStdoutToToken: stdout2token VAR [FILE] — set VAR to the token of the
+// last stdout's "export MAPICTL_SESSION=TOKEN" line, and write it to FILE
+// with a trailing newline.
+func cmdStdoutToToken(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: stdout2token VAR [FILE]")
+	}
+	out := strings.TrimSpace(ts.ReadFile("stdout"))
+	tok, ok := strings.CutPrefix(out, "export MAPICTL_SESSION=")
+	if !ok || strings.ContainsAny(tok, " \n") {
+		ts.Fatalf("stdout is not one export line")
+	}
+	ts.Setenv(args[0], tok)
+	if len(args) == 2 {
+		ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(tok+"\n"), 0o600))
+	}
+}
+
+// cmdSpliceToken: splicetoken VAR TOKEN-A TOKEN-B — set VAR to A's ID with
+// B's key: a well-formed token that does not open session A.
+func cmdSpliceToken(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: splicetoken VAR TOKEN-A TOKEN-B")
+	}
+	idA, _, okA := strings.Cut(args[1], ".")
+	_, keyB, okB := strings.Cut(args[2], ".")
+	if !okA || !okB {
+		ts.Fatalf("malformed tokens")
+	}
+	ts.Setenv(args[0], idA+"."+keyB)
+}

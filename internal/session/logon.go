@@ -131,10 +131,8 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 			return ss, false, mapi.Errorf(mapi.NoAccess, "section %q does not allow logging on as another address (address-override is false)", s.Name).
 				WithHint("log on without --as, or set address-override=true on the section")
 		}
-		ss.Address = as.Address
-		if as.Name != "" {
-			ss.Name = as.Name
-		}
+		// Another identity: the section's display name is not its name.
+		ss.Address, ss.Name = as.Address, as.Name
 	}
 	var creds Credentials
 	if s.Secure != nil {
