@@ -1,0 +1,143 @@
+package session
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func snap(uid string, multi bool) *Snapshot {
+	st := Settings{SectionUID: uid, Section: "s-" + uid, Transport: "smtp", MultiSession: multi, AddressOverride: true}
+	return NewSnapshot("work", []SectionSnapshot{{Settings: st, Address: "a@example.com",
+		Credentials: Credentials{Username: "u", Password: "pw-secret"}}}, nil, t0, time.Hour)
+}
+
+func TestCreateOpen(t *testing.T) {
+	for _, pq := range []bool{false, true} {
+		root := t.TempDir()
+		tok, err := Create(root, snap("u1", true), pq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _, _ := strings.Cut(tok, ".")
+		if !mapi.ValidID(id) || strings.HasPrefix(strings.SplitN(tok, ".", 2)[1], "AGE-SECRET-KEY-PQ-1") != pq {
+			t.Fatalf("pq=%v: bad token shape", pq)
+		}
+		got, err := Open(root, tok+"\n", t0.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != id || got.Sections[0].Credentials.Password != "pw-secret" || got.Key == nil || len(got.SpoolRecipients) != 1 {
+			t.Fatalf("pq=%v: snapshot %+v", pq, got)
+		}
+		for _, name := range []string{id + ".json", id + ".age"} {
+			b, err := os.ReadFile(filepath.Join(Dir(root), name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "pw-secret") {
+				t.Fatalf("%s holds the password in plaintext", name)
+			}
+		}
+	}
+}
+
+func TestOpenRefuses(t *testing.T) {
+	root := t.TempDir()
+	tokA, err := Create(root, snap("a", true), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokB, err := Create(root, snap("b", true), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idA, _, _ := strings.Cut(tokA, ".")
+	_, keyB, _ := strings.Cut(tokB, ".")
+	for _, tc := range []struct{ name, tok string }{
+		{"empty", ""},
+		{"no dot", idA},
+		{"bad id", "../../etc/passwd." + keyB},
+		{"bad key", idA + ".AGE-SECRET-KEY-1QQQ"},
+		{"forged", idA + "." + keyB},
+		{"unknown", "zzzzzzzzzzzzzzzzzzzzzzzzzz." + keyB},
+	} {
+		_, err := Open(root, tc.tok, t0)
+		if !mapi.IsCode(err, mapi.LogonFailed) {
+			t.Errorf("%s: got %v, want MAPI_E_LOGON_FAILED", tc.name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), keyB[16:]) {
+			t.Errorf("%s: error echoes the key", tc.name)
+		}
+	}
+	// Expired: refused, and its files removed.
+	if _, err := Open(root, tokA, t0.Add(time.Hour)); !mapi.IsCode(err, mapi.LogonFailed) {
+		t.Fatalf("expired: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(Dir(root), idA+".age")); !os.IsNotExist(err) {
+		t.Fatal("expired session file left behind")
+	}
+}
+
+func TestListLogoffBusy(t *testing.T) {
+	root := t.TempDir()
+	if ms, err := List(root, t0); err != nil || len(ms) != 0 {
+		t.Fatalf("empty store: %v %v", ms, err)
+	}
+	tok, err := Create(root, snap("x", false), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// multi-session=false: a second live logon to section x is busy,
+	// a logon to another section is not.
+	if _, err := Create(root, snap("x", true), false); !mapi.IsCode(err, mapi.Busy) {
+		t.Fatalf("second logon: %v, want MAPI_E_BUSY", err)
+	}
+	if _, err := Create(root, snap("y", false), false); err != nil {
+		t.Fatal(err)
+	}
+	// Once the first expired, the section is free again.
+	if _, err := Create(root, NewSnapshot("work", snap("x", false).Sections, nil, t0.Add(2*time.Hour), time.Hour), false); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	ms, err := List(root, t0.Add(2*time.Hour))
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("list after expiry: %d sessions, %v", len(ms), err)
+	}
+	id, _, _ := strings.Cut(tok, ".")
+	if err := Logoff(root, id); !mapi.IsCode(err, mapi.NotFound) {
+		t.Fatalf("logoff of an expired-and-removed session: %v", err)
+	}
+	if err := Logoff(root, ms[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := Logoff(root, "../x"); !mapi.IsCode(err, mapi.InvalidParameter) {
+		t.Fatalf("malformed ID: %v", err)
+	}
+	if ms, _ := List(root, t0.Add(2*time.Hour)); len(ms) != 0 {
+		t.Fatalf("after logoff: %v", ms)
+	}
+}
+
+func FuzzParseToken(f *testing.F) {
+	f.Add("00000000000000000000000000.AGE-SECRET-KEY-1QQQ")
+	f.Add("a.b")
+	f.Fuzz(func(t *testing.T, s string) {
+		id, key, err := ParseToken(s)
+		if err != nil {
+			if !mapi.IsCode(err, mapi.LogonFailed) || id != "" || key != nil {
+				t.Fatalf("bad failure: %v", err)
+			}
+			return
+		}
+		if !mapi.ValidID(id) || key == nil {
+			t.Fatalf("accepted a bad token")
+		}
+	})
+}
