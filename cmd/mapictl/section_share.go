@@ -1,0 +1,84 @@
+package main
+
+import (
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/manifest"
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+func init() {
+	extraSectionCommands = append(extraSectionCommands,
+		func(f *factory) *cobra.Command { return newSectionShareCmd(f, false) },
+		func(f *factory) *cobra.Command { return newSectionShareCmd(f, true) })
+}
+
+// newSectionShareCmd builds `section share` or, with unshare, `section unshare`.
+func newSectionShareCmd(f *factory, unshare bool) *cobra.Command {
+	var recipient string
+	cmd := &cobra.Command{
+		Use:   "share SECTION --recipient R",
+		Short: "Let a recipient read a section's credentials (and the profile's settings)",
+		Long: `Add an age or SSH recipient to a section's secure range and to the profile's
+readers: its key can then read the profile's settings and this section's
+credentials, but no other section's. You must be able to open the range.`,
+		Example:           "  mapictl section share smtp-ci --recipient age1...",
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: f.completeSections,
+	}
+	if unshare {
+		cmd.Use = "unshare SECTION --recipient R"
+		cmd.Short = "Take a recipient out of a section's credentials (re-encrypted with a fresh key)"
+		cmd.Long = `Remove a recipient from a section's secure range and re-encrypt it with a fresh
+key. The recipient stays a reader of the profile's settings (see 'profile
+recipients NAME remove R'). Rotate the secrets it already saw.`
+		cmd.Example = "  mapictl section unshare smtp-ci --recipient age1..."
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if recipient == "" {
+			return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--recipient is required"))
+		}
+		r, err := secure.NormalizeRecipient(recipient)
+		if err != nil {
+			return err
+		}
+		changed := false
+		s, err := f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
+			var err error
+			if unshare {
+				changed, err = manifest.Unshare(s, ids, r)
+			} else {
+				changed, err = manifest.Share(p, s, ids, r)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		var recips []string
+		if s.Secure != nil {
+			recips = s.Secure.Recipients
+		}
+		if f.jsonOutput() {
+			return f.printJSON(map[string]any{"section": s.Name, "recipient": r, "changed": changed,
+				"recipients": nonNilStrings(recips)})
+		}
+		switch {
+		case unshare && changed:
+			f.printf("removed %s from the credentials of section %s\n", r, s.Name)
+			f.warnf("rotate the secrets of section %q: the removed recipient may have seen them", s.Name)
+		case unshare:
+			f.printf("%s does not read the credentials of section %s\n", r, s.Name)
+		case changed:
+			f.printf("shared section %s with %s\n", s.Name, r)
+		default:
+			f.printf("%s already reads section %s\n", r, s.Name)
+		}
+		return nil
+	}
+	cmd.Flags().StringVar(&recipient, "recipient", "", "age or SSH recipient")
+	return cmd
+}
