@@ -69,6 +69,9 @@ func (s *Section) SetProp(t mapi.Tag, v any) error {
 		return mapi.Errorf(mapi.InvalidParameter, "%s is a secure property", mapi.DisplayName(t, s.Scope())).
 			WithHint("store credentials with 'mapictl credential set " + s.Name + "'")
 	}
+	if err := t.Check(); err != nil {
+		return err
+	}
 	if err := mapi.CheckType(t, v); err != nil {
 		return mapi.Errorf(mapi.InvalidParameter, "%v", err)
 	}
