@@ -1,0 +1,153 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"filippo.io/age"
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/manifest"
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/prf"
+	"github.com/mapictl/mapictl/internal/profile"
+)
+
+func init() {
+	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileImportCmd(f, nil) })
+}
+
+type profileImportOptions struct {
+	PRF  string
+	Name string
+}
+
+func newProfileImportCmd(f *factory, runF func(*profileImportOptions) error) *cobra.Command {
+	opts := &profileImportOptions{}
+	cmd := &cobra.Command{
+		Use:   "import --prf FILE [--name NAME]",
+		Short: "Create or update a profile from an Outlook .PRF file",
+		Long: `Import an Outlook profile (PRF) file: its services become sections (address
+books, stores and other services, with the mapped property tags) and its
+internet accounts become smtp transport sections. [General] ProfileName,
+DefaultProfile, OverwriteProfile (Yes, No, Append) and
+ModifyDefaultProfileIfPresent are honoured; --name overrides ProfileName and
+ModifyDefaultProfileIfPresent. %VAR% placeholders come from the environment.
+A PRF carries no passwords: store them with 'mapictl credential set'.`,
+		Example: `  mapictl profile import --prf outlook.prf --name corp
+  mapictl profile import --prf outlook.prf -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.PRF == "" {
+				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--prf FILE is required"))
+			}
+			if opts.Name != "" {
+				if err := profile.CheckName("profile", opts.Name); err != nil {
+					return err
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return profileImportRun(f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.PRF, "prf", "", "Outlook profile (.prf) file")
+	cmd.Flags().StringVar(&opts.Name, "name", "", "profile name (overrides ProfileName and ModifyDefaultProfileIfPresent)")
+	return cmd
+}
+
+func readPRF(path string) (*prf.File, error) {
+	file, err := prf.ParseFile(path, prf.OSEnv)
+	var pe *prf.Error
+	switch {
+	case err == nil:
+		return file, nil
+	case errors.As(err, &pe):
+		return nil, mapi.Errorf(mapi.CorruptData, "%s", pe.Error())
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, mapi.Errorf(mapi.NotFound, "PRF file %s not found", path)
+	}
+	return nil, mapi.Wrap(mapi.DiskError, err, "read PRF file "+path)
+}
+
+func profileImportRun(f *factory, opts *profileImportOptions) error {
+	file, err := readPRF(opts.PRF)
+	if err != nil {
+		return err
+	}
+	name, mode := opts.Name, file.Overwrite
+	if name == "" {
+		name = file.ProfileName
+		if def := f.defaultProfile(); file.ModifyDefaultProfileIfPresent && def != "" && f.Store().Exists(def) {
+			name, mode = def, "append"
+		}
+	}
+	if name == "" {
+		return mapi.Errorf(mapi.InvalidParameter, "the PRF names no profile").WithHint("pass --name NAME")
+	}
+	if err := profile.CheckName("profile", name); err != nil {
+		return err
+	}
+	st := f.Store()
+	var sum *manifest.ImportSummary
+	exists := st.Exists(name)
+	switch {
+	case !exists:
+		own, err := f.applierRecipients(false)
+		if err != nil {
+			return err
+		}
+		p := profile.New(name, own)
+		if sum, err = manifest.ImportPRF(p, file, nil); err != nil {
+			return err
+		}
+		if err := st.Create(p); err != nil {
+			return err
+		}
+	case mode == "no":
+		return mapi.Errorf(mapi.Collision, "profile %q already exists and the PRF says OverwriteProfile=No", name).
+			WithHint("pass --name NEW, or set OverwriteProfile=Append (update) or Yes (replace) in the PRF")
+	default:
+		_, err = f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
+			target := p
+			if mode == "yes" {
+				target = profile.New(name, p.Recipients)
+			}
+			var err error
+			if sum, err = manifest.ImportPRF(target, file, ids); err != nil {
+				return err
+			}
+			*p = *target
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if file.DefaultProfile {
+		if err := f.setConfigValue("default-profile", name); err != nil {
+			return err
+		}
+	}
+	if f.jsonOutput() {
+		return f.printJSON(map[string]any{"profile": name, "mode": importMode(exists, mode), "default": file.DefaultProfile,
+			"accounts": sum.Accounts, "services": sum.Services})
+	}
+	f.println(sum.Line())
+	for _, a := range sum.Accounts {
+		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
+	}
+	return nil
+}
+
+func importMode(exists bool, mode string) string {
+	switch {
+	case !exists:
+		return "create"
+	case mode == "yes":
+		return "replace"
+	}
+	return "append"
+}

@@ -1,0 +1,249 @@
+package manifest
+
+import (
+	"fmt"
+	"strings"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/prf"
+	"github.com/mapictl/mapictl/internal/profile"
+)
+
+// Import of an Outlook PRF (MAPI.md §6): each [Service List] entry becomes a
+// section of kind addressbook (ServiceName EMABLT, CONTAB, MSPST AB), store
+// (MSPST, MSUPST, MSPST MS, MSUPST MS) or service (any other), holding the mapped tags as they are, with
+// PR_SERVICE_NAME set to the service's ServiceName; mapped secure tags go
+// into its secure range. Each internet account becomes an smtp transport
+// section named after AccountName.
+
+// ImportedProp is one property of an imported service, under the name its
+// PRF mapping gives it.
+type ImportedProp struct {
+	Name   string `json:"name"`
+	Tag    string `json:"tag"`
+	Secure bool   `json:"secure,omitempty"`
+}
+
+// ImportedService is a service the import made into a section.
+type ImportedService struct {
+	Section string         `json:"section"`
+	Mapping string         `json:"mapping"`
+	Kind    string         `json:"kind"`
+	Service string         `json:"service,omitempty"`
+	Props   []ImportedProp `json:"props"`
+}
+
+// ImportedAccount is an internet account the import made into a transport.
+type ImportedAccount struct {
+	Section  string `json:"section"`
+	Mapping  string `json:"mapping"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Security string `json:"security"`
+	Email    string `json:"email,omitempty"`
+	Username bool   `json:"username"`
+}
+
+// ImportSummary is what ImportPRF did.
+type ImportSummary struct {
+	Profile  string            `json:"profile"`
+	Accounts []ImportedAccount `json:"accounts"`
+	Services []ImportedService `json:"services"`
+}
+
+// Line is the one-line summary of STORIES.md §4.
+func (s *ImportSummary) Line() string {
+	var parts []string
+	if n := len(s.Accounts); n > 0 {
+		var as []string
+		for _, a := range s.Accounts {
+			as = append(as, fmt.Sprintf("%s → transport %q: %s:%d %s", a.Mapping, a.Section, a.Host, a.Port, a.Security))
+		}
+		parts = append(parts, fmt.Sprintf("%d internet %s (%s)", n, plural(n, "account"), strings.Join(as, ", ")))
+	}
+	if n := len(s.Services); n > 0 {
+		var ss []string
+		for _, v := range s.Services {
+			ss = append(ss, v.Section)
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (%s)", n, plural(n, "service"), strings.Join(ss, ", ")))
+	}
+	if len(parts) == 0 {
+		parts = []string{"no services or accounts"}
+	}
+	return "imported " + s.Profile + ": " + strings.Join(parts, ", ")
+}
+
+func plural(n int, w string) string {
+	if n == 1 {
+		return w
+	}
+	return w + "s"
+}
+
+// serviceKind maps a MapiSvc.inf service name to a section kind.
+func serviceKind(name string) string {
+	switch strings.ToUpper(name) {
+	case "EMABLT", "CONTAB", "MSPST AB":
+		return profile.KindAddressBook
+	case "MSPST", "MSUPST", "MSPST MS", "MSUPST MS":
+		return profile.KindStore
+	}
+	return profile.KindService
+}
+
+// ImportPRF adds f's services and accounts to p (an existing section of the
+// same name and kind is updated: OverwriteProfile=Append). Secure values
+// and account user names are sealed to p's recipients (merged into an
+// existing range ids can open). Errors: MAPI_E_CORRUPT_DATA naming the PRF
+// section and line for a name mapictl cannot use, a reserved tag or a value
+// of the wrong type; MAPI_E_NO_ACCESS for a range it cannot open. p is
+// changed in memory only.
+func ImportPRF(p *profile.Profile, f *prf.File, ids []age.Identity) (*ImportSummary, error) {
+	sum := &ImportSummary{Profile: p.Name, Accounts: []ImportedAccount{}, Services: []ImportedService{}}
+	for _, svc := range f.Services {
+		is, err := importService(p, svc, ids)
+		if err != nil {
+			return nil, err
+		}
+		sum.Services = append(sum.Services, *is)
+	}
+	for _, a := range f.Accounts {
+		ia, err := importAccount(p, a, ids)
+		if err != nil {
+			return nil, err
+		}
+		sum.Accounts = append(sum.Accounts, *ia)
+	}
+	return sum, nil
+}
+
+func prfErr(section string, line int, format string, args ...any) *mapi.Error {
+	e := &prf.Error{Section: section, Line: line, Msg: fmt.Sprintf(format, args...)}
+	return mapi.Errorf(mapi.CorruptData, "%s", e.Error())
+}
+
+// target returns the section name of kind in p, creating it.
+func target(p *profile.Profile, name, kind, transport, prfSection string, line int) (*profile.Section, error) {
+	if err := profile.CheckName("section", name); err != nil {
+		return nil, prfErr(prfSection, line, "%q cannot name a mapictl section: %s", clip(name), mapi.AsError(err).Msg)
+	}
+	if s, err := p.Section(name); err == nil {
+		if s.Kind != kind {
+			return nil, prfErr(prfSection, line, "profile %q already has a %s section %q", p.Name, s.Kind, name)
+		}
+		return s, nil
+	}
+	return p.AddSection(name, kind, transport)
+}
+
+func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*ImportedService, error) {
+	kind := serviceKind(svc.ServiceName)
+	s, err := target(p, svc.Name, kind, "", "Service List", svc.Line)
+	if err != nil {
+		return nil, err
+	}
+	is := &ImportedService{Section: s.Name, Mapping: svc.Mapping, Kind: kind, Service: svc.ServiceName, Props: []ImportedProp{}}
+	if svc.ServiceName != "" {
+		s.Props[mapi.PrServiceName] = svc.ServiceName
+	}
+	for _, pr := range svc.Props {
+		t := mapi.Tag(pr.Tag)
+		if t == mapi.PrServiceName && svc.ServiceName != "" {
+			continue
+		}
+		if err := s.SetProp(t, pr.Value); err != nil {
+			return nil, prfErr(svc.ID, pr.Line, "%s: %s", pr.Key, mapi.AsError(err).Msg)
+		}
+		is.Props = append(is.Props, ImportedProp{Name: pr.Key, Tag: t.String()})
+	}
+	sec := map[mapi.Tag]any{}
+	for _, pr := range svc.Secure {
+		t := mapi.Tag(pr.Tag)
+		if err := mapi.CheckType(t, pr.Value); err != nil {
+			return nil, prfErr(svc.ID, pr.Line, "%s: value has the wrong type", pr.Key)
+		}
+		sec[t] = pr.Value
+		is.Props = append(is.Props, ImportedProp{Name: pr.Key, Tag: t.String(), Secure: true})
+	}
+	return is, mergeSecure(p, s, sec, ids)
+}
+
+// mergeSecure adds props to s's secure range (creating it for p's recipients).
+func mergeSecure(p *profile.Profile, s *profile.Section, props map[mapi.Tag]any, ids []age.Identity) error {
+	if len(props) == 0 {
+		return nil
+	}
+	if s.Secure != nil {
+		c, err := s.OpenSecure(ids)
+		if err != nil {
+			return err
+		}
+		for t, v := range c.Props {
+			if _, ok := props[t]; !ok {
+				props[t] = v
+			}
+		}
+	}
+	return s.WriteSecure(ids, props, p.Recipients, nil, nil)
+}
+
+func defaultPort(security string) int {
+	switch security {
+	case "tls":
+		return 465
+	case "none":
+		return 25
+	}
+	return 587
+}
+
+func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*ImportedAccount, error) {
+	name := a.AccountName
+	if name == "" {
+		name = a.ID
+	}
+	s, err := target(p, name, profile.KindTransport, "smtp", "Internet Account List", a.Line)
+	if err != nil {
+		return nil, err
+	}
+	port := a.SMTPPort
+	if port == 0 {
+		port = defaultPort(a.SMTPSecurity)
+	}
+	auth := "none"
+	if a.SMTPUseAuth {
+		auth = "auto"
+	}
+	set := []struct {
+		t mapi.Tag
+		v any
+	}{
+		{mapi.PrTransport, "smtp"}, {mapi.PrSMTPHost, a.SMTPServer}, {mapi.PrSMTPPort, int32(port)},
+		{mapi.PrSMTPSecurity, a.SMTPSecurity}, {mapi.PrSMTPAuth, auth},
+		{mapi.PrEmailAddress, a.EmailAddress}, {mapi.PrDisplayName, a.DisplayName},
+	}
+	for _, kv := range set {
+		if str, ok := kv.v.(string); ok && str == "" {
+			continue
+		}
+		if err := s.SetProp(kv.t, kv.v); err != nil {
+			return nil, prfErr(a.ID, 0, "%s", mapi.AsError(err).Msg)
+		}
+	}
+	ia := &ImportedAccount{Section: s.Name, Mapping: a.Mapping, Host: a.SMTPServer, Port: port,
+		Security: a.SMTPSecurity, Email: a.EmailAddress}
+	if a.SMTPUseAuth && a.SMTPUserName != "" {
+		ia.Username = true
+		if err := mergeSecure(p, s, map[mapi.Tag]any{mapi.PrUsername: a.SMTPUserName}, ids); err != nil {
+			return nil, err
+		}
+	} else if s.Secure != nil {
+		if err := s.Rebind(ids); err != nil && !mapi.IsCode(err, mapi.NoAccess) {
+			return nil, err
+		}
+	}
+	return ia, nil
+}
