@@ -26,11 +26,14 @@ func CanPrompt(noInput bool) bool {
 	if noInput {
 		return false
 	}
-	f, err := openTTY()
+	in, out, err := openTTY()
 	if err != nil {
 		return false
 	}
-	f.Close()
+	in.Close()
+	if out != in {
+		out.Close()
+	}
 	return true
 }
 
@@ -51,10 +54,10 @@ func clearLine(out io.Writer) {
 }
 
 // ReadSecret prints prompt on the controlling terminal and reads a line
-// without echo (golang.org/x/term.ReadPassword), restoring the terminal on
-// every path and erasing the prompt line afterwards. Errors: UserCancel on
-// Ctrl-C or Ctrl-D/EOF on an empty line; Unconfigured when there is no
-// terminal; DiskError when reading fails.
+// without echo (the terminal in raw mode through golang.org/x/term),
+// restoring the terminal on every path and erasing the prompt line
+// afterwards. Errors: UserCancel on Ctrl-C or Ctrl-D/EOF on an empty line;
+// Unconfigured when there is no terminal; DiskError when reading fails.
 func ReadSecret(prompt string) ([]byte, error) {
 	return readTTY(prompt, true)
 }
