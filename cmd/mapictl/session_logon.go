@@ -144,7 +144,7 @@ func (f *factory) logonRecipients(ids []age.Identity) ([]string, bool, error) {
 
 // promptCredentials asks on the terminal for a section's username (echoed,
 // unless one is stored) and password or OAuth2 token (not echoed). An
-// empty secret is MAPI_E_UNCONFIGURED, as MAPI treats required data left
+// empty answer is MAPI_E_UNCONFIGURED, as MAPI treats required data left
 // empty.
 func (f *factory) promptCredentials(r session.PromptRequest) (session.Credentials, error) {
 	if r.Previous != nil {
@@ -155,6 +155,9 @@ func (f *factory) promptCredentials(r session.PromptRequest) (session.Credential
 		u, err := secure.ReadLine(fmt.Sprintf("Username for section %q:", r.Section))
 		if err != nil {
 			return c, err
+		}
+		if u == "" {
+			return c, mapi.Errorf(mapi.Unconfigured, "no username given for section %q", r.Section)
 		}
 		c.Username = u
 	}
