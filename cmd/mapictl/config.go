@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	"go.yaml.in/yaml/v3"
@@ -51,5 +50,3 @@ func (f *factory) setConfigValue(key, value string) error {
 
 // defaultProfile is default-profile from config.yaml, or "".
 func (f *factory) defaultProfile() string { return f.v.GetString("default-profile") }
-
-var _ = os.Getenv

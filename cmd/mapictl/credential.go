@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"io"
+	"unicode"
+	"unicode/utf8"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -155,15 +157,6 @@ func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, erro
 }
 
 func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]-32*boolToByte(s[0] >= 'a' && s[0] <= 'z')) + s[1:]
-}
-
-func boolToByte(b bool) byte {
-	if b {
-		return 1
-	}
-	return 0
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
