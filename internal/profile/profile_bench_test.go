@@ -1,0 +1,100 @@
+package profile
+
+import (
+	"fmt"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+// benchProfile builds a profile of n transport sections, each with its own
+// secure range (username and password) sealed to one fresh X25519 key.
+func benchProfile(b *testing.B, n int) (*Profile, []age.Identity) {
+	b.Helper()
+	k, err := secure.GenerateKey(false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, err := secure.IdentityFromKey(k.Identity)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids := []age.Identity{id}
+	p := New("bench", []string{k.Recipient})
+	for i := range n {
+		s, err := p.AddSection(fmt.Sprintf("smtp%d", i), KindTransport, "smtp")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.SetProp(mapi.PrEmailAddress, fmt.Sprintf("user%d@example.com", i)); err != nil {
+			b.Fatal(err)
+		}
+		creds := map[mapi.Tag]any{mapi.PrUsername: fmt.Sprintf("user%d", i), mapi.PrPassword: "s3cret"}
+		if err := s.WriteSecure(ids, creds, []string{k.Recipient}, nil, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return p, ids
+}
+
+var benchSizes = []int{1, 100, 1000}
+
+// BenchmarkUnmarshal decodes the plaintext JSON of a profile of 1, 100 and
+// 1000 sections (no decryption).
+func BenchmarkUnmarshal(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("sections=%d", n), func(b *testing.B) {
+			p, _ := benchProfile(b, n)
+			data, err := Marshal(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Unmarshal(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLoadAndReadOne is what `credential get` does: decrypt the profile
+// file, decode it, and open the secure range of the last section only.
+func BenchmarkLoadAndReadOne(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("sections=%d", n), func(b *testing.B) {
+			p, ids := benchProfile(b, n)
+			st := &Store{Root: b.TempDir()}
+			if err := st.Init(); err != nil {
+				b.Fatal(err)
+			}
+			if err := st.Create(p); err != nil {
+				b.Fatal(err)
+			}
+			name := fmt.Sprintf("smtp%d", n-1)
+			b.ReportAllocs()
+			for b.Loop() {
+				q, err := st.Load("bench", ids)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := q.Section(name)
+				if err != nil {
+					b.Fatal(err)
+				}
+				c, err := s.ReadSecure(ids)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if c.Props[mapi.PrPassword] != "s3cret" {
+					b.Fatalf("password = %v", c.Props[mapi.PrPassword])
+				}
+			}
+		})
+	}
+}
