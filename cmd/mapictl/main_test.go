@@ -42,6 +42,10 @@ func init() {
 // mapictlMain is the mapictl command of the scripts: the real run() with an
 // optional fixed clock from $MAPICTL_TEST_NOW (RFC 3339).
 func mapictlMain() {
+	// Leave the developer's controlling terminal, so that a script without
+	// ttyin runs as CI does, with no terminal to prompt on (under ttyin the
+	// child already leads a session on its pty and this is a no-op).
+	detachTerminal()
 	if s := os.Getenv("MAPICTL_TEST_NOW"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
