@@ -1,0 +1,128 @@
+package sendmailopt
+
+import (
+	"strings"
+)
+
+// Parse parses args (the command line after the program name) as sendmail
+// does. name is the program name: "mailq" starts in ListQueue mode. It
+// returns a *UsageError for an unknown option, a missing or bad value, a
+// mode other than -bm/-bp (-bs, -bd, -bi, ...), recipients given to -bp or
+// -q, and a message with no recipient (none given and no -t).
+func Parse(name string, args []string) (*Options, error) {
+	o := &Options{}
+	if name == "mailq" {
+		o.Mode = ListQueue
+	}
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			i++
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			break
+		}
+		if strings.HasPrefix(a, "--") {
+			n, err := o.long(a, args[i+1:])
+			if err != nil {
+				return nil, err
+			}
+			i += n
+			continue
+		}
+		n, err := o.short(a, args[i+1:])
+		if err != nil {
+			return nil, err
+		}
+		i += n
+	}
+	o.Recipients = append(o.Recipients, args[i:]...)
+	return o, o.check()
+}
+
+// long handles --read-envelope-from and --section; it returns how many of
+// the following arguments it consumed.
+func (o *Options) long(a string, rest []string) (int, error) {
+	key, val, hasVal := strings.Cut(a, "=")
+	switch key {
+	case "--read-envelope-from":
+		if hasVal {
+			return 0, usagef("option --read-envelope-from takes no value")
+		}
+		o.ReadEnvelopeFrom = true
+		return 0, nil
+	case "--section":
+		n := 0
+		if !hasVal {
+			if len(rest) == 0 {
+				return 0, usagef("option --section needs a section name")
+			}
+			val, n = rest[0], 1
+		}
+		if val == "" {
+			return 0, usagef("option --section needs a section name")
+		}
+		o.Section = val
+		return n, nil
+	}
+	return 0, usagef("unknown option %s", key)
+}
+
+// Letters that take a value, attached or as the next argument.
+const valueLetters = "frFNRVBhLOCX"
+
+// short handles one "-xyz" argument: flags may be bundled (-ti) until a
+// letter that takes a value, which takes the rest of the argument or the
+// next one. It returns how many following arguments it consumed.
+func (o *Options) short(a string, rest []string) (int, error) {
+	for j := 1; j < len(a); j++ {
+		c := a[j]
+		tail := a[j+1:]
+		switch c {
+		case 't':
+			o.ExtractRecipients = true
+			continue
+		case 'i':
+			o.IgnoreDots = true
+			continue
+		case 'v':
+			o.Verbose = true
+			continue
+		case 'U', 'm', 'n', 'G':
+			o.Ignored = append(o.Ignored, "-"+string(c))
+			continue
+		case 'o':
+			return 0, o.oOption(tail)
+		case 'b':
+			return 0, o.mode(tail)
+		case 'q':
+			o.Mode = FlushQueue
+			if tail != "" {
+				o.Ignored = append(o.Ignored, "-q"+tail)
+			}
+			return 0, nil
+		case 'e', 'A':
+			// -em, -ep (error mode), -Ac/-Am (submission config): no meaning here.
+			if tail == "" {
+				return 0, usagef("option -%c needs a value", c)
+			}
+			o.Ignored = append(o.Ignored, "-"+string(c)+tail)
+			return 0, nil
+		}
+		if !strings.ContainsRune(valueLetters, rune(c)) {
+			return 0, usagef("unknown option -%c", c)
+		}
+		n := 0
+		val := tail
+		if val == "" {
+			if len(rest) == 0 {
+				return 0, usagef("option -%c needs a value", c)
+			}
+			val, n = rest[0], 1
+		}
+		return n, o.value(c, val)
+	}
+	return 0, nil
+}
