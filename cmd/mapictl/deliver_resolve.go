@@ -88,6 +88,11 @@ func (f *factory) profileResolver(snap *session.Snapshot) spool.Resolver {
 			profiles[rec.Profile] = p
 		}
 		s := p.SectionByUID(rec.SectionUID)
+		if s == nil && rec.SectionUID == "" {
+			// Queued by sendmail while the profile was locked: the
+			// default transport of the profile as it is now.
+			s, _ = pickTransport(p, "")
+		}
 		if s == nil {
 			return nil, mapi.Errorf(mapi.Unconfigured, "profile %q no longer has the transport section this message was queued for", rec.Profile).
 				WithHint("drop it with 'mapictl spool drop " + rec.ID + "'")

@@ -1,0 +1,69 @@
+package main
+
+// The sendmail front end (issue 8): `mapictl sendmail ...`, or the binary
+// invoked as sendmail or mailq. The whole command line is sendmail's
+// (internal/sendmailopt); settings come only from MAPICTL_* and config.yaml,
+// and nothing ever prompts.
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/sendmailopt"
+)
+
+func init() {
+	runSendmailArgs = sendmailMain
+	extraCommands = append(extraCommands, newSendmailCmd)
+}
+
+// runSendmailArgs runs the sendmail front end as program name with args
+// (the command line after the program name); run.go dispatches to it.
+var runSendmailArgs func(f *factory, name string, args []string) error
+
+func newSendmailCmd(f *factory) *cobra.Command {
+	return &cobra.Command{
+		Use:   "sendmail [options] [--] [RECIPIENT...]",
+		Short: "Act as sendmail: read one message from stdin and send it (also -bp, -q)",
+		Long: `Read one RFC 5322 message from standard input and send it through the spool,
+as sendmail, Postfix and msmtp do. The whole command line follows sendmail's
+rules, not mapictl's flags: -t, -i/-oi, -f/-r ADDR, -F NAME, --read-envelope-from,
+-N, -R, -V, -B, -bm, -bp, -q, --section NAME; -o... options are ignored. It never
+prompts. Exit 0 once delivered or queued for a retry (a warning says so).
+See docs/sendmail.md.`,
+		Example:            "  git send-email --sendmail-cmd='mapictl sendmail' 0001-fix.patch\n  mapictl sendmail -t < message.eml",
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSendmailArgs(f, "sendmail", args)
+		},
+	}
+}
+
+// sendmailMain parses the command line and runs the mode it asks for.
+func sendmailMain(f *factory, name string, args []string) error {
+	o, err := sendmailopt.Parse(name, args)
+	if err != nil {
+		var ue *sendmailopt.UsageError
+		if errors.As(err, &ue) {
+			return mapi.Errorf(mapi.InvalidParameter, "%s: %s", name, ue.Msg).
+				WithHint("see 'mapictl help sendmail' and docs/sendmail.md for the options")
+		}
+		return err
+	}
+	if err := f.loadConfig(); err != nil {
+		return err
+	}
+	// Callers (git, mutt, cron) may hold the terminal: never prompt.
+	f.v.Set("no-input", true)
+	f.verbose = f.verbose || o.Verbose
+	switch o.Mode {
+	case sendmailopt.ListQueue:
+		c := newSpoolListCmd(f)
+		return c.RunE(c, nil)
+	case sendmailopt.FlushQueue:
+		return spoolFlushRun(f, &spoolFlushOptions{})
+	}
+	return sendmailDeliver(f, o)
+}

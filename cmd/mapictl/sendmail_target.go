@@ -1,0 +1,74 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+)
+
+// sendmailTarget picks the transport section as msmtp picks an account:
+// --section NAME; else the section (of the session in MAPICTL_SESSION,
+// else of the profile) whose email is addr (the envelope sender, else the
+// From address); else the default outbound one. locked is true when no
+// session is current and the profile cannot be opened without a prompt
+// (a passphrase-protected identity under cron): the target then names the
+// profile only, and the message is queued for the default transport of
+// the next flush that can open it.
+func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bool, err error) {
+	snap, err := f.currentSession()
+	if err != nil {
+		return nil, false, err
+	}
+	if snap != nil {
+		if section == "" && addr != "" {
+			for _, s := range snap.Sections {
+				if strings.EqualFold(s.Address, addr) {
+					section = s.Settings.Section
+					break
+				}
+			}
+		}
+		t, err := f.sendTarget(section)
+		return t, false, err
+	}
+	pname, err := f.ProfileName()
+	if err != nil {
+		return nil, false, err
+	}
+	p, err := f.LoadProfile(pname)
+	if mapi.IsCode(err, mapi.NoAccess) && f.passphraseLocked() {
+		return &sendTarget{Profile: pname}, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if section == "" {
+		section = sectionByEmail(p, addr)
+	}
+	t, err = f.sendTarget(section)
+	return t, false, err
+}
+
+// passphraseLocked reports whether loading the identities is what fails
+// with MAPI_E_NO_ACCESS: a passphrase-protected identity file and no
+// terminal, passphrase descriptor, MAPICTL_IDENTITY or session.
+func (f *factory) passphraseLocked() bool {
+	_, err := f.Identities()
+	return mapi.IsCode(err, mapi.NoAccess)
+}
+
+// sectionByEmail returns the name of the first transport section whose
+// email is addr (case-insensitive), or "" for none.
+func sectionByEmail(p *profile.Profile, addr string) string {
+	if addr == "" {
+		return ""
+	}
+	for _, s := range p.Sections {
+		if s.Kind == profile.KindTransport && strings.EqualFold(s.String(mapi.PrEmailAddress), addr) {
+			return s.Name
+		}
+	}
+	return ""
+}
+
