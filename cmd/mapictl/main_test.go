@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"github.com/mapictl/mapictl/internal/secure"
 	"io"
 	"io/fs"
 	"os"
@@ -46,6 +47,8 @@ func mapictlMain() {
 	// ttyin runs as CI does, with no terminal to prompt on (under ttyin the
 	// child already leads a session on its pty and this is a no-op).
 	detachTerminal()
+	// A cheap scrypt for passphrase-protected identities made by scripts.
+	secure.TestOnlyScryptWorkFactor = 10
 	if s := os.Getenv("MAPICTL_TEST_NOW"); s != "" {
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {

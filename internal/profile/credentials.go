@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"slices"
 	"sort"
 
@@ -61,9 +62,12 @@ func (s *Section) OpenSecure(ids []age.Identity) (*Credentials, error) {
 	}
 	r, err := secure.OpenRange(s.Secure.Age, ids)
 	if err != nil {
-		if e := mapi.AsError(err); e.Code == mapi.NoAccess {
+		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open the credentials of section %q", s.Name).
 				WithHint("ask a holder to run 'mapictl section share " + s.Name + " --recipient YOUR-RECIPIENT'")
+		}
+		if c := mapi.AsError(err).Code; c != mapi.CallFailed && c != mapi.CorruptData {
+			return nil, err // a wrong passphrase, a cancelled prompt...
 		}
 		return nil, mapi.Wrap(mapi.CorruptData, err, "credentials of section "+quote(s.Name)+" are corrupt")
 	}

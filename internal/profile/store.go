@@ -104,9 +104,12 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 	}
 	plain, err := secure.Decrypt(data, ids)
 	if err != nil {
-		if e := mapi.AsError(err); e.Code == mapi.NoAccess {
+		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
 				WithHint("pass the right key with -i FILE, or ask a reader of the profile to add your recipient")
+		}
+		if mapi.AsError(err).Code != mapi.CallFailed && mapi.AsError(err).Code != mapi.CorruptData {
+			return nil, err // a wrong passphrase, a cancelled prompt...
 		}
 		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
 	}

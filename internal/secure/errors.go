@@ -25,7 +25,7 @@ func decryptError(err error, what string) error {
 	}
 	var nm *age.NoIdentityMatchError
 	if errors.As(err, &nm) {
-		return mapi.Errorf(mapi.NoAccess, "no identity can decrypt the %s", what)
+		return &mapi.Error{Code: mapi.NoAccess, Msg: "no identity can decrypt the " + what, Err: nm}
 	}
 	return mapi.Wrap(mapi.CorruptData, err, "cannot decrypt the "+what)
 }
