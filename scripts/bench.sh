@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# Benchmark of mapictl against the tools users would otherwise pick (issue 6).
+# Every row is a RATIO of two commands measured on the same data with
+# hyperfine; the pair is run in ROUNDS alternating rounds (A,B then A,B ...)
+# so that machine noise hits both, and the ratio is the median of the
+# per-round ratios of mean times. Absolute times are printed too, for the
+# record, but mean little on a shared machine.
+#
+# Needs go, openssl, curl, jq, python3; installs hyperfine, age, msmtp,
+# swaks, pass (+gnupg) and time from Debian's packages when missing, and
+# mailpit with `go install`.
+# Usage: scripts/bench.sh [-q]   (-q: fewer runs, no 10,000-section profile)
+# Env:   MAPICTL_BIN=PATH benchmarks that binary instead of building one;
+#        ROUNDS, RUNS: alternating rounds and runs per round;
+#        BENCH_OUT=DIR keeps the results (table.md, chart.svg, *.json) there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+[[ ${1:-} == -q ]] && quick=1
+ROUNDS=${ROUNDS:-3}
+RUNS=${RUNS:-$((quick ? 5 : 15))}
+WARMUP=2 NOSHELL=-N
+
+export PATH="$PATH:$(go env GOPATH)/bin"
+need=()
+for p in hyperfine:hyperfine age:age msmtp:msmtp swaks:swaks pass:pass gpg:gnupg /usr/bin/time:time; do
+	command -v "${p%%:*}" >/dev/null || need+=("${p#*:}")
+done
+if ((${#need[@]})); then
+	echo "bench: installing ${need[*]}" >&2
+	sudo=""; [[ $(id -u) == 0 ]] || sudo=sudo
+	$sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v mailpit >/dev/null || go install github.com/axllent/mailpit@v1.33.1
+for t in openssl curl jq python3 hyperfine age; do command -v $t >/dev/null || { echo "bench: $t is required" >&2; exit 1; }; done
+
+work=$(mktemp -d)
+out=${BENCH_OUT:-$work/out}
+mkdir -p "$out"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+if [[ -n ${MAPICTL_BIN:-} ]]; then cp "$MAPICTL_BIN" "$work/mapictl"; else go build -o "$work/mapictl" ./cmd/mapictl; fi
+M="$work/mapictl"
+export MAPICTL_STORE="$work/store" MAPICTL_NO_INPUT=1
+
+# --- results: name|ratio|A mean ms|B mean ms|target|verdict
+rows=()
+# ratio NAME TARGET-EXPR A B [hyperfine options...]: TARGET-EXPR is an awk
+# condition on r (the ratio A/B), e.g. "r<=1.2".
+ratio() {
+	local name=$1 target=$2 a=$3 b=$4; shift 4
+	local rs=() as=() bs=() i
+	for i in $(seq "$ROUNDS"); do
+		hyperfine $NOSHELL -w "$WARMUP" -r "$RUNS" --export-json "$work/h.json" "$@" "$a" "$b" >/dev/null 2>"$work/h.err" ||
+			{ cat "$work/h.err" >&2; echo "bench: $name failed" >&2; return 1; }
+		cp "$work/h.json" "$out/$(tr -c 'a-zA-Z0-9\n' _ <<<"$name" | head -c 60)_$i.json"
+		as+=("$(jq '.results[0].mean*1000' "$work/h.json")")
+		bs+=("$(jq '.results[1].mean*1000' "$work/h.json")")
+	done
+	local med
+	med=$(printf '%s %s\n' $(paste -d' ' <(printf '%s\n' "${as[@]}") <(printf '%s\n' "${bs[@]}")) |
+		awk '{print $1/$2}' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
+	local am bm
+	am=$(printf '%s\n' "${as[@]}" | sort -g | awk '{v[NR]=$1} END{printf "%.2f", v[int((NR+1)/2)]}')
+	bm=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END{printf "%.2f", v[int((NR+1)/2)]}')
+	local verdict="-"
+	[[ -n $target ]] && verdict=$(awk -v r="$med" "BEGIN{print ($target) ? \"ok\" : \"MISSED\"}")
+	rows+=("$name|$(printf '%.3f' "$med")|$am|$bm|${target:--}|$verdict")
+	printf '%-58s %7.3f  (%s ms / %s ms) %s\n' "$name" "$med" "$am" "$bm" "$verdict" >&2
+}
+
+# --- 1. credential get against age -d, pass show, mapictl version
+$M profile create bench --default >/dev/null 2>&1
+manifest() { # manifest N > FILE: a profile of N smtp sections with credentials
+	printf 'profile: bench\nsections:\n'
+	for i in $(seq 0 $(($1 - 1))); do
+		printf '  - name: s%d\n    props: {email: u%d@example.com, smtp.host: 127.0.0.1, smtp.port: 2525}\n' "$i" "$i"
+		printf '    credentials: {username: u%d, password: {env: BENCH_PW}}\n' "$i"
+	done
+}
+export BENCH_PW=s3cret-bench
+manifest 1 >"$work/m1.yaml"
+$M profile apply -f "$work/m1.yaml" >/dev/null
+P="$MAPICTL_STORE/profiles/bench.age" ID="$MAPICTL_STORE/identity.txt"
+[[ $($M credential get s0) == s3cret-bench ]] || { echo "bench: credential get is wrong" >&2; exit 1; }
+
+ratio "credential get / age -d (same profile file)" "r<=1.2" "$M credential get s0" "age -d -i $ID $P"
+ratio "credential get / mapictl version" "" "$M credential get s0" "$M version"
+
+if command -v pass >/dev/null && command -v gpg >/dev/null; then
+	export GNUPGHOME="$work/gnupg" PASSWORD_STORE_DIR="$work/pass"
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch --quiet --pinentry-mode loopback --passphrase '' --quick-gen-key bench@example.com default default never 2>/dev/null
+	pass init bench@example.com >/dev/null
+	printf 's3cret-bench\n' | pass insert -e bench/smtp >/dev/null
+	pass show bench/smtp >/dev/null # starts gpg-agent (kept running: that is what users have)
+	ratio "credential get / pass show (gpg)" "r<=1/3" "$M credential get s0" "pass show bench/smtp"
+	gpgconf --kill gpg-agent 2>/dev/null || true
+	unset GNUPGHOME PASSWORD_STORE_DIR
+else
+	echo "bench: pass or gpg missing, skipping pass show" >&2
+fi
+
+# --- 2. credential get on N sections; baseline: decrypt every section's range
+# (profile export --secure opens every range, in one process).
+sizes=(1 10 100 1000)
+((quick)) || sizes+=(10000)
+declare -A get_ms all_ms
+base1=""
+for n in "${sizes[@]}"; do
+	$M profile delete bench --yes >/dev/null 2>&1 || true
+	$M profile create bench --default >/dev/null 2>&1 || true
+	manifest "$n" >"$work/m.yaml"
+	$M profile apply -f "$work/m.yaml" >/dev/null
+	last="s$((n - 1))"
+	[[ $($M credential get "$last") == s3cret-bench ]] || { echo "bench: credential get $last is wrong" >&2; exit 1; }
+	ratio "credential get, $n sections / decrypt all $n ranges" "" "$M credential get $last" "$M profile export bench --secure"
+	IFS='|' read -r _ _ a b _ _ <<<"${rows[-1]}"
+	get_ms[$n]=$a all_ms[$n]=$b
+	if [[ $n == 1 ]]; then
+		cp "$P" "$work/p1.age"
+	else
+		cp "$P" "$work/pn.age"
+		# same section name in both files: compare N sections against 1 section
+		ratio "credential get, $n sections / 1 section" "$([[ $n == 1000 ]] && echo 'r<=2')" \
+			"env MAPICTL_STORE=$MAPICTL_STORE $M credential get $last" \
+			"env MAPICTL_STORE=$work/s1 $M credential get s0"
+	fi
+	[[ $n == 1 || $n == 1000 ]] && { mkdir -p "$work/s$n"; cp -r "$MAPICTL_STORE/." "$work/s$n/"; }
+done
+
+# chart: cost (ms) against section count, log x axis
+chart() {
+	local w=640 h=360 l=60 r=20 t=30 b=50 max=0 n
+	for n in "${sizes[@]}"; do max=$(awk -v a="$max" -v b="${all_ms[$n]}" -v c="${get_ms[$n]}" 'BEGIN{m=a; if(b>m)m=b; if(c>m)m=c; print m}'); done
+	max=$(awk -v m="$max" 'BEGIN{print m*1.1}')
+	local nmax=${sizes[-1]}
+	xy() { awk -v n="$1" -v v="$2" -v w=$w -v h=$h -v l=$l -v r=$r -v t=$t -v b=$b -v nmax="$nmax" -v max="$max" \
+		'BEGIN{printf "%.1f,%.1f", l+(w-l-r)*log(n)/log(nmax), h-b-(h-t-b)*v/max}'; }
+	printf '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">\n' $w $h
+	printf '<rect width="100%%" height="100%%" fill="white"/>\n'
+	printf '<text x="%d" y="18" font-size="14">mapictl: cost per call against profile size (mean ms)</text>\n' $l
+	printf '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>\n' $l $((h - b)) $((w - r)) $((h - b))
+	printf '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>\n' $l $t $l $((h - b))
+	for n in "${sizes[@]}"; do
+		local p; p=$(xy "$n" 0)
+		printf '<text x="%s" y="%d" text-anchor="middle">%s</text>\n' "${p%,*}" $((h - b + 16)) "$n"
+	done
+	printf '<text x="%d" y="%d" text-anchor="middle">sections (log scale)</text>\n' $(((w + l) / 2)) $((h - 12))
+	for f in 0 0.25 0.5 0.75 1; do
+		local v y; v=$(awk -v m="$max" -v f=$f 'BEGIN{printf "%.0f", m*f/1.1}'); y=$(xy 1 "$v"); y=${y#*,}
+		printf '<text x="%d" y="%s" text-anchor="end">%s</text><line x1="%d" y1="%s" x2="%d" y2="%s" stroke="#ddd"/>\n' \
+			$((l - 4)) "$y" "$v" $l "$y" $((w - r)) "$y"
+	done
+	series() { # NAME COLOR ARRAY
+		local -n arr=$3; local pts="" n
+		for n in "${sizes[@]}"; do pts+="$(xy "$n" "${arr[$n]}") "; done
+		printf '<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>\n' "$2" "$pts"
+		for n in "${sizes[@]}"; do local p; p=$(xy "$n" "${arr[$n]}"); printf '<circle cx="%s" cy="%s" r="3" fill="%s"/>\n' "${p%,*}" "${p#*,}" "$2"; done
+	}
+	series get "#1f77b4" get_ms
+	series all "#d62728" all_ms
+	printf '<rect x="%d" y="%d" width="12" height="3" fill="#1f77b4"/><text x="%d" y="%d">credential get (one range)</text>\n' $((l + 10)) $((t + 8)) $((l + 26)) $((t + 12))
+	printf '<rect x="%d" y="%d" width="12" height="3" fill="#d62728"/><text x="%d" y="%d">decrypt every range (profile export --secure)</text>\n' $((l + 10)) $((t + 24)) $((l + 26)) $((t + 28))
+	printf '</svg>\n'
+}
+chart >"$out/chart.svg"
+
+# --- 3. message send against msmtp and swaks, STARTTLS+AUTH to mailpit
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj "/CN=localhost" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+	-keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+printf 'ci@example.com:%s\n' "$(openssl passwd -apr1 "$BENCH_PW")" >"$work/htpasswd"
+port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+SMTP_PORT=$(port) HTTP_PORT=$(port)
+mailpit --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$HTTP_PORT" \
+	--smtp-tls-cert "$work/cert.pem" --smtp-tls-key "$work/key.pem" --smtp-require-starttls \
+	--smtp-auth-file "$work/htpasswd" --smtp-disable-rdns -d "$work/mailpit.db" --max 100 \
+	>"$work/mailpit.log" 2>&1 &
+pids+=($!)
+api="http://127.0.0.1:$HTTP_PORT/api/v1"
+for _ in $(seq 100); do curl -fs "$api/messages" >/dev/null 2>&1 && break; sleep 0.1; done
+
+$M profile delete bench --yes >/dev/null 2>&1 || true
+$M profile create bench --default >/dev/null 2>&1 || true
+$M section create mailpit --transport smtp --set smtp.host=127.0.0.1 --set smtp.port="$SMTP_PORT" \
+	--set smtp.ca-file="$work/cert.pem" --set email=ci@example.com --set display-name="CI Bot" >/dev/null
+printf '%s\n' "$BENCH_PW" | $M credential set mailpit --username ci@example.com --password-stdin >/dev/null
+cat >"$work/msmtprc" <<EOF
+account bench
+host 127.0.0.1
+port $SMTP_PORT
+tls on
+tls_starttls on
+tls_trust_file $work/cert.pem
+auth on
+user ci@example.com
+password $BENCH_PW
+from ci@example.com
+account default : bench
+EOF
+chmod 600 "$work/msmtprc"
+printf 'From: CI Bot <ci@example.com>\r\nTo: release@example.org\r\nSubject: bench\r\nDate: %s\r\nMessage-ID: <bench@example.com>\r\n\r\nbody\r\n' \
+	"$(date -R)" >"$work/msg.eml"
+send="$M message send --to release@example.org --subject bench --body body"
+$send >/dev/null || { echo "bench: message send failed" >&2; exit 1; }
+msmtp -C "$work/msmtprc" release@example.org <"$work/msg.eml" || { echo "bench: msmtp failed" >&2; exit 1; }
+# msmtp reads the message from stdin: both commands run through the shell,
+# whose start-up hyperfine measures and subtracts.
+NOSHELL=""
+ratio "message send / msmtp (STARTTLS+AUTH)" "r<=0.5" "$send" "msmtp -C $work/msmtprc release@example.org <$work/msg.eml"
+NOSHELL=-N
+ratio "message send / swaks (STARTTLS+AUTH)" "" "$send" \
+	"swaks --silent 2 --server 127.0.0.1:$SMTP_PORT --tls --auth LOGIN --auth-user ci@example.com --auth-password $BENCH_PW --from ci@example.com --to release@example.org --data $work/msg.eml"
+
+# --- 5. sessions: message send under a session against without one
+eval "$($M session logon)"
+ratio "message send under a session / without" "" "$send" "env -u MAPICTL_SESSION $send"
+eval "$($M session logoff)"
+
+# --- 4. 200 messages: one spool flush against 200 msmtp runs
+cat >"$work/queue200" <<EOF
+#!/usr/bin/env bash
+for i in \$(seq 200); do $send --queue >/dev/null; done
+EOF
+cat >"$work/msmtp200" <<EOF
+#!/usr/bin/env bash
+for i in \$(seq 200); do msmtp -C $work/msmtprc release@example.org <$work/msg.eml; done
+EOF
+chmod +x "$work/queue200" "$work/msmtp200"
+save=$RUNS RUNS=$((quick ? 2 : 3)) WARMUP=0
+ratio "spool flush of 200 / 200 msmtp runs (per message)" "r<=0.1" "$M spool flush" "$work/msmtp200" \
+	--prepare "$work/queue200" --prepare true
+RUNS=$save WARMUP=2
+[[ $($M spool list -o json | jq '[.[]|select(.state=="queued")]|length') == 0 ]] || echo "bench: spool not empty after flush" >&2
+
+# --- 6. peak memory
+rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/{printf "%.1f", $NF/1024}'; }
+"$work/queue200"
+mem_flush=$(rss $M spool flush)
+mem_get1=$(MAPICTL_STORE="$work/s1" rss $M credential get s0)
+mem_get=$(MAPICTL_STORE="$work/s1000" rss $M credential get s999)
+mem_age=$(rss age -d -i "$work/s1/identity.txt" "$work/p1.age")
+mem_msmtp=$(rss msmtp -C "$work/msmtprc" release@example.org <"$work/msg.eml")
+
+{
+	echo "| comparison (A / B) | ratio | A mean ms | B mean ms | target | |"
+	echo "|---|---:|---:|---:|---|---|"
+	for r in "${rows[@]}"; do IFS='|' read -r n q a b t v <<<"$r"; echo "| $n | $q | $a | $b | $t | $v |"; done
+	echo
+	echo "| peak RSS (/usr/bin/time -v) | MB | target |"
+	echo "|---|---:|---|"
+	echo "| credential get, 1 section | $mem_get1 | < 20 $(awk -v m="$mem_get1" 'BEGIN{print (m<20)?"ok":"MISSED"}') |"
+	echo "| credential get, 1000 sections | $mem_get | - |"
+	echo "| spool flush, 200 messages | $mem_flush | - |"
+	echo "| age -d (1 section profile) | $mem_age | - |"
+	echo "| msmtp, 1 message | $mem_msmtp | - |"
+} >"$out/table.md"
+echo
+echo "machine: $(nproc) CPU, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr); $(go version | cut -d' ' -f3); hyperfine $(hyperfine --version | cut -d' ' -f2); ROUNDS=$ROUNDS RUNS=$RUNS"
+cat "$out/table.md"
+[[ -n ${BENCH_OUT:-} ]] && echo "results in $out (table.md, chart.svg, hyperfine JSON)"
