@@ -13,11 +13,12 @@ import (
 // run executes mapictl with args (args[0] is the program name) and returns
 // the process exit status. Every error is printed here, once.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	disableCoreDumps()
 	f := newFactory(stdin, stdout, stderr)
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}
-	root := newRootCmd(f)
+	root := harden(f, newRootCmd(f))
 	root.SetArgs(args[1:])
 	root.SetIn(stdin)
 	root.SetOut(stdout)
