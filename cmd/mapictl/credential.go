@@ -59,16 +59,8 @@ It never comes from the command line. --username is not a secret.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
 			// Resolve the field against the section before reading any secret.
-			p, err := f.LoadProfile(name)
-			if err != nil {
-				return err
-			}
-			s, err := p.Section(args[0])
+			_, s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}

@@ -22,15 +22,7 @@ whose section settings changed since they were stored are refused (77).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
-			p, err := f.LoadProfile(name)
-			if err != nil {
-				return err
-			}
-			s, err := p.Section(args[0])
+			_, s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}
@@ -73,11 +65,7 @@ func newCredentialListCmd(f *factory) *cobra.Command {
 		Example: "  mapictl credential list -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
-			p, err := f.LoadProfile(name)
+			p, err := f.loadSelected()
 			if err != nil {
 				return err
 			}

@@ -185,3 +185,25 @@ func (f *factory) UpdateProfile(name string, fn func(p *profile.Profile, ids []a
 	}
 	return f.Store().Update(name, ids, func(p *profile.Profile) error { return fn(p, ids) })
 }
+
+// loadSelected loads the profile chosen by -p, $MAPICTL_PROFILE or the default.
+func (f *factory) loadSelected() (*profile.Profile, error) {
+	name, err := f.ProfileName()
+	if err != nil {
+		return nil, err
+	}
+	return f.LoadProfile(name)
+}
+
+// loadSection loads the selected profile and one of its sections.
+func (f *factory) loadSection(section string) (*profile.Profile, *profile.Section, error) {
+	p, err := f.loadSelected()
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := p.Section(section)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, s, nil
+}

@@ -18,11 +18,7 @@ func newSectionListCmd(f *factory) *cobra.Command {
 		Example: "  mapictl section list\n  mapictl -p team section list --all -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
-			p, err := f.LoadProfile(name)
+			p, err := f.loadSelected()
 			if err != nil {
 				return err
 			}
@@ -75,15 +71,7 @@ them only on explicit request.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.ProfileName()
-			if err != nil {
-				return err
-			}
-			p, err := f.LoadProfile(name)
-			if err != nil {
-				return err
-			}
-			s, err := p.Section(args[0])
+			_, s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}
