@@ -102,7 +102,7 @@ func (f *factory) reportSend(out *sendJSON, oc spool.Outcome) error {
 	} else {
 		switch st {
 		case "sent", "partial":
-			f.printf("sent: %s via %s (%d recipients)\n", out.MessageID, out.Transport, len(out.Accepted))
+			f.printf("sent: %s via %s (%s)\n", out.MessageID, out.Transport, plural(len(out.Accepted), "recipient"))
 			for _, l := range rejectionLines(rejected) {
 				f.println(l)
 			}

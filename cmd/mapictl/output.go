@@ -42,3 +42,11 @@ func (f *factory) table(header []string, rows [][]string) {
 func (f *factory) println(a ...any) { fmt.Fprintln(f.IO.Out, a...) }
 
 func (f *factory) printf(format string, a ...any) { fmt.Fprintf(f.IO.Out, format, a...) }
+
+// plural formats "1 recipient", "2 recipients".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
