@@ -48,6 +48,14 @@ func sendmailDeliver(f *factory, o *sendmailopt.Options) error {
 	case (o.ReadEnvelopeFrom || locked) && hdrFrom.Email != "":
 		sender = hdrFrom.Email
 	}
+	if locked && sender == "" && !o.NullSender {
+		// The section's address is sealed in the profile: sendmail-from
+		// (config.yaml or MAPICTL_SENDMAIL_FROM) stands in for it.
+		sender = f.v.GetString("sendmail-from")
+		if sender == "" {
+			f.warnf("no envelope sender known while the profile is locked: the message goes with the null sender; set sendmail-from in config.yaml or pass -f")
+		}
+	}
 	if !h.Has("From") {
 		if addr := fromFor(o, t.From, sender); addr.Email != "" {
 			raw = addField(raw, "From", addr.String())

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -37,7 +40,7 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 		return nil, false, err
 	}
 	p, err := f.LoadProfile(pname)
-	if mapi.IsCode(err, mapi.NoAccess) && f.passphraseLocked() {
+	if f.passphraseLocked(err) {
 		return &sendTarget{Profile: pname}, true, nil
 	}
 	if err != nil {
@@ -50,12 +53,18 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 	return t, false, err
 }
 
-// passphraseLocked reports whether loading the identities is what fails
-// with MAPI_E_NO_ACCESS: a passphrase-protected identity file and no
-// terminal, passphrase descriptor, MAPICTL_IDENTITY or session.
-func (f *factory) passphraseLocked() bool {
-	_, err := f.Identities()
-	return mapi.IsCode(err, mapi.NoAccess)
+// passphraseLocked reports whether err (from loading the profile) is the
+// store identity's passphrase that cannot be asked for: MAPI_E_NO_ACCESS,
+// no MAPICTL_PASSPHRASE_FD and no other identity given, and the store's
+// identity file is passphrase-encrypted.
+func (f *factory) passphraseLocked(err error) bool {
+	if !mapi.IsCode(err, mapi.NoAccess) || os.Getenv("MAPICTL_PASSPHRASE_FD") != "" ||
+		os.Getenv("MAPICTL_IDENTITY") != "" || os.Getenv("MAPICTL_IDENTITY_FILE") != "" || len(f.identityFlag) > 0 {
+		return false
+	}
+	b, rerr := os.ReadFile(filepath.Join(f.StoreDir(), profile.IdentityFile))
+	return rerr == nil && (bytes.Contains(b, []byte("BEGIN AGE ENCRYPTED FILE")) ||
+		bytes.HasPrefix(b, []byte("age-encryption.org/v1")))
 }
 
 // sectionByEmail returns the name of the first transport section whose
@@ -71,4 +80,3 @@ func sectionByEmail(p *profile.Profile, addr string) string {
 	}
 	return ""
 }
-
