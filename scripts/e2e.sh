@@ -108,5 +108,91 @@ fi
 # no plaintext secret anywhere in the store
 if grep -rq 's3cret-e2e' "$MAPICTL_STORE"; then bad "password found in plaintext under the store"; else ok "no plaintext password in the store"; fi
 
+# =====================================================================
+# 7. issue 8: mapictl as sendmail for real clients (git send-email, mutt,
+#    a cron-style pipe with -t), each checked through mailpit's API.
+#    git and mutt parts run only when those programs are installed.
+# =====================================================================
+curl -fs -X DELETE "$api/messages" >/dev/null
+ln -sf "$work/mapictl" "$work/sendmail"
+latest() { curl -fs "$api/search?query=$(jq -rn --arg q "$1" '$q|@uri')" | jq -r '.messages[0].ID'; }
+
+# cron-style: the binary named sendmail, Debian cron's options, recipients from -t
+printf 'To: cron@example.org\nBcc: cron-hidden@example.org\nSubject: cron e2e\n\njob output\n' |
+	"$work/sendmail" -FCronDaemon -i -B8BITMIME -oem -t && ok "sendmail -t exit 0" || bad "sendmail -t failed"
+id=$(latest 'subject:"cron e2e"')
+msg=$(curl -fs "$api/message/$id")
+[[ $(jq -r .ReturnPath <<<"$msg") == "ci@example.com" ]] && ok "cron: envelope sender" || bad "cron: return path $(jq -r .ReturnPath <<<"$msg")"
+[[ $(jq -r '[.Bcc[]?.Address]|join(",")' <<<"$msg") == "cron-hidden@example.org" ]] && ok "cron: -t Bcc in the envelope" || bad "cron: bcc"
+curl -fs "$api/message/$id/headers" | jq -e '([.To[]?, .Cc[]?]|join(",")|contains("cron-hidden@"))|not' >/dev/null &&
+	ok "cron: Bcc not in To/Cc" || bad "cron: Bcc leaked"
+curl -fs "$api/message/$id/raw" | grep -q '^From: "\?CronDaemon"\? <ci@example.com>' && ok "cron: From added from -F" || bad "cron: From"
+
+if command -v git >/dev/null && [[ -x "$(git --exec-path)/git-send-email" ]]; then
+	repo="$work/repo"
+	git init -q "$repo"
+	git -C "$repo" config user.name "CI Bot"
+	git -C "$repo" config user.email ci@example.com
+	printf 'line one\n' >"$repo/file.txt"
+	git -C "$repo" add file.txt && git -C "$repo" commit -qm "base"
+	printf 'line one\n.\n..leading dots\n' >"$repo/file.txt"
+	git -C "$repo" commit -qam "spool: dots in a patch"
+	printf 'line one\n.\n..leading dots\nünïcödé\n' >"$repo/file.txt"
+	git -C "$repo" commit -qam "spool: non-ASCII line"
+	git -C "$repo" format-patch -q -o "$work/patches" -2
+	if (cd "$repo" && git send-email --sendmail-cmd="$work/mapictl sendmail" --from="CI Bot <ci@example.com>" \
+		--to=dev@example.org --cc=review@example.org --confirm=never --suppress-cc=all --8bit-encoding=UTF-8 \
+		--quiet "$work/patches"/*.patch >"$work/send-email.log" 2>&1); then
+		ok "git send-email exit 0"
+	else
+		bad "git send-email failed: $(tail -3 "$work/send-email.log")"
+	fi
+	n=$(curl -fs "$api/search?query=$(jq -rn '"subject:\"[PATCH\""|@uri')" | jq -r .messages_count)
+	[[ $n == 2 ]] && ok "git: patch series of 2 arrived" || bad "git: $n of 2 arrived"
+	id=$(latest 'subject:"dots in a patch"')
+	raw=$(curl -fs "$api/message/$id/raw" | tr -d '\r' || true)
+	grep -q '^+\.\.leading dots' <<<"$raw" && grep -qx '+\.' <<<"$raw" && ok "git: patch body intact" || bad "git: patch body"
+	msg=$(curl -fs "$api/message/$id" || echo "{}")
+	[[ $(jq -r '[.To[]?.Address, .Cc[]?.Address]|sort|join(",")' <<<"$msg") == "dev@example.org,review@example.org" ]] &&
+		ok "git: recipients" || bad "git: recipients $(jq -c '[.To,.Cc]' <<<"$msg")"
+	[[ $(jq -r .ReturnPath <<<"$msg") == "ci@example.com" ]] && ok "git: envelope sender" || bad "git: return path"
+else
+	echo "skip git send-email (git-email not installed)"
+fi
+
+if command -v mutt >/dev/null; then
+	cat >"$work/muttrc" <<MUTTRC
+set sendmail="$work/mapictl sendmail -oem -oi"
+set use_envelope_from=yes
+set from="CI Bot <ci@example.com>"
+set record=""
+set folder="$work"
+set spoolfile="$work/mbox"
+set charset="utf-8"
+MUTTRC
+	touch "$work/mbox"
+	if printf 'hello from mutt\n' | HOME="$work" mutt -n -F "$work/muttrc" -s "mutt e2e" \
+		-b mutt-hidden@example.org -- mutt@example.org >"$work/mutt.log" 2>&1; then
+		ok "mutt batch send exit 0"
+	else
+		bad "mutt failed: $(tail -3 "$work/mutt.log")"
+	fi
+	id=$(latest 'subject:"mutt e2e"')
+	msg=$(curl -fs "$api/message/$id")
+	[[ $(jq -r '.To[0].Address' <<<"$msg") == "mutt@example.org" ]] && ok "mutt: recipient" || bad "mutt: recipient"
+	[[ $(jq -r '[.Bcc[]?.Address]|join(",")' <<<"$msg") == "mutt-hidden@example.org" ]] && ok "mutt: Bcc in the envelope" || bad "mutt: bcc"
+	[[ $(jq -r .ReturnPath <<<"$msg") == "ci@example.com" ]] && ok "mutt: envelope sender" || bad "mutt: return path"
+else
+	echo "skip mutt (not installed)"
+fi
+
+# an outage: sendmail still exits 0 (queued, warning), and a flush delivers it
+chaos '{"Recipient":{"ErrorCode":451,"Probability":100}}'
+printf 'Subject: outage e2e\n\nx\n' | "$work/sendmail" -i outage@example.org 2>"$work/outage.err" &&
+	grep -q 'queued as' "$work/outage.err" && ok "sendmail during an outage: exit 0, queued" || bad "sendmail during an outage"
+chaos '{"Recipient":{"ErrorCode":451,"Probability":0}}'
+"$work/sendmail" -q >/dev/null 2>&1 || true
+[[ $(curl -fs "$api/search?query=subject:outage" | jq -r .messages_count) == 1 ]] && ok "queued sendmail message flushed" || bad "outage message missing"
+
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
