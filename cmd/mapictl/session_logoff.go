@@ -1,6 +1,10 @@
 package main
 
 import (
+	"path/filepath"
+	"slices"
+	"strings"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -43,15 +47,29 @@ ID, or with --all every session of the store. Text output is
 	return cmd
 }
 
-// logoffTargets resolves what logoff removes: every live session with all,
-// the ID given, else the current session.
+// logoffTargets resolves what logoff removes: with all, every session of
+// the store, live or not listable (a session whose .json is damaged still
+// has its credentials in its .age, so it must still go); else the ID
+// given, else the current session. A given ID is not required to be
+// listed, for the same reason; session.Logoff checks it before touching
+// any file.
 func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 	if !all {
-		m, err := f.sessionMeta(args)
+		if len(args) == 1 {
+			if err := mapi.CheckID("session", args[0]); err != nil {
+				return nil, err
+			}
+			return args, nil
+		}
+		snap, err := f.currentSession()
 		if err != nil {
 			return nil, err
 		}
-		return []string{m.ID}, nil
+		if snap == nil {
+			_, err := f.sessionMeta(args) // the "no current session" error
+			return nil, err
+		}
+		return []string{snap.ID}, nil
 	}
 	ms, err := session.List(f.StoreDir(), nowFunc())
 	if err != nil {
@@ -60,6 +78,13 @@ func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 	ids := []string{}
 	for _, m := range ms {
 		ids = append(ids, m.ID)
+	}
+	sealed, _ := filepath.Glob(filepath.Join(session.Dir(f.StoreDir()), "*.age"))
+	for _, p := range sealed {
+		id := strings.TrimSuffix(filepath.Base(p), ".age")
+		if mapi.ValidID(id) && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
 	return ids, nil
 }
