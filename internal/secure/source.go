@@ -79,6 +79,12 @@ func LoadIdentities(src Source) ([]age.Identity, error) {
 		}
 		return ids, nil
 	case src.StoreFile != "":
+		// The store's own key is never read through a symbolic link: a link
+		// could hand mapictl someone else's key, or read one from elsewhere.
+		if fi, err := os.Lstat(src.StoreFile); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+			return nil, mapi.Errorf(mapi.NoAccess, "identity file %q is a symbolic link; refusing to follow it", src.StoreFile).
+				WithHint("replace the link with the key file itself, or pass the key with -i FILE")
+		}
 		return l.file(src.StoreFile, true)
 	}
 	return nil, mapi.Errorf(mapi.NoAccess, "no identity configured").WithHint(hintCreateProfile)
