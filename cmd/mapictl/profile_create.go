@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -87,7 +88,8 @@ func profileCreateRun(f *factory, opts *profileCreateOptions) error {
 			"default": opts.Default, "path": st.Path(p.Name), "identity_created": created})
 	}
 	if created {
-		f.warnf("created identity %s", filepath.Join(st.Root, profile.IdentityFile))
+		fmt.Fprintf(f.IO.Err, "mapictl: created identity %s (keep a copy: it opens your profiles)\n",
+			filepath.Join(st.Root, profile.IdentityFile))
 	}
 	f.printf("created profile %s\n", p.Name)
 	return nil
