@@ -1,13 +1,11 @@
 package secure
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
 	"filippo.io/age"
 	"filippo.io/age/armor"
@@ -65,29 +63,19 @@ func (l loader) parse(name string, b []byte) ([]age.Identity, error) {
 // content.
 func parseIdentityLines(name string, b []byte) ([]age.Identity, error) {
 	var ids []age.Identity
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 4096), identityFileLimit)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if !utf8.ValidString(line) {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%s: line %d is not valid UTF-8", name, n)
-		}
+	err := scanKeyLines(name, b, identityFileLimit, func(n int, line string) error {
 		id, err := parseIdentity(line)
 		if err != nil {
 			if strings.HasPrefix(line, "age1") || strings.HasPrefix(line, "ssh-") {
-				return nil, mapi.Errorf(mapi.InvalidParameter, "%s: line %d is a recipient, not an identity", name, n)
+				return mapi.Errorf(mapi.InvalidParameter, "%s: line %d is a recipient, not an identity", name, n)
 			}
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%s: malformed identity at line %d", name, n)
+			return mapi.Errorf(mapi.InvalidParameter, "%s: malformed identity at line %d", name, n)
 		}
 		ids = append(ids, id)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, mapi.Wrap(mapi.InvalidParameter, err, name+": cannot read identities")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "%s: no identities found", name)

@@ -1,12 +1,10 @@
 package secure
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"io/fs"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -35,32 +33,22 @@ func ParseRecipientsFile(path string) ([]string, error) {
 
 func parseRecipientLines(name string, b []byte) ([]string, error) {
 	var rs []string
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 4096), recipientsFileLimit)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if !utf8.ValidString(line) {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%q: line %d is not valid UTF-8", name, n)
-		}
+	err := scanKeyLines(strconv.Quote(name), b, recipientsFileLimit, func(n int, line string) error {
 		if len(line) > lineLimit {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%q: line %d is too long", name, n)
+			return mapi.Errorf(mapi.InvalidParameter, "%q: line %d is too long", name, n)
 		}
 		if strings.HasPrefix(strings.ToUpper(line), "AGE-") {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%q: line %d is an identity, not a recipient", name, n)
+			return mapi.Errorf(mapi.InvalidParameter, "%q: line %d is an identity, not a recipient", name, n)
 		}
 		r, err := NormalizeRecipient(line)
 		if err != nil {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "%q: malformed recipient at line %d", name, n)
+			return mapi.Errorf(mapi.InvalidParameter, "%q: malformed recipient at line %d", name, n)
 		}
 		rs = append(rs, r)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, mapi.Wrap(mapi.InvalidParameter, err, "cannot read recipients file")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(rs) == 0 {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "%q: no recipients found", name)

@@ -39,13 +39,8 @@ func (s *Spool) removePair(dir, id string) error {
 // before any file is touched), NotFound when no file of it exists, Busy when
 // it is being delivered, DiskError.
 func (s *Spool) Drop(id string) error {
-	if err := mapi.CheckID("message", id); err != nil {
-		return err
-	}
-	c, err := s.claim(id)
-	if errors.Is(err, errBusy) {
-		return busyErr(id)
-	} else if err != nil {
+	c, err := s.claimChecked(id)
+	if err != nil {
 		return err
 	}
 	f, err := s.stat(id)
@@ -74,13 +69,8 @@ func (s *Spool) Drop(id string) error {
 // InvalidParameter (malformed ID, or a message that is not failed),
 // NotFound, CorruptData, Busy, DiskError.
 func (s *Spool) Retry(id string) error {
-	if err := mapi.CheckID("message", id); err != nil {
-		return err
-	}
-	c, err := s.claim(id)
-	if errors.Is(err, errBusy) {
-		return busyErr(id)
-	} else if err != nil {
+	c, err := s.claimChecked(id)
+	if err != nil {
 		return err
 	}
 	defer c.release(false)
@@ -99,4 +89,17 @@ func (s *Spool) Retry(id string) error {
 	rec.State, rec.Attempts, rec.ErrorKind, rec.NextAttempt = StateQueued, 0, "", now
 	rec.Rev++
 	return s.move(failedDir, outboxDir, nil, nil, ct, rec)
+}
+
+// claimChecked checks id (before any file is touched) and claims it for a
+// user's operation: Busy when a delivery holds it.
+func (s *Spool) claimChecked(id string) (*claim, error) {
+	if err := mapi.CheckID("message", id); err != nil {
+		return nil, err
+	}
+	c, err := s.claim(id)
+	if errors.Is(err, errBusy) {
+		return nil, busyErr(id)
+	}
+	return c, err
 }
