@@ -154,32 +154,24 @@ func progressBar(f *factory, done, total int) {
 }
 
 func newSpoolRetryCmd(f *factory) *cobra.Command {
-	return &cobra.Command{
-		Use:     "retry ID",
-		Short:   "Put a failed message back in the outbox (due now)",
-		Example: "  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush",
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := mapi.CheckID("message", args[0]); err != nil {
-				return err
-			}
-			sp, err := f.openSpool()
-			if err != nil {
-				return err
-			}
-			if err := sp.Retry(args[0]); err != nil {
-				return err
-			}
-			return f.printState(args[0], "requeued", spool.StateQueued)
-		},
-	}
+	return f.spoolIDCmd("retry ID", "Put a failed message back in the outbox (due now)",
+		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush",
+		func(sp *spool.Spool, id string) error { return sp.Retry(id) }, "requeued", spool.StateQueued)
 }
 
 func newSpoolDropCmd(f *factory) *cobra.Command {
+	return f.spoolIDCmd("drop ID", "Delete a queued or failed message for good",
+		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7",
+		func(sp *spool.Spool, id string) error { return sp.Drop(id) }, "dropped", "dropped")
+}
+
+// spoolIDCmd builds a command that acts on one message ID: the ID is checked
+// before the spool is opened, so a malformed one touches no file.
+func (f *factory) spoolIDCmd(use, short, example string, act func(*spool.Spool, string) error, verb, state string) *cobra.Command {
 	return &cobra.Command{
-		Use:     "drop ID",
-		Short:   "Delete a queued or failed message for good",
-		Example: "  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7",
+		Use:     use,
+		Short:   short,
+		Example: example,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := mapi.CheckID("message", args[0]); err != nil {
@@ -189,10 +181,10 @@ func newSpoolDropCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := sp.Drop(args[0]); err != nil {
+			if err := act(sp, args[0]); err != nil {
 				return err
 			}
-			return f.printState(args[0], "dropped", "dropped")
+			return f.printState(args[0], verb, state)
 		},
 	}
 }
