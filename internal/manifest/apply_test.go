@@ -71,11 +71,11 @@ func TestApplyReplacesUnreadableRange(t *testing.T) {
 	applyDoc(t, p, teamDoc, vars, []age.Identity{owner})
 	p.Recipients = append(p.Recipients, rother)
 	s, _ := p.Section("smtp-ci")
-	sealed := s.Secure.Age
+	sealed := s.Secure.Age()
 	// Without credentials in the manifest, other leaves the range alone.
 	noCreds := strings.Replace(teamDoc, "    credentials:\n      username: ci@example.com\n      password: {env: CI_SMTP_PASSWORD}\n", "", 1)
 	plan := applyDoc(t, p, noCreds, nil, []age.Identity{other})
-	if s.Secure.Age != sealed || plan.Changed() {
+	if s.Secure.Age() != sealed || plan.Changed() {
 		t.Fatalf("range touched: %s", actions(plan))
 	}
 	// With credentials, it is replaced and says so.

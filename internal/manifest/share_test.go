@@ -77,12 +77,12 @@ func TestRekeyResealsReadableRanges(t *testing.T) {
 	b, _ := p.AddSection("b", "transport", "smtp")
 	a.WriteSecure([]age.Identity{owner}, map[mapi.Tag]any{mapi.PrPassword: "x"}, []string{ro}, nil, nil)
 	b.WriteSecure([]age.Identity{other}, map[mapi.Tag]any{mapi.PrPassword: "y"}, []string{rother}, nil, nil)
-	oldA, oldB := a.Secure.Age, b.Secure.Age
+	oldA, oldB := a.Secure.Age(), b.Secure.Age()
 	resealed, skipped, err := Rekey(p, []age.Identity{owner})
 	if err != nil || len(resealed) != 1 || len(skipped) != 1 || skipped[0] != "b" {
 		t.Fatalf("Rekey = %v %v %v", resealed, skipped, err)
 	}
-	if a.Secure.Age == oldA || b.Secure.Age != oldB {
+	if a.Secure.Age() == oldA || b.Secure.Age() != oldB {
 		t.Fatal("rekey did not re-seal exactly the readable range")
 	}
 	if c, err := a.ReadSecure([]age.Identity{owner}); err != nil || c.Props[mapi.PrPassword] != "x" {

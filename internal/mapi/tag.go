@@ -88,7 +88,14 @@ func (t Tag) ProviderPrivate() bool { return t.ID() >= 0x6600 && t.ID() <= 0x67F
 
 // String formats the tag as "0x" and 8 upper-case hex digits, the form used
 // as a key in profile files.
-func (t Tag) String() string { return fmt.Sprintf("0x%08X", uint32(t)) }
+func (t Tag) String() string {
+	const digits = "0123456789ABCDEF"
+	b := [10]byte{'0', 'x'}
+	for i := range 8 {
+		b[9-i] = digits[uint32(t)>>(4*i)&0xF]
+	}
+	return string(b[:])
+}
 
 // ParseHexTag parses "0x3003001F" (case-insensitive, exactly 8 hex digits)
 // and checks the ID and type are usable in a profile section: ID 0x0001–0x7FFF

@@ -1,7 +1,6 @@
 package mapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -27,18 +26,32 @@ func DecodeJSON(t Tag, raw json.RawMessage) (any, error) {
 	if !t.Type().Supported() {
 		return nil, fmt.Errorf("%s: unsupported type %s", t, t.Type())
 	}
-	if string(bytes.TrimSpace(raw)) == "null" {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("%s: malformed JSON value", t)
+	}
+	return DecodeValue(t, v)
+}
+
+// DecodeValue converts v, a value in the shape encoding/json gives an any
+// (string, float64, bool, nil, []any, map[string]any), to the Go value of
+// t's property type, with the checks of DecodeJSON. Errors are plain.
+func DecodeValue(t Tag, v any) (any, error) {
+	if !t.Type().Supported() {
+		return nil, fmt.Errorf("%s: unsupported type %s", t, t.Type())
+	}
+	if v == nil {
 		return nil, fmt.Errorf("%s: value is null", t)
 	}
 	if t.Type()&MvFlag != 0 {
-		var items []json.RawMessage
-		if err := json.Unmarshal(raw, &items); err != nil {
+		items, ok := v.([]any)
+		if !ok {
 			return nil, fmt.Errorf("%s: want an array", t)
 		}
 		base := NewTag(t.Type()&^MvFlag, t.ID())
 		vals := make([]any, len(items))
 		for i, it := range items {
-			v, err := DecodeJSON(base, it)
+			v, err := DecodeValue(base, it)
 			if err != nil {
 				return nil, err
 			}
@@ -48,20 +61,20 @@ func DecodeJSON(t Tag, raw json.RawMessage) (any, error) {
 	}
 	switch t.Type() {
 	case PtString8, PtUnicode, PtI8, PtSysTime, PtBinary, PtCLSID:
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
+		s, ok := v.(string)
+		if !ok {
 			return nil, fmt.Errorf("%s: want a string", t)
 		}
 		return decodeString(t, s)
 	case PtBoolean:
-		var b bool
-		if err := json.Unmarshal(raw, &b); err != nil {
+		b, ok := v.(bool)
+		if !ok {
 			return nil, fmt.Errorf("%s: want true or false", t)
 		}
 		return b, nil
 	case PtShort, PtLong, PtDouble:
-		var f float64
-		if err := json.Unmarshal(raw, &f); err != nil {
+		f, ok := v.(float64)
+		if !ok {
 			return nil, fmt.Errorf("%s: want a number", t)
 		}
 		return fromNumber(t, f)

@@ -60,7 +60,7 @@ func (s *Section) OpenSecure(ids []age.Identity) (*Credentials, error) {
 		return nil, mapi.Errorf(mapi.NotFound, "section %q has no stored credentials", s.Name).
 			WithHint("store some with 'mapictl credential set " + s.Name + "'")
 	}
-	r, err := secure.OpenRange(s.Secure.Age, ids)
+	r, err := secure.OpenRange(s.Secure.Age(), ids)
 	if err != nil {
 		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open the credentials of section %q", s.Name).
@@ -154,7 +154,7 @@ func (s *Section) WriteSecure(ids []age.Identity, props map[mapi.Tag]any, defaul
 		return err
 	}
 	old := s.Secure
-	s.Secure = &SecureBlob{Recipients: recips, Tags: tags, Age: armored}
+	s.Secure = newSecureBlob(recips, tags, armored)
 	if old != nil {
 		s.Secure.extra = old.extra
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"slices"
 
+	"github.com/go-json-experiment/json/jsontext"
+
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
@@ -52,9 +54,28 @@ type Section struct {
 type SecureBlob struct {
 	Recipients []string
 	Tags       []string
-	Age        string
 
+	// age is the armored age file as the JSON string literal that stands in
+	// the document: loading a profile scans every section's range but
+	// unquotes only those that are opened.
+	age   rawJSON
 	extra map[string]rawJSON
+}
+
+// newSecureBlob returns the blob of a range sealed as the armored age file.
+func newSecureBlob(recipients, tags []string, armored string) *SecureBlob {
+	lit, _ := jsontext.AppendQuote(nil, armored) // fails only on invalid UTF-8; armor is ASCII
+	return &SecureBlob{Recipients: recipients, Tags: tags, age: lit}
+}
+
+// Age returns the sealed range as an armored age file, or "" when the
+// document's value is not a string.
+func (b *SecureBlob) Age() string {
+	s, err := jsontext.AppendUnquote(nil, b.age)
+	if err != nil {
+		return ""
+	}
+	return string(s)
 }
 
 // NewUID returns a random MAPIUID as 32 lower-case hex digits.

@@ -83,7 +83,7 @@ func (p *Profile) Validate() error {
 			}
 		}
 		if s.Secure != nil {
-			if len(s.Secure.Recipients) == 0 || s.Secure.Age == "" {
+			if len(s.Secure.Recipients) == 0 || len(s.Secure.age) <= len(`""`) {
 				return fmt.Errorf("section %q: empty secure range", s.Name)
 			}
 			for _, r := range s.Secure.Recipients {

@@ -89,7 +89,7 @@ func EncryptArmored(plain []byte, recipients []string) (string, error) {
 // that is not age, fails to authenticate, or decrypts to more than
 // [MaxPlaintext] bytes. It never panics on any input.
 func Decrypt(ct []byte, ids []age.Identity) ([]byte, error) {
-	return decrypt(bytes.NewReader(ct), ids, "file")
+	return decrypt(bytes.NewReader(ct), ids, "file", len(ct))
 }
 
 // DecryptArmored is [Decrypt] for an armored age file (surrounding white
@@ -99,10 +99,13 @@ func DecryptArmored(s string, ids []age.Identity) ([]byte, error) {
 	if !strings.HasPrefix(s, armor.Header) {
 		return nil, mapi.Errorf(mapi.CorruptData, "not an armored age file")
 	}
-	return decrypt(armor.NewReader(strings.NewReader(s)), ids, "armored file")
+	return decrypt(armor.NewReader(strings.NewReader(s)), ids, "armored file", len(s)*3/4)
 }
 
-func decrypt(r io.Reader, ids []age.Identity, what string) ([]byte, error) {
+// decrypt reads the plaintext of r into a buffer sized from hint, the
+// ciphertext's length (an upper bound of the plaintext's), so a large
+// profile is read without regrowing the buffer.
+func decrypt(r io.Reader, ids []age.Identity, what string, hint int) ([]byte, error) {
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the %s with", what)
 	}
@@ -110,10 +113,12 @@ func decrypt(r io.Reader, ids []age.Identity, what string) ([]byte, error) {
 	if err != nil {
 		return nil, decryptError(err, what)
 	}
-	plain, err := io.ReadAll(io.LimitReader(d, MaxPlaintext+1))
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(min(hint, MaxPlaintext) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(d, MaxPlaintext+1)); err != nil {
 		return nil, decryptError(err, what)
 	}
+	plain := buf.Bytes()
 	if len(plain) > MaxPlaintext {
 		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted %s is larger than 64 MiB", what)
 	}

@@ -1,0 +1,314 @@
+package profile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// The document is decoded in one pass over jsontext tokens (the
+// encoding/json/v2 tokenizer): every byte is scanned once, whatever the
+// nesting, where decoding each level into map[string]json.RawMessage scanned
+// a section's bytes five to seven times (docs/performance.md). Unknown fields
+// are kept as their raw JSON; duplicate names and invalid UTF-8 are refused.
+
+// errWrongType is reported, with the field's name, for a value of the wrong
+// JSON kind.
+var errWrongType = errors.New("has the wrong type")
+
+func unmarshal(data []byte) (*Profile, error) {
+	p, err := decodeDocument(data)
+	var syn *jsontext.SyntacticError
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return nil, fmt.Errorf("truncated document")
+	case errors.As(err, &syn):
+		// The tokenizer's message may quote input; say where, not what.
+		return nil, fmt.Errorf("malformed JSON near byte %d", syn.ByteOffset)
+	}
+	return p, err
+}
+
+func decodeDocument(data []byte) (*Profile, error) {
+	d := jsontext.NewDecoder(bytes.NewBuffer(data)) // a Buffer is parsed in place
+	p := &Profile{}
+	var format string
+	err := readObject(d, []string{"format", "name", "uid", "recipients", "sections"}, &p.extra,
+		func(name string) error {
+			switch name {
+			case "format":
+				if err := readString(d, &format); err != nil {
+					return err
+				}
+				if format != Format {
+					return fmt.Errorf("unknown format %q", clip(format))
+				}
+				return nil
+			case "name":
+				return readString(d, &p.Name)
+			case "uid":
+				return readString(d, &p.UID)
+			case "recipients":
+				return readStrings(d, &p.Recipients)
+			default: // "sections"
+				return readArray(d, func() error {
+					s, err := readSection(d)
+					if err != nil {
+						return fmt.Errorf("section %d: %v", len(p.Sections)+1, err)
+					}
+					p.Sections = append(p.Sections, s)
+					return nil
+				})
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return nil, fmt.Errorf("data after the document")
+	}
+	return p, nil
+}
+
+func readSection(d *jsontext.Decoder) (*Section, error) {
+	s := &Section{Props: map[mapi.Tag]any{}}
+	err := readObject(d, []string{"name", "uid", "kind", "service?", "props?", "secure?"}, &s.extra,
+		func(name string) error {
+			switch name {
+			case "name":
+				return readString(d, &s.Name)
+			case "uid":
+				return readString(d, &s.UID)
+			case "kind":
+				return readString(d, &s.Kind)
+			case "service":
+				return readString(d, &s.Service)
+			case "props":
+				return readProps(d, s)
+			default: // "secure"
+				if d.PeekKind() == 'n' {
+					_, err := d.ReadToken()
+					return err
+				}
+				b := &SecureBlob{}
+				if err := readObject(d, []string{"recipients", "tags?", "age"}, &b.extra, func(name string) error {
+					switch name {
+					case "recipients":
+						return readStrings(d, &b.Recipients)
+					case "tags":
+						return readStrings(d, &b.Tags)
+					default: // "age"
+						if d.PeekKind() != '"' {
+							_, _ = d.ReadValue()
+							return errWrongType
+						}
+						v, err := d.ReadValue()
+						b.age = rawJSON(v.Clone())
+						return err
+					}
+				}); err != nil {
+					return fmt.Errorf("section %q: secure: %v", s.Name, err)
+				}
+				s.Secure = b
+				return nil
+			}
+		})
+	return s, err
+}
+
+// readProps decodes a props object into s.Props: keys are canonical hex tags,
+// values the JSON form of their property type (mapi.DecodeValue).
+func readProps(d *jsontext.Decoder, s *Section) error {
+	if d.PeekKind() == 'n' {
+		_, err := d.ReadToken()
+		return err
+	}
+	if err := expect(d, '{'); err != nil {
+		return err
+	}
+	for d.PeekKind() != '}' {
+		tok, err := d.ReadToken()
+		if err != nil {
+			return err
+		}
+		k := tok.String()
+		t, err := mapi.ParseHexTag(k)
+		if err != nil || t.String() != k {
+			return fmt.Errorf("section %q: malformed property key %q", s.Name, clip(k))
+		}
+		jv, err := readAny(d)
+		if err != nil {
+			return err
+		}
+		v, err := mapi.DecodeValue(t, jv)
+		if err != nil {
+			return fmt.Errorf("section %q: %v", s.Name, err)
+		}
+		s.Props[t] = v
+	}
+	_, err := d.ReadToken()
+	return err
+}
+
+// readAny reads one value in the shape encoding/json gives an any, as
+// mapi.DecodeValue takes it; an object is skipped and returned as an empty
+// map (no property type takes one).
+func readAny(d *jsontext.Decoder) (any, error) {
+	switch d.PeekKind() {
+	case '{':
+		_, err := d.ReadValue()
+		return map[string]any{}, err
+	case '[':
+		items := []any{}
+		err := readArray(d, func() error {
+			v, err := readAny(d)
+			items = append(items, v)
+			return err
+		})
+		return items, err
+	}
+	tok, err := d.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	switch tok.Kind() {
+	case '"':
+		return tok.String(), nil
+	case '0':
+		return tok.Float()
+	case 't', 'f':
+		return tok.Bool(), nil
+	}
+	return nil, nil // null
+}
+
+// readObject reads one JSON object, calling field for each member named in
+// known (a trailing '?' marks it optional) with the decoder positioned at its
+// value, and keeping every other member's raw value in *extra. A missing
+// required member is an error.
+func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, field func(name string) error) error {
+	if d.PeekKind() != '{' {
+		return fmt.Errorf("not a JSON object")
+	}
+	if _, err := d.ReadToken(); err != nil {
+		return err
+	}
+	var seen uint64
+	for d.PeekKind() != '}' {
+		tok, err := d.ReadToken()
+		if err != nil {
+			return err
+		}
+		name := tok.String()
+		i := indexField(known, name)
+		if i < 0 {
+			raw, err := d.ReadValue()
+			if err != nil {
+				return err
+			}
+			if *extra == nil {
+				*extra = map[string]rawJSON{}
+			}
+			(*extra)[name] = rawJSON(raw.Clone())
+			continue
+		}
+		seen |= 1 << i
+		if err := field(name); err != nil {
+			if errors.Is(err, errWrongType) {
+				return fmt.Errorf("field %q %v", name, err)
+			}
+			return err
+		}
+	}
+	if _, err := d.ReadToken(); err != nil {
+		return err
+	}
+	for i, k := range known {
+		if k[len(k)-1] != '?' && seen&(1<<i) == 0 {
+			return fmt.Errorf("missing field %q", k)
+		}
+	}
+	return nil
+}
+
+func indexField(known []string, name string) int {
+	for i, k := range known {
+		if k == name || (k[len(k)-1] == '?' && k[:len(k)-1] == name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// readString reads a string, or null as "" (as encoding/json did).
+func readString(d *jsontext.Decoder, dst *string) error {
+	switch d.PeekKind() {
+	case '"':
+		tok, err := d.ReadToken()
+		*dst = tok.String()
+		return err
+	case 'n':
+		_, err := d.ReadToken()
+		return err
+	case 0:
+		_, err := d.ReadToken()
+		return err
+	}
+	_, _ = d.ReadValue()
+	return errWrongType
+}
+
+// readStrings reads an array of strings, or null as nil.
+func readStrings(d *jsontext.Decoder, dst *[]string) error {
+	if d.PeekKind() == 'n' {
+		_, err := d.ReadToken()
+		return err
+	}
+	*dst = []string{}
+	return readArray(d, func() error {
+		if d.PeekKind() != '"' {
+			_, _ = d.ReadValue()
+			return errWrongType
+		}
+		tok, err := d.ReadToken()
+		*dst = append(*dst, tok.String())
+		return err
+	})
+}
+
+// readArray reads an array, calling item with the decoder at each element.
+func readArray(d *jsontext.Decoder, item func() error) error {
+	if err := expect(d, '['); err != nil {
+		return err
+	}
+	for d.PeekKind() != ']' {
+		if d.PeekKind() == 0 {
+			_, err := d.ReadToken()
+			return err
+		}
+		if err := item(); err != nil {
+			return err
+		}
+	}
+	_, err := d.ReadToken()
+	return err
+}
+
+// expect reads the opening token of an object or array of kind k.
+func expect(d *jsontext.Decoder, k jsontext.Kind) error {
+	if got := d.PeekKind(); got != k {
+		if got == 0 {
+			_, err := d.ReadToken()
+			return err
+		}
+		_, _ = d.ReadValue()
+		return errWrongType
+	}
+	_, err := d.ReadToken()
+	return err
+}
