@@ -3,6 +3,6 @@
 # command definitions (cobra/doc): scripts/gen-docs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go run ./cmd/mapictl gen-docs docs/cli docs/man
+go run -tags gendocs ./cmd/mapictl gen-docs docs/cli docs/man
 chmod -R go+rX docs/cli docs/man
 echo "wrote docs/cli and docs/man"

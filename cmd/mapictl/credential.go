@@ -60,7 +60,7 @@ It never comes from the command line. --username is not a secret.`,
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Resolve the field against the section before reading any secret.
-			_, s, err := f.loadSection(args[0])
+			s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}

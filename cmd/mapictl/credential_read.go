@@ -22,7 +22,7 @@ whose section settings changed since they were stored are refused (77).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, s, err := f.loadSection(args[0])
+			s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}

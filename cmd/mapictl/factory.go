@@ -195,15 +195,17 @@ func (f *factory) loadSelected() (*profile.Profile, error) {
 	return f.LoadProfile(name)
 }
 
-// loadSection loads the selected profile and one of its sections.
-func (f *factory) loadSection(section string) (*profile.Profile, *profile.Section, error) {
-	p, err := f.loadSelected()
+// loadSection reads one section of the selected profile, decoding no more
+// of the others than the file's checks need (profile.Store.LoadSection).
+// The section is for reading: a command that writes loads the profile whole.
+func (f *factory) loadSection(section string) (*profile.Section, error) {
+	name, err := f.ProfileName()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	s, err := p.Section(section)
+	ids, err := f.Identities()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return p, s, nil
+	return f.Store().LoadSection(name, section, ids)
 }

@@ -1,3 +1,5 @@
+//go:build gendocs
+
 package main
 
 import (
@@ -12,7 +14,9 @@ func init() {
 	extraCommands = append(extraCommands, newGenDocsCmd)
 }
 
-// newGenDocsCmd is a hidden command used by scripts/gen-docs.sh.
+// newGenDocsCmd is a hidden command used by scripts/gen-docs.sh. It is built
+// only with -tags gendocs, so cobra/doc and its Markdown renderer stay out of
+// the binary users run (docs/performance.md).
 func newGenDocsCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:    "gen-docs MARKDOWN-DIR MAN-DIR",

@@ -71,7 +71,7 @@ them only on explicit request.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, s, err := f.loadSection(args[0])
+			s, err := f.loadSection(args[0])
 			if err != nil {
 				return err
 			}

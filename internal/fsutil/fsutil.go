@@ -5,6 +5,7 @@ package fsutil
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,15 +101,35 @@ var ErrSymlink = errors.New("is a symbolic link")
 // ReadRegular reads path, refusing a symbolic link or anything but a regular
 // file, so that a store entry cannot point elsewhere.
 func ReadRegular(path string) ([]byte, error) {
-	fi, err := os.Lstat(path)
+	f, _, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// OpenRegular opens path for reading with the checks of ReadRegular, and
+// returns its size. The file opened is the one checked: a path swapped for
+// another file between the check and the open is refused.
+func OpenRegular(path string) (*os.File, int64, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, 0, err
+	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s %w", path, ErrSymlink)
+		return nil, 0, fmt.Errorf("%s %w", path, ErrSymlink)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, 0, fmt.Errorf("%s is not a regular file", path)
 	}
-	return os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
+		f.Close()
+		return nil, 0, fmt.Errorf("%s changed while it was opened", path)
+	}
+	return f, fi.Size(), nil
 }

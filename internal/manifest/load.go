@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
@@ -72,8 +73,9 @@ func Load(r io.Reader, o LoadOptions) (*Manifest, error) {
 	return &m, nil
 }
 
-// backquoted matches the values yaml quotes in its errors.
-var backquoted = regexp.MustCompile("`[^`]*`")
+// backquoted matches the values yaml quotes in its errors (compiled on first
+// use: start-up cost is paid by every command).
+var backquoted = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile("`[^`]*`") })
 
 // yamlMessage is a yaml error without the values it quotes (one may be a
 // secret).
@@ -88,7 +90,7 @@ func yamlMessage(err error) string {
 			msg += e
 		}
 	}
-	msg = backquoted.ReplaceAllString(msg, "a value")
+	msg = backquoted().ReplaceAllString(msg, "a value")
 	if len(msg) > 6 && msg[:6] == "yaml: " {
 		msg = msg[6:]
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	gomessage "github.com/emersion/go-message"
@@ -19,12 +20,14 @@ type Failure struct {
 	Reply        string // server reply text or reason
 }
 
-var enhanced = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
+// enhanced matches an RFC 3463 enhanced status code; compiled on first use
+// so that commands which never build an NDR do not pay for it at start-up.
+var enhanced = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`) })
 
 // status returns the RFC 3464 Status: the enhanced code when it has class 4
 // or 5, else 4.0.0 for a 4xx reply, else 5.0.0.
 func (f Failure) status() string {
-	if enhanced.MatchString(f.EnhancedCode) && f.EnhancedCode[0] != '2' {
+	if enhanced().MatchString(f.EnhancedCode) && f.EnhancedCode[0] != '2' {
 		return f.EnhancedCode
 	}
 	if f.SMTPCode >= 400 && f.SMTPCode < 500 {
@@ -41,7 +44,7 @@ func (f Failure) diagnostic() string {
 		return "x-mapictl; " + reply
 	}
 	s := fmt.Sprintf("smtp; %d", f.SMTPCode)
-	if f.EnhancedCode != "" && enhanced.MatchString(f.EnhancedCode) && !strings.HasPrefix(reply, f.EnhancedCode) {
+	if f.EnhancedCode != "" && enhanced().MatchString(f.EnhancedCode) && !strings.HasPrefix(reply, f.EnhancedCode) {
 		s += " " + f.EnhancedCode
 	}
 	return strings.TrimRight(s+" "+reply, " ")

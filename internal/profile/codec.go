@@ -10,16 +10,36 @@ import (
 type rawJSON = json.RawMessage
 
 // Unmarshal decodes a profile document (the plaintext of NAME.age) and
-// validates it. Errors are MAPI_E_CORRUPT_DATA.
+// validates it. Errors are MAPI_E_CORRUPT_DATA. The profile refers to data,
+// which the caller must not modify afterwards.
 func Unmarshal(data []byte) (*Profile, error) {
-	p, err := unmarshal(data)
+	p, err := unmarshal(data, "")
+	if err == nil {
+		err = p.Validate()
+	}
 	if err != nil {
 		return nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
 	}
-	if err := p.Validate(); err != nil {
-		return nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
-	}
 	return p, nil
+}
+
+// UnmarshalSection decodes from a profile document only what a reader of
+// one section needs: the syntax of the whole document, the profile's and
+// every section's header (name, uid, kind: the checks of Validate that span
+// sections) and section name in full. It returns the profile name and the
+// section, or MAPI_E_NOT_FOUND when there is no such section. Errors are
+// otherwise MAPI_E_CORRUPT_DATA. A profile is never saved from this: a
+// writer loads it whole. The section refers to data, as with Unmarshal.
+func UnmarshalSection(data []byte, name string) (string, *Section, error) {
+	p, err := unmarshal(data, name)
+	if err == nil {
+		err = p.validate(name)
+	}
+	if err != nil {
+		return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
+	}
+	s, err := p.Section(name)
+	return p.Name, s, err
 }
 
 // Marshal encodes p as the profile document, with sorted property keys and

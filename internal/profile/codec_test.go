@@ -161,6 +161,7 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkSectionView(t, data)
 		p, err := Unmarshal(data)
 		if err != nil {
 			return

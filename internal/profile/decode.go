@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -21,8 +22,11 @@ import (
 // JSON kind.
 var errWrongType = errors.New("has the wrong type")
 
-func unmarshal(data []byte) (*Profile, error) {
-	p, err := decodeDocument(data)
+// unmarshal decodes data. When only is not "", the props and secure range of
+// every other section are checked for syntax only and left empty: the
+// result serves a reader of section only and must never be saved.
+func unmarshal(data []byte, only string) (*Profile, error) {
+	p, err := decodeDocument(data, only)
 	var syn *jsontext.SyntacticError
 	switch {
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -34,7 +38,7 @@ func unmarshal(data []byte) (*Profile, error) {
 	return p, err
 }
 
-func decodeDocument(data []byte) (*Profile, error) {
+func decodeDocument(data []byte, only string) (*Profile, error) {
 	d := jsontext.NewDecoder(bytes.NewBuffer(data)) // a Buffer is parsed in place
 	p := &Profile{}
 	var format string
@@ -57,7 +61,7 @@ func decodeDocument(data []byte) (*Profile, error) {
 				return readStrings(d, &p.Recipients)
 			default: // "sections"
 				return readArray(d, func() error {
-					s, err := readSection(d)
+					s, err := readSection(d, data, only)
 					if err != nil {
 						return fmt.Errorf("section %d: %v", len(p.Sections)+1, err)
 					}
@@ -75,8 +79,25 @@ func decodeDocument(data []byte) (*Profile, error) {
 	return p, nil
 }
 
-func readSection(d *jsontext.Decoder) (*Section, error) {
-	s := &Section{Props: map[mapi.Tag]any{}}
+// readSection reads one section object of data (the whole document, which d
+// parses in place). With only == "" the section is decoded in full. Else its
+// props and secure range are taken raw, as its name may follow them, and
+// decoded only if the section is the one named.
+func readSection(d *jsontext.Decoder, data []byte, only string) (*Section, error) {
+	s := &Section{}
+	var props, sec []byte
+	body := func(dst *[]byte, decode func(d *jsontext.Decoder, buf []byte) error) error {
+		if only == "" {
+			return decode(d, data)
+		}
+		v, err := d.ReadValue()
+		if err != nil {
+			return err
+		}
+		end := int(d.InputOffset())
+		*dst = data[end-len(v) : end]
+		return nil
+	}
 	err := readObject(d, []string{"name", "uid", "kind", "service?", "props?", "secure?"}, &s.extra,
 		func(name string) error {
 			switch name {
@@ -89,36 +110,67 @@ func readSection(d *jsontext.Decoder) (*Section, error) {
 			case "service":
 				return readString(d, &s.Service)
 			case "props":
-				return readProps(d, s)
+				return body(&props, func(d *jsontext.Decoder, _ []byte) error { return readProps(d, s) })
 			default: // "secure"
-				if d.PeekKind() == 'n' {
-					_, err := d.ReadToken()
-					return err
-				}
-				b := &SecureBlob{}
-				if err := readObject(d, []string{"recipients", "tags?", "age"}, &b.extra, func(name string) error {
-					switch name {
-					case "recipients":
-						return readStrings(d, &b.Recipients)
-					case "tags":
-						return readStrings(d, &b.Tags)
-					default: // "age"
-						if d.PeekKind() != '"' {
-							_, _ = d.ReadValue()
-							return errWrongType
-						}
-						v, err := d.ReadValue()
-						b.age = rawJSON(v.Clone())
-						return err
-					}
-				}); err != nil {
-					return fmt.Errorf("section %q: secure: %v", s.Name, err)
-				}
-				s.Secure = b
-				return nil
+				return body(&sec, func(d *jsontext.Decoder, buf []byte) error { return readSecure(d, s, buf) })
 			}
 		})
-	return s, err
+	if err != nil || (only != "" && s.Name != only) {
+		return s, err
+	}
+	if props != nil {
+		if err := readProps(jsontext.NewDecoder(bytes.NewBuffer(props)), s); err != nil {
+			return nil, wrongType("props", err)
+		}
+	}
+	if sec != nil {
+		if err := readSecure(jsontext.NewDecoder(bytes.NewBuffer(sec)), s, sec); err != nil {
+			return nil, wrongType("secure", err)
+		}
+	}
+	if s.Props == nil {
+		s.Props = map[mapi.Tag]any{}
+	}
+	return s, nil
+}
+
+// wrongType names field in errWrongType, as readObject does.
+func wrongType(field string, err error) error {
+	if errors.Is(err, errWrongType) {
+		return fmt.Errorf("field %q %v", field, err)
+	}
+	return err
+}
+
+// readSecure decodes a section's secure blob (or null) with d, which parses
+// buf in place: the armored range is kept as a slice of buf.
+func readSecure(d *jsontext.Decoder, s *Section, buf []byte) error {
+	if d.PeekKind() == 'n' {
+		_, err := d.ReadToken()
+		return err
+	}
+	b := &SecureBlob{}
+	if err := readObject(d, []string{"recipients", "tags?", "age"}, &b.extra, func(name string) error {
+		switch name {
+		case "recipients":
+			return readStrings(d, &b.Recipients)
+		case "tags":
+			return readStrings(d, &b.Tags)
+		default: // "age"
+			if d.PeekKind() != '"' {
+				_, _ = d.ReadValue()
+				return errWrongType
+			}
+			lit, err := d.ReadValue()
+			end := int(d.InputOffset())
+			b.age = buf[end-len(lit) : end]
+			return err
+		}
+	}); err != nil {
+		return fmt.Errorf("section %q: secure: %v", s.Name, err)
+	}
+	s.Secure = b
+	return nil
 }
 
 // readProps decodes a props object into s.Props: keys are canonical hex tags,
@@ -130,6 +182,9 @@ func readProps(d *jsontext.Decoder, s *Section) error {
 	}
 	if err := expect(d, '{'); err != nil {
 		return err
+	}
+	if s.Props == nil {
+		s.Props = map[mapi.Tag]any{}
 	}
 	for d.PeekKind() != '}' {
 		tok, err := d.ReadToken()
@@ -200,12 +255,13 @@ func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, 
 	}
 	var seen uint64
 	for d.PeekKind() != '}' {
-		tok, err := d.ReadToken()
+		// The name is read raw and matched without a copy: a thousand
+		// sections have some ten thousand member names.
+		lit, err := d.ReadValue()
 		if err != nil {
 			return err
 		}
-		name := tok.String()
-		i := indexField(known, name)
+		i, name := indexField(known, lit)
 		if i < 0 {
 			raw, err := d.ReadValue()
 			if err != nil {
@@ -236,13 +292,26 @@ func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, 
 	return nil
 }
 
-func indexField(known []string, name string) int {
+// indexField finds the member name lit (a JSON string literal) in known. It
+// returns its index and name, or -1 and the unquoted name.
+func indexField(known []string, lit jsontext.Value) (int, string) {
+	if bytes.IndexByte(lit, '\\') < 0 {
+		bare := lit[1 : len(lit)-1]
+		for i, k := range known {
+			k = strings.TrimSuffix(k, "?")
+			if string(bare) == k {
+				return i, k
+			}
+		}
+		return -1, string(bare)
+	}
+	name, _ := jsontext.AppendUnquote(nil, lit) // valid: the decoder read it
 	for i, k := range known {
-		if k == name || (k[len(k)-1] == '?' && k[:len(k)-1] == name) {
-			return i
+		if k = strings.TrimSuffix(k, "?"); string(name) == k {
+			return i, k
 		}
 	}
-	return -1
+	return -1, string(name)
 }
 
 // readString reads a string, or null as "" (as encoding/json did).

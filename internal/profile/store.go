@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -88,10 +89,45 @@ func (s *Store) Exists(name string) bool {
 // there is no such profile, MAPI_E_NO_ACCESS when no identity opens it and
 // MAPI_E_CORRUPT_DATA when it does not decrypt or parse.
 func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
+	plain, err := s.readPlain(name, ids)
+	if err != nil {
+		return nil, err
+	}
+	p, err := Unmarshal(plain)
+	if err != nil {
+		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
+	}
+	if p.Name != name {
+		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is corrupt: it names itself %q", name, clip(p.Name))
+	}
+	return p, nil
+}
+
+// LoadSection is Load for a reader of one section (credential get, section
+// open): it decodes that section in full and of the others only what
+// UnmarshalSection checks, so its cost hardly grows with the number of
+// sections. Errors as Load, and MAPI_E_NOT_FOUND for a missing section.
+func (s *Store) LoadSection(name, section string, ids []age.Identity) (*Section, error) {
+	plain, err := s.readPlain(name, ids)
+	if err != nil {
+		return nil, err
+	}
+	self, sec, err := UnmarshalSection(plain, section)
+	switch {
+	case err != nil && mapi.AsError(err).Code == mapi.CorruptData:
+		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
+	case self != name:
+		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is corrupt: it names itself %q", name, clip(self))
+	}
+	return sec, err // nil, or MAPI_E_NOT_FOUND naming the section
+}
+
+// readPlain reads and decrypts the file of profile name.
+func (s *Store) readPlain(name string, ids []age.Identity) ([]byte, error) {
 	if err := CheckName("profile", name); err != nil {
 		return nil, err
 	}
-	data, err := fsutil.ReadRegular(s.Path(name))
+	f, size, err := fsutil.OpenRegular(s.Path(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, mapi.Errorf(mapi.NotFound, "profile %q not found", name).
 			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + name + "'")
@@ -102,7 +138,12 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 	if err != nil {
 		return nil, diskErr(err, "read profile")
 	}
-	plain, err := secure.Decrypt(data, ids)
+	defer f.Close()
+	r := &readErr{r: f}
+	plain, err := secure.DecryptFrom(r, size, ids)
+	if r.err != nil {
+		return nil, diskErr(r.err, "read profile")
+	}
 	if err != nil {
 		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
@@ -113,14 +154,7 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 		}
 		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
 	}
-	p, err := Unmarshal(plain)
-	if err != nil {
-		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
-	}
-	if p.Name != name {
-		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is corrupt: it names itself %q", name, clip(p.Name))
-	}
-	return p, nil
+	return plain, nil
 }
 
 // Save encrypts p to its recipients and writes it atomically. Callers hold
@@ -286,3 +320,18 @@ func diskErr(err error, what string) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// readErr remembers an error of r other than io.EOF, so that a failing disk
+// is told apart from a file that does not decrypt.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErr) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
+}

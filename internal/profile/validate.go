@@ -48,7 +48,11 @@ func validUID(s string) bool {
 // Validate checks the invariants of a decoded profile: names, uids, kinds,
 // exactly one global section, unique section names, no secure tag in props,
 // and that the profile's recipients include every section's.
-func (p *Profile) Validate() error {
+func (p *Profile) Validate() error { return p.validate("") }
+
+// validate is Validate; when only is not "", the checks of a section's props
+// and secure range are made on section only (the others were not decoded).
+func (p *Profile) validate(only string) error {
 	if err := CheckName("profile", p.Name); err != nil {
 		return err
 	}
@@ -76,6 +80,9 @@ func (p *Profile) Validate() error {
 		}
 		if s.Kind == KindGlobal {
 			globals++
+		}
+		if only != "" && s.Name != only {
+			continue
 		}
 		for t := range s.Props {
 			if t.Secure() {

@@ -92,6 +92,13 @@ func Decrypt(ct []byte, ids []age.Identity) ([]byte, error) {
 	return decrypt(bytes.NewReader(ct), ids, "file", len(ct))
 }
 
+// DecryptFrom is [Decrypt] reading the binary age file from r, whose size
+// (an upper bound of the plaintext's) is size: a large file is decrypted as
+// it is read, without a copy of the ciphertext in memory.
+func DecryptFrom(r io.Reader, size int64, ids []age.Identity) ([]byte, error) {
+	return decrypt(r, ids, "file", int(min(size, MaxPlaintext)))
+}
+
 // DecryptArmored is [Decrypt] for an armored age file (surrounding white
 // space allowed). Errors as Decrypt; broken armor is CorruptData.
 func DecryptArmored(s string, ids []age.Identity) ([]byte, error) {
@@ -113,14 +120,32 @@ func decrypt(r io.Reader, ids []age.Identity, what string, hint int) ([]byte, er
 	if err != nil {
 		return nil, decryptError(err, what)
 	}
-	var buf bytes.Buffer
-	buf.Grow(min(hint, MaxPlaintext) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(d, MaxPlaintext+1)); err != nil {
+	plain, err := readAll(io.LimitReader(d, MaxPlaintext+1), min(hint, MaxPlaintext)+1)
+	if err != nil {
 		return nil, decryptError(err, what)
 	}
-	plain := buf.Bytes()
 	if len(plain) > MaxPlaintext {
 		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted %s is larger than 64 MiB", what)
 	}
 	return plain, nil
+}
+
+// readAll is io.ReadAll into a buffer of capacity size to begin with: the
+// plaintext of a large profile is read without regrowing (and so copying
+// and clearing) the buffer.
+func readAll(r io.Reader, size int) ([]byte, error) {
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }

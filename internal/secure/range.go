@@ -6,6 +6,7 @@ import (
 	"errors"
 	"regexp"
 	"sort"
+	"sync"
 
 	"filippo.io/age"
 
@@ -27,11 +28,11 @@ type Range struct {
 
 // secureTag matches the tags allowed in a range: "0x" and 8 upper-case hex
 // digits whose property ID is in 0x67F0–0x67FF.
-var secureTag = regexp.MustCompile(`^0x67F[0-9A-F][0-9A-F]{4}$`)
+var secureTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^0x67F[0-9A-F][0-9A-F]{4}$`) })
 
 // IsSecureTag reports whether tag (as written in a profile, "0x67F0001F") is
 // a secure-range tag.
-func IsSecureTag(tag string) bool { return secureTag.MatchString(tag) }
+func IsSecureTag(tag string) bool { return secureTag().MatchString(tag) }
 
 // rangeKnown are the fields of Range that are not kept in Extra.
 var rangeKnown = []string{"props", "recipients", "binds"}
