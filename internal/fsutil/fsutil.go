@@ -101,7 +101,7 @@ var ErrSymlink = errors.New("is a symbolic link")
 // ReadRegular reads path, refusing a symbolic link or anything but a regular
 // file, so that a store entry cannot point elsewhere.
 func ReadRegular(path string) ([]byte, error) {
-	f, _, err := OpenRegular(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
@@ -109,27 +109,27 @@ func ReadRegular(path string) ([]byte, error) {
 	return io.ReadAll(f)
 }
 
-// OpenRegular opens path for reading with the checks of ReadRegular, and
-// returns its size. The file opened is the one checked: a path swapped for
+// OpenRegular opens path for reading with the checks of ReadRegular. The
+// file opened is the one checked: a path swapped for
 // another file between the check and the open is refused.
-func OpenRegular(path string) (*os.File, int64, error) {
+func OpenRegular(path string) (*os.File, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, 0, fmt.Errorf("%s %w", path, ErrSymlink)
+		return nil, fmt.Errorf("%s %w", path, ErrSymlink)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s is not a regular file", path)
+		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
 		f.Close()
-		return nil, 0, fmt.Errorf("%s changed while it was opened", path)
+		return nil, fmt.Errorf("%s changed while it was opened", path)
 	}
-	return f, fi.Size(), nil
+	return f, nil
 }

@@ -3,6 +3,7 @@ package profile
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -10,10 +11,14 @@ import (
 type rawJSON = json.RawMessage
 
 // Unmarshal decodes a profile document (the plaintext of NAME.age) and
-// validates it. Errors are MAPI_E_CORRUPT_DATA. The profile refers to data,
-// which the caller must not modify afterwards.
+// validates it. Errors are MAPI_E_CORRUPT_DATA.
 func Unmarshal(data []byte) (*Profile, error) {
-	p, err := unmarshal(data, "")
+	return decode(bytes.NewReader(data))
+}
+
+// decode is Unmarshal reading the document from r.
+func decode(r io.Reader) (*Profile, error) {
+	p, err := unmarshal(r, "")
 	if err == nil {
 		err = p.Validate()
 	}
@@ -29,9 +34,14 @@ func Unmarshal(data []byte) (*Profile, error) {
 // sections) and section name in full. It returns the profile name and the
 // section, or MAPI_E_NOT_FOUND when there is no such section. Errors are
 // otherwise MAPI_E_CORRUPT_DATA. A profile is never saved from this: a
-// writer loads it whole. The section refers to data, as with Unmarshal.
+// writer loads it whole.
 func UnmarshalSection(data []byte, name string) (string, *Section, error) {
-	p, err := unmarshal(data, name)
+	return decodeSection(bytes.NewReader(data), name)
+}
+
+// decodeSection is UnmarshalSection reading the document from r.
+func decodeSection(r io.Reader, name string) (string, *Section, error) {
+	p, err := unmarshal(r, name)
 	if err == nil {
 		err = p.validate(name)
 	}

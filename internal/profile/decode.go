@@ -22,13 +22,18 @@ import (
 // JSON kind.
 var errWrongType = errors.New("has the wrong type")
 
-// unmarshal decodes data. When only is not "", the props and secure range of
-// every other section are checked for syntax only and left empty: the
-// result serves a reader of section only and must never be saved.
-func unmarshal(data []byte, only string) (*Profile, error) {
-	p, err := decodeDocument(data, only)
+// unmarshal decodes the document read from r to its end. When only is not
+// "", the props and secure range of every other section are checked for
+// syntax only and left empty: the result serves a reader of section only
+// and must never be saved. An error of r that is a *mapi.Error (a file that
+// fails to decrypt as it is read) is returned as it is.
+func unmarshal(r io.Reader, only string) (*Profile, error) {
+	p, err := decodeDocument(r, only)
 	var syn *jsontext.SyntacticError
+	var me *mapi.Error
 	switch {
+	case errors.As(err, &me):
+		return nil, me
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return nil, fmt.Errorf("truncated document")
 	case errors.As(err, &syn):
@@ -38,8 +43,8 @@ func unmarshal(data []byte, only string) (*Profile, error) {
 	return p, err
 }
 
-func decodeDocument(data []byte, only string) (*Profile, error) {
-	d := jsontext.NewDecoder(bytes.NewBuffer(data)) // a Buffer is parsed in place
+func decodeDocument(r io.Reader, only string) (*Profile, error) {
+	d := jsontext.NewDecoder(r)
 	p := &Profile{}
 	var format string
 	err := readObject(d, []string{"format", "name", "uid", "recipients", "sections"}, &p.extra,
@@ -61,7 +66,7 @@ func decodeDocument(data []byte, only string) (*Profile, error) {
 				return readStrings(d, &p.Recipients)
 			default: // "sections"
 				return readArray(d, func() error {
-					s, err := readSection(d, data, only)
+					s, err := readSection(d, only)
 					if err != nil {
 						return fmt.Errorf("section %d: %v", len(p.Sections)+1, err)
 					}
@@ -79,24 +84,23 @@ func decodeDocument(data []byte, only string) (*Profile, error) {
 	return p, nil
 }
 
-// readSection reads one section object of data (the whole document, which d
-// parses in place). With only == "" the section is decoded in full. Else its
-// props and secure range are taken raw, as its name may follow them, and
-// decoded only if the section is the one named.
-func readSection(d *jsontext.Decoder, data []byte, only string) (*Section, error) {
+// readSection reads one section object. With only == "" the section is
+// decoded in full. Else its props and secure range are skipped (checked for
+// syntax only) once its name is known to be another's; before that they are
+// kept raw, as the name may follow them, and decoded if the name is only.
+func readSection(d *jsontext.Decoder, only string) (*Section, error) {
 	s := &Section{}
 	var props, sec []byte
-	body := func(dst *[]byte, decode func(d *jsontext.Decoder, buf []byte) error) error {
-		if only == "" {
-			return decode(d, data)
+	body := func(dst *[]byte, decode func(d *jsontext.Decoder) error) error {
+		switch {
+		case only == "":
+			return decode(d)
+		case s.Name != "" && s.Name != only:
+			return d.SkipValue()
 		}
 		v, err := d.ReadValue()
-		if err != nil {
-			return err
-		}
-		end := int(d.InputOffset())
-		*dst = data[end-len(v) : end]
-		return nil
+		*dst = v.Clone()
+		return err
 	}
 	err := readObject(d, []string{"name", "uid", "kind", "service?", "props?", "secure?"}, &s.extra,
 		func(name string) error {
@@ -110,9 +114,9 @@ func readSection(d *jsontext.Decoder, data []byte, only string) (*Section, error
 			case "service":
 				return readString(d, &s.Service)
 			case "props":
-				return body(&props, func(d *jsontext.Decoder, _ []byte) error { return readProps(d, s) })
+				return body(&props, func(d *jsontext.Decoder) error { return readProps(d, s) })
 			default: // "secure"
-				return body(&sec, func(d *jsontext.Decoder, buf []byte) error { return readSecure(d, s, buf) })
+				return body(&sec, func(d *jsontext.Decoder) error { return readSecure(d, s) })
 			}
 		})
 	if err != nil || (only != "" && s.Name != only) {
@@ -124,7 +128,7 @@ func readSection(d *jsontext.Decoder, data []byte, only string) (*Section, error
 		}
 	}
 	if sec != nil {
-		if err := readSecure(jsontext.NewDecoder(bytes.NewBuffer(sec)), s, sec); err != nil {
+		if err := readSecure(jsontext.NewDecoder(bytes.NewBuffer(sec)), s); err != nil {
 			return nil, wrongType("secure", err)
 		}
 	}
@@ -142,9 +146,9 @@ func wrongType(field string, err error) error {
 	return err
 }
 
-// readSecure decodes a section's secure blob (or null) with d, which parses
-// buf in place: the armored range is kept as a slice of buf.
-func readSecure(d *jsontext.Decoder, s *Section, buf []byte) error {
+// readSecure decodes a section's secure blob (or null); the armored range is
+// kept as its JSON string literal.
+func readSecure(d *jsontext.Decoder, s *Section) error {
 	if d.PeekKind() == 'n' {
 		_, err := d.ReadToken()
 		return err
@@ -162,8 +166,7 @@ func readSecure(d *jsontext.Decoder, s *Section, buf []byte) error {
 				return errWrongType
 			}
 			lit, err := d.ReadValue()
-			end := int(d.InputOffset())
-			b.age = buf[end-len(lit) : end]
+			b.age = rawJSON(lit.Clone())
 			return err
 		}
 	}); err != nil {

@@ -89,18 +89,15 @@ func (s *Store) Exists(name string) bool {
 // there is no such profile, MAPI_E_NO_ACCESS when no identity opens it and
 // MAPI_E_CORRUPT_DATA when it does not decrypt or parse.
 func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
-	plain, err := s.readPlain(name, ids)
-	if err != nil {
-		return nil, err
-	}
-	p, err := Unmarshal(plain)
-	if err != nil {
-		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
-	}
-	if p.Name != name {
-		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is corrupt: it names itself %q", name, clip(p.Name))
-	}
-	return p, nil
+	var p *Profile
+	err := s.read(name, ids, func(r io.Reader) (err error) {
+		p, err = decode(r)
+		if err == nil && p.Name != name {
+			return namesItself(p.Name)
+		}
+		return err
+	})
+	return p, err
 }
 
 // LoadSection is Load for a reader of one section (credential get, section
@@ -108,53 +105,61 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 // UnmarshalSection checks, so its cost hardly grows with the number of
 // sections. Errors as Load, and MAPI_E_NOT_FOUND for a missing section.
 func (s *Store) LoadSection(name, section string, ids []age.Identity) (*Section, error) {
-	plain, err := s.readPlain(name, ids)
-	if err != nil {
-		return nil, err
-	}
-	self, sec, err := UnmarshalSection(plain, section)
-	switch {
-	case err != nil && mapi.AsError(err).Code == mapi.CorruptData:
-		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
-	case self != name:
-		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is corrupt: it names itself %q", name, clip(self))
-	}
-	return sec, err // nil, or MAPI_E_NOT_FOUND naming the section
+	var sec *Section
+	err := s.read(name, ids, func(r io.Reader) error {
+		self, got, err := decodeSection(r, section)
+		if (err == nil || mapi.AsError(err).Code == mapi.NotFound) && self != name {
+			return namesItself(self)
+		}
+		sec = got
+		return err
+	})
+	return sec, err
 }
 
-// readPlain reads and decrypts the file of profile name.
-func (s *Store) readPlain(name string, ids []age.Identity) ([]byte, error) {
+func namesItself(self string) error {
+	return mapi.Errorf(mapi.CorruptData, "it names itself %q", clip(self))
+}
+
+// read opens and starts decrypting the file of profile name, and gives the
+// plaintext to decode, which must read it to its end (age authenticates the
+// end of the file last). A MAPI_E_CORRUPT_DATA error of decode is reported
+// as the profile's corruption, a failing disk as MAPI_E_DISK_ERROR.
+func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) error) error {
 	if err := CheckName("profile", name); err != nil {
-		return nil, err
+		return err
 	}
-	f, size, err := fsutil.OpenRegular(s.Path(name))
+	f, err := fsutil.OpenRegular(s.Path(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, mapi.Errorf(mapi.NotFound, "profile %q not found", name).
+		return mapi.Errorf(mapi.NotFound, "profile %q not found", name).
 			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + name + "'")
 	}
 	if errors.Is(err, fsutil.ErrSymlink) {
-		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is a symbolic link; refusing to follow it", name)
+		return mapi.Errorf(mapi.CorruptData, "profile %q is a symbolic link; refusing to follow it", name)
 	}
 	if err != nil {
-		return nil, diskErr(err, "read profile")
+		return diskErr(err, "read profile")
 	}
 	defer f.Close()
-	r := &readErr{r: f}
-	plain, err := secure.DecryptFrom(r, size, ids)
-	if r.err != nil {
-		return nil, diskErr(r.err, "read profile")
+	file := &readErr{r: f}
+	plain, err := secure.DecryptStream(file, ids)
+	if err == nil {
+		err = decode(plain)
 	}
-	if err != nil {
-		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
-			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
-				WithHint("pass the right key with -i FILE, or ask a reader of the profile to add your recipient")
-		}
-		if mapi.AsError(err).Code != mapi.CallFailed && mapi.AsError(err).Code != mapi.CorruptData {
-			return nil, err // a wrong passphrase, a cancelled prompt...
-		}
-		return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
+	switch {
+	case file.err != nil:
+		return diskErr(file.err, "read profile")
+	case err == nil:
+		return nil
 	}
-	return plain, nil
+	if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
+		return mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
+			WithHint("pass the right key with -i FILE, or ask a reader of the profile to add your recipient")
+	}
+	if c := mapi.AsError(err).Code; c != mapi.CallFailed && c != mapi.CorruptData {
+		return err // a wrong passphrase, a cancelled prompt, a missing section...
+	}
+	return mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
 }
 
 // Save encrypts p to its recipients and writes it atomically. Callers hold

@@ -92,11 +92,39 @@ func Decrypt(ct []byte, ids []age.Identity) ([]byte, error) {
 	return decrypt(bytes.NewReader(ct), ids, "file", len(ct))
 }
 
-// DecryptFrom is [Decrypt] reading the binary age file from r, whose size
-// (an upper bound of the plaintext's) is size: a large file is decrypted as
-// it is read, without a copy of the ciphertext in memory.
-func DecryptFrom(r io.Reader, size int64, ids []age.Identity) ([]byte, error) {
-	return decrypt(r, ids, "file", int(min(size, MaxPlaintext)))
+// DecryptStream starts decrypting the binary age file r and returns its
+// plaintext as a reader, so that a large file need not be held in memory
+// twice. Header errors are returned here, as Decrypt's. age releases each
+// 64 KiB chunk only once it is authenticated, and the end of the stream only
+// once the last chunk is: a reader must read to io.EOF before trusting what
+// it read. Later errors of the reader are *mapi.Error CorruptData, including
+// a plaintext larger than [MaxPlaintext].
+func DecryptStream(r io.Reader, ids []age.Identity) (io.Reader, error) {
+	if len(ids) == 0 {
+		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the file with")
+	}
+	d, err := age.Decrypt(r, ids...)
+	if err != nil {
+		return nil, decryptError(err, "file")
+	}
+	return &plainReader{r: d}, nil
+}
+
+// plainReader maps the errors of age's payload reader and bounds its size.
+type plainReader struct {
+	r io.Reader
+	n int64
+}
+
+func (p *plainReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if p.n += int64(n); p.n > MaxPlaintext {
+		return 0, mapi.Errorf(mapi.CorruptData, "the decrypted file is larger than 64 MiB")
+	}
+	if err != nil && err != io.EOF {
+		err = decryptError(err, "file")
+	}
+	return n, err
 }
 
 // DecryptArmored is [Decrypt] for an armored age file (surrounding white
