@@ -42,7 +42,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-if [[ -n ${MAPICTL_BIN:-} ]]; then cp "$MAPICTL_BIN" "$work/mapictl"; else go build -o "$work/mapictl" ./cmd/mapictl; fi
+# The release build of README.md: static (no cgo, so no dynamic loader at
+# start-up) and without symbol tables.
+if [[ -n ${MAPICTL_BIN:-} ]]; then cp "$MAPICTL_BIN" "$work/mapictl"; else
+	CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/mapictl" ./cmd/mapictl
+fi
 M="$work/mapictl"
 export MAPICTL_STORE="$work/store" MAPICTL_NO_INPUT=1
 
@@ -89,6 +93,12 @@ P="$MAPICTL_STORE/profiles/bench.age" ID="$MAPICTL_STORE/identity.txt"
 
 ratio "credential get / age -d (same profile file)" "r<=1.2" "$M credential get s0" "age -d -i $ID $P"
 ratio "credential get / mapictl version" "" "$M credential get s0" "$M version"
+# the floor of any Go program here: a static Go hello world against age -d
+mkdir -p "$work/hello"
+printf 'module hello\ngo 1.26\n' >"$work/hello/go.mod"
+printf 'package main\n\nimport "os"\n\nfunc main() { os.Stdout.WriteString("hello\\n") }\n' >"$work/hello/main.go"
+(cd "$work/hello" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/hello-go" .)
+ratio "Go hello world / age -d (context: Go start-up)" "" "$work/hello-go" "age -d -i $ID $P"
 
 if command -v pass >/dev/null && command -v gpg >/dev/null; then
 	export GNUPGHOME="$work/gnupg" PASSWORD_STORE_DIR="$work/pass"
@@ -220,6 +230,38 @@ ratio "message send / swaks (STARTTLS+AUTH)" "" "$send" \
 eval "$($M session logon)"
 ratio "message send under a session / without" "" "$send" "env -u MAPICTL_SESSION $send"
 eval "$($M session logoff)"
+
+# --- 5b. a session logon with a passphrase-protected identity (one scrypt)
+# and N sends under it, against N sends each unlocking the identity
+N=$((quick ? 5 : 10))
+printf 'correct horse battery\n' >"$work/pass.txt"
+(
+	export MAPICTL_STORE="$work/locked" MAPICTL_PASSPHRASE_FD=3
+	$M identity new --passphrase --out "$work/locked.key" 3<"$work/pass.txt" >/dev/null
+	export MAPICTL_IDENTITY_FILE="$work/locked.key"
+	$M profile create locked --default 3<"$work/pass.txt" >/dev/null
+	$M section create md --transport maildir --set maildir.path="$work/Maildir" \
+		--set email=ci@example.com 3<"$work/pass.txt" >/dev/null
+)
+cat >"$work/unlockN" <<END
+#!/usr/bin/env bash
+set -e
+export MAPICTL_STORE=$work/locked MAPICTL_IDENTITY_FILE=$work/locked.key MAPICTL_PASSPHRASE_FD=3
+for i in \$(seq $N); do $M message send --to r@example.org --subject s --body b 3<$work/pass.txt >/dev/null; done
+END
+cat >"$work/sessionN" <<END
+#!/usr/bin/env bash
+set -e
+export MAPICTL_STORE=$work/locked MAPICTL_IDENTITY_FILE=$work/locked.key
+eval "\$(MAPICTL_PASSPHRASE_FD=3 $M session logon 3<$work/pass.txt)"
+for i in \$(seq $N); do $M message send --to r@example.org --subject s --body b >/dev/null; done
+eval "\$($M session logoff)"
+END
+chmod +x "$work/unlockN" "$work/sessionN"
+save=$RUNS RUNS=1 WARMUP=0
+ratio "session logon + $N sends / $N sends each unlocking (scrypt)" "" "$work/sessionN" "$work/unlockN"
+RUNS=$save WARMUP=2
+[[ $(find "$work/Maildir/new" -type f | wc -l) -gt 0 ]] || { echo "bench: nothing delivered to the Maildir" >&2; exit 1; }
 
 # --- 4. 200 messages: one spool flush against 200 msmtp runs
 cat >"$work/queue200" <<EOF

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,9 +39,18 @@ func CheckName(kind, name string) error {
 	return nil
 }
 
+// validUID reports whether s is a MAPIUID as written: 32 lower-case hex
+// digits.
 func validUID(s string) bool {
-	b, err := hex.DecodeString(s)
-	return err == nil && len(b) == 16 && strings.ToLower(s) == s
+	if len(s) != 32 {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Validate checks the invariants of a decoded profile: names, uids, kinds,
