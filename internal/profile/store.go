@@ -144,7 +144,11 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	file := &readErr{r: f}
 	plain, err := secure.DecryptStream(file, ids)
 	if err == nil {
-		err = decode(plain)
+		// One age chunk (64 KiB) at a time, decrypted while the last is
+		// scanned: 11% off a 1,000-section credential get (docs/performance.md).
+		ra, stop := readAhead(plain, 64<<10, 2)
+		err = decode(ra)
+		stop()
 	}
 	switch {
 	case file.err != nil:
