@@ -107,6 +107,10 @@ func TestUnmarshalRejects(t *testing.T) {
 		"secure in props": strings.Replace(good, `"props":{}`, `"props":{"0x67F1001F":"pw"}`, 1),
 		"lowercase key":   strings.Replace(good, `"props":{}`, `"props":{"0x3001001f":"x"}`, 1),
 		"wrong type":      strings.Replace(good, `"props":{}`, `"props":{"0x66020003":"587"}`, 1),
+		"dup prop":        strings.Replace(good, `"props":{}`, `"props":{"0x3001001F":"a","0x3001001F":"b"}`, 1),
+		"dup member":      strings.Replace(good, `"kind":"global"`, `"kind":"global","kind":"global"`, 1),
+		"dup unknown":     strings.Replace(good, `"kind":"global"`, `"kind":"global","x":1,"x":2`, 1),
+		"dup top member":  strings.Replace(good, `"name":"w"`, `"name":"w","name":"w"`, 1),
 		"dup section": strings.Replace(good, `"props":{}}]`,
 			`"props":{}},{"name":"global","uid":"0123456789abcdef0123456789abcded","kind":"service"}]`, 1),
 	} {

@@ -16,7 +16,15 @@ import (
 // encoding/json/v2 tokenizer): every byte is scanned once, whatever the
 // nesting, where decoding each level into map[string]json.RawMessage scanned
 // a section's bytes five to seven times (docs/performance.md). Unknown fields
-// are kept as their raw JSON; duplicate names and invalid UTF-8 are refused.
+// are kept as their raw JSON; invalid UTF-8 is refused, and duplicate member
+// names in every object that is decoded (see decodeOpts).
+
+// decodeOpts leaves duplicate member names to this decoder, which refuses
+// them in every object it decodes (readObject, readProps) without the
+// tokenizer's bookkeeping of every name in every object, skipped ones too:
+// duplicates inside a value that is only skipped or kept raw pass, as any
+// other fault of such a value does.
+var decodeOpts = jsontext.AllowDuplicateNames(true)
 
 // errWrongType is reported, with the field's name, for a value of the wrong
 // JSON kind.
@@ -44,7 +52,7 @@ func unmarshal(r io.Reader, only string) (*Profile, error) {
 }
 
 func decodeDocument(r io.Reader, only string) (*Profile, error) {
-	d := jsontext.NewDecoder(r)
+	d := jsontext.NewDecoder(r, decodeOpts)
 	p := &Profile{}
 	var format string
 	err := readObject(d, []string{"format", "name", "uid", "recipients", "sections"}, &p.extra,
@@ -96,7 +104,8 @@ func readSection(d *jsontext.Decoder, only string) (*Section, error) {
 		case only == "":
 			return decode(d)
 		case s.Name != "" && s.Name != only:
-			return d.SkipValue()
+			_, err := d.ReadValue() // checks syntax; faster than SkipValue
+			return err
 		}
 		v, err := d.ReadValue()
 		*dst = v.Clone()
@@ -123,12 +132,12 @@ func readSection(d *jsontext.Decoder, only string) (*Section, error) {
 		return s, err
 	}
 	if props != nil {
-		if err := readProps(jsontext.NewDecoder(bytes.NewBuffer(props)), s); err != nil {
+		if err := readProps(jsontext.NewDecoder(bytes.NewBuffer(props), decodeOpts), s); err != nil {
 			return nil, wrongType("props", err)
 		}
 	}
 	if sec != nil {
-		if err := readSecure(jsontext.NewDecoder(bytes.NewBuffer(sec)), s); err != nil {
+		if err := readSecure(jsontext.NewDecoder(bytes.NewBuffer(sec), decodeOpts), s); err != nil {
 			return nil, wrongType("secure", err)
 		}
 	}
@@ -207,6 +216,9 @@ func readProps(d *jsontext.Decoder, s *Section) error {
 		if err != nil {
 			return fmt.Errorf("section %q: %v", s.Name, err)
 		}
+		if _, dup := s.Props[t]; dup {
+			return fmt.Errorf("section %q: duplicate property %s", s.Name, t)
+		}
 		s.Props[t] = v
 	}
 	_, err := d.ReadToken()
@@ -273,8 +285,14 @@ func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, 
 			if *extra == nil {
 				*extra = map[string]rawJSON{}
 			}
+			if _, dup := (*extra)[name]; dup {
+				return fmt.Errorf("duplicate member %q", clip(name))
+			}
 			(*extra)[name] = rawJSON(raw.Clone())
 			continue
+		}
+		if seen&(1<<i) != 0 {
+			return fmt.Errorf("duplicate member %q", name)
 		}
 		seen |= 1 << i
 		if err := field(name); err != nil {

@@ -133,7 +133,7 @@ func TestStoreKeepsUnknownFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain, _ := io.ReadAll(r)
-	for _, want := range []string{`"future": {`, `"later": "x"`, `"sealed_by": "v9"`} {
+	for _, want := range []string{`"future":{"a":[1,2]}`, `"later":"x"`, `"sealed_by":"v9"`} {
 		if !bytes.Contains(plain, []byte(want)) {
 			t.Errorf("lost %s:\n%s", want, plain)
 		}
