@@ -134,10 +134,11 @@ for n in "${sizes[@]}"; do
 		cp "$P" "$work/p1.age"
 	else
 		cp "$P" "$work/pn.age"
-		# same section name in both files: compare N sections against 1 section
+		# compare N sections against 1 section; --store, not env(1), which
+		# would add its own exec to both sides and flatter the ratio
 		ratio "credential get, $n sections / 1 section" "$([[ $n == 1000 ]] && echo 'r<=2')" \
-			"env MAPICTL_STORE=$MAPICTL_STORE $M credential get $last" \
-			"env MAPICTL_STORE=$work/s1 $M credential get s0"
+			"$M --store $MAPICTL_STORE credential get $last" \
+			"$M --store $work/s1 credential get s0"
 	fi
 	[[ $n == 1 || $n == 1000 ]] && { mkdir -p "$work/s$n"; cp -r "$MAPICTL_STORE/." "$work/s$n/"; }
 done

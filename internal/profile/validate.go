@@ -71,7 +71,7 @@ func (p *Profile) validate(only string) error {
 		return fmt.Errorf("profile has no recipients")
 	}
 	globals := 0
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(p.Sections))
 	for _, s := range p.Sections {
 		if err := CheckName("section", s.Name); err != nil {
 			return err
