@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"regexp"
+	"strings"
 	"sort"
-	"sync"
 
 	"filippo.io/age"
 
@@ -26,13 +25,21 @@ type Range struct {
 	Extra map[string]json.RawMessage `json:"-"`
 }
 
-// secureTag matches the tags allowed in a range: "0x" and 8 upper-case hex
-// digits whose property ID is in 0x67F0–0x67FF.
-var secureTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^0x67F[0-9A-F][0-9A-F]{4}$`) })
-
 // IsSecureTag reports whether tag (as written in a profile, "0x67F0001F") is
-// a secure-range tag.
-func IsSecureTag(tag string) bool { return secureTag().MatchString(tag) }
+// a secure-range tag: "0x" and 8 upper-case hex digits whose property ID is
+// in 0x67F0–0x67FF. Every credential read checks it, so it is plain code, not
+// a regexp compiled at first use.
+func IsSecureTag(tag string) bool {
+	if len(tag) != 10 || !strings.HasPrefix(tag, "0x67F") {
+		return false
+	}
+	for i := 5; i < len(tag); i++ {
+		if c := tag[i]; (c < '0' || c > '9') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 // rangeKnown are the fields of Range that are not kept in Extra.
 var rangeKnown = []string{"props", "recipients", "binds"}
