@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"strings"
 	"sort"
+	"strings"
 
 	"filippo.io/age"
 
