@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -77,12 +80,17 @@ func (f *factory) loadConfig() error {
 	if path == "" {
 		path = filepath.Join(f.StoreDir(), profile.ConfigFile)
 	}
-	f.v.SetConfigFile(path)
+	// Read here, then parsed by viper: a file that cannot be read is a disk
+	// error (74), one that does not parse is corrupt (65).
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "read config "+path)
+	}
 	f.v.SetConfigType("yaml")
-	if err := f.v.ReadInConfig(); err != nil {
-		if _, statErr := os.Stat(path); os.IsNotExist(statErr) {
-			return nil
-		}
+	if err := f.v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return mapi.Wrap(mapi.CorruptData, err, "read config "+path)
 	}
 	return nil
