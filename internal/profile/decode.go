@@ -250,7 +250,11 @@ func readAny(d *jsontext.Decoder) (any, error) {
 	case '"':
 		return tok.String(), nil
 	case '0':
-		return tok.Float()
+		f, err := tok.Float()
+		if err != nil {
+			return nil, errors.New("number out of range") // not the tokenizer's message, which quotes it
+		}
+		return f, nil
 	case 't', 'f':
 		return tok.Bool(), nil
 	}
