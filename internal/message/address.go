@@ -23,7 +23,14 @@ type Address struct{ Name, Email string }
 // non-ASCII name is encoded as RFC 2047 words. [ParseAddress] reads it back
 // to the same Address.
 func (a Address) String() string {
-	return (&mail.Address{Name: a.Name, Address: a.Email}).String()
+	s := a.mail().String()
+	if strings.HasPrefix(s, "=?utf-8?q?") && strings.Contains(a.Name, `\`) {
+		// net/mail Q-encodes such a name leaving the backslash bare, which
+		// RFC 2047 §5(3) does not allow in a phrase and no parser reads back;
+		// base64 is what net/mail itself picks for the other specials.
+		return mime.BEncoding.Encode("utf-8", a.Name) + " " + Address{Email: a.Email}.String()
+	}
+	return s
 }
 
 // Domain returns the part of Email after its last "@", or "" without one.
@@ -56,7 +63,13 @@ func ParseAddress(s string) (Address, error) {
 	if err != nil {
 		return Address{}, addressErr(libReason(err))
 	}
-	return checkParsed(m)
+	a, err := checkParsed(m)
+	if err == nil && len(a.String()) > maxLine {
+		// A display name in a comment ("a@x (Jörg …)") is shorter than the
+		// RFC 2047 form String writes, which ParseAddress must accept again.
+		return Address{}, addressErr("longer than 998 bytes once encoded")
+	}
+	return a, err
 }
 
 // ParseAddressList parses a header value holding several addresses, as in
