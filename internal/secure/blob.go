@@ -139,7 +139,7 @@ func DecryptArmored(s string, ids []age.Identity) ([]byte, error) {
 
 // decrypt reads the plaintext of r into a buffer sized from hint, the
 // ciphertext's length (an upper bound of the plaintext's), so a large
-// profile is read without regrowing the buffer.
+// message or range is read without regrowing the buffer.
 func decrypt(r io.Reader, ids []age.Identity, what string, hint int) ([]byte, error) {
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the %s with", what)
