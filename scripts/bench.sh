@@ -305,4 +305,4 @@ mem_msmtp=$(rss msmtp -C "$work/msmtprc" release@example.org <"$work/msg.eml")
 echo
 echo "machine: $(nproc) CPU, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr); $(go version | cut -d' ' -f3); hyperfine $(hyperfine --version | cut -d' ' -f2); ROUNDS=$ROUNDS RUNS=$RUNS"
 cat "$out/table.md"
-[[ -n ${BENCH_OUT:-} ]] && echo "results in $out (table.md, chart.svg, hyperfine JSON)"
+if [[ -n ${BENCH_OUT:-} ]]; then echo "results in $out (table.md, chart.svg, hyperfine JSON)"; fi
