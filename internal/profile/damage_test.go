@@ -2,7 +2,9 @@ package profile
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"filippo.io/age"
@@ -64,4 +66,59 @@ func TestDamagedProfileFile(t *testing.T) {
 		flipped[i] ^= 0x01
 		check(t, flipped, "flipped")
 	}
+}
+
+// TestLargeProfileReadAhead covers the path of a profile of several age
+// chunks, decrypted ahead of the decoder by a goroutine: both readers agree
+// with the profile written, and a file cut or flipped in any chunk is
+// MAPI_E_CORRUPT_DATA for each of them, never a partial read.
+func TestLargeProfileReadAhead(t *testing.T) {
+	k := testKey(t)
+	ids := []age.Identity{k}
+	st := &Store{Root: t.TempDir()}
+	p := New("big", []string{k.Recipient().String()})
+	for i := range 120 {
+		s, err := p.AddSection(fmt.Sprintf("s%d", i), KindTransport, "smtp")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Props[mapi.PrSMTPHost] = strings.Repeat("h", 900) + fmt.Sprint(i)
+	}
+	if err := st.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(st.Path("big"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(good) < 2*64<<10 {
+		t.Fatalf("profile of %d bytes is not several chunks", len(good))
+	}
+	q, err := st.Load("big", ids)
+	if err != nil || len(q.Sections) != 121 {
+		t.Fatalf("Load: %v", err)
+	}
+	s, err := st.LoadSection("big", "s119", ids)
+	if err != nil || s.String(mapi.PrSMTPHost) != strings.Repeat("h", 900)+"119" {
+		t.Fatalf("LoadSection: %v", err)
+	}
+	for _, cut := range []int{len(good) - 1, len(good) - 17, 64 << 10, 64<<10 + 100, 2*64<<10 + 5} {
+		for _, damaged := range [][]byte{good[:cut], flip(good, cut-1)} {
+			if err := os.WriteFile(st.Path("big"), damaged, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Load("big", ids); mapi.AsError(err).Code != mapi.CorruptData {
+				t.Errorf("Load of a file damaged at %d: %v, want MAPI_E_CORRUPT_DATA", cut, err)
+			}
+			if _, err := st.LoadSection("big", "s0", ids); mapi.AsError(err).Code != mapi.CorruptData {
+				t.Errorf("LoadSection of a file damaged at %d: %v, want MAPI_E_CORRUPT_DATA", cut, err)
+			}
+		}
+	}
+}
+
+func flip(b []byte, i int) []byte {
+	c := bytes.Clone(b)
+	c[i] ^= 0x20
+	return c
 }

@@ -144,11 +144,7 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	file := &readErr{r: f}
 	plain, err := secure.DecryptStream(file, ids)
 	if err == nil {
-		// One age chunk (64 KiB) at a time, decrypted while the last is
-		// scanned: 11% off a 1,000-section credential get (docs/performance.md).
-		ra, stop := readAhead(plain, 64<<10, 2)
-		err = decode(ra)
-		stop()
+		err = decodeAhead(f, plain, decode)
 	}
 	switch {
 	case file.err != nil:
@@ -329,6 +325,20 @@ func diskErr(err error, what string) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// decodeAhead runs decode on plain. For a file of more than one age chunk
+// (64 KiB) a goroutine decrypts the next chunk while the last is scanned:
+// 11% off a 1,000-section credential get (docs/performance.md). A file of
+// one chunk, the common case, has nothing to overlap and is decoded without.
+func decodeAhead(f *os.File, plain io.Reader, decode func(io.Reader) error) error {
+	const chunk = 64 << 10
+	if fi, err := f.Stat(); err != nil || fi.Size() <= chunk {
+		return decode(plain)
+	}
+	ra, stop := readAhead(plain, chunk, 2)
+	defer stop()
+	return decode(ra)
+}
 
 // readErr remembers an error of r other than io.EOF, so that a failing disk
 // is told apart from a file that does not decrypt.
