@@ -133,3 +133,27 @@ func TestLogoffDamagedSession(t *testing.T) {
 		})
 	}
 }
+
+// TestShowDamagedSession: `session show` of a session whose .json is damaged
+// says so (65, with the logoff hint), where it used to say there was no such
+// session (66); an ID that was never there is still 66.
+func TestShowDamagedSession(t *testing.T) {
+	s, token, _ := sessionFixture(t)
+	meta, sealed := sessionFile(s, ".json"), sessionFile(s, ".age")
+	if err := os.WriteFile(meta, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimSuffix(filepath.Base(sealed), ".age")
+	for _, args := range [][]string{{"session", "show", id}, {"session", "show"}} {
+		code, _, errs := s.inproc(map[string]string{"MAPICTL_SESSION": token}, args...)
+		if code != 65 || !strings.Contains(errs, "damaged") || !strings.Contains(errs, "session logoff "+id) {
+			t.Errorf("%v: exit %d, want 65 naming the damage and the logoff\n%s", args, code, errs)
+		}
+	}
+	if code, _, _ := s.inproc(nil, "session", "show", strings.Repeat("0", len(id))); code != 66 {
+		t.Errorf("show of an unknown session: exit %d, want 66", code)
+	}
+	if b, _ := os.ReadFile(meta); string(b) != "{" {
+		t.Errorf("show rewrote the damaged metadata: %q", b)
+	}
+}

@@ -47,13 +47,9 @@ func newSessionShowCmd(f *factory) *cobra.Command {
 
 // sessionMeta returns the metadata of session args[0], or of the current
 // session when args is empty. Expired sessions are removed first. Errors:
-// MAPI_E_INVALID_PARAMETER for a malformed ID, MAPI_E_NOT_FOUND for no such
-// live session, MAPI_E_LOGON_FAILED for an unusable current token.
+// MAPI_E_INVALID_PARAMETER for a malformed ID, MAPI_E_LOGON_FAILED for an
+// unusable current token, and those of session.Lookup.
 func (f *factory) sessionMeta(args []string) (*session.Meta, error) {
-	ms, err := session.List(f.StoreDir(), nowFunc())
-	if err != nil {
-		return nil, err
-	}
 	var id string
 	if len(args) == 1 {
 		id = args[0]
@@ -71,11 +67,5 @@ func (f *factory) sessionMeta(args []string) (*session.Meta, error) {
 		}
 		id = snap.ID
 	}
-	for i := range ms {
-		if ms[i].ID == id {
-			return &ms[i], nil
-		}
-	}
-	return nil, mapi.Errorf(mapi.NotFound, "no live session %s", id).
-		WithHint("run 'mapictl session list' to see the live sessions")
+	return session.Lookup(f.StoreDir(), id, nowFunc())
 }

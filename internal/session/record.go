@@ -244,6 +244,33 @@ func list(storeRoot string, now time.Time) ([]Meta, error) {
 	return out, nil
 }
 
+// Lookup returns the metadata of live session id (expired ones are removed
+// first, as List does). Errors: MAPI_E_NOT_FOUND when there is no such live
+// session, MAPI_E_CORRUPT_DATA when its metadata file is there but cannot be
+// read (the session may still be logged off), MAPI_E_DISK_ERROR.
+func Lookup(storeRoot, id string, now time.Time) (*Meta, error) {
+	ms, err := List(storeRoot, now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		if ms[i].ID == id {
+			return &ms[i], nil
+		}
+	}
+	if metaPath, _ := paths(storeRoot, id); fileExists(metaPath) {
+		return nil, mapi.Errorf(mapi.CorruptData, "session %s is damaged: its metadata cannot be read", id).
+			WithHint("log it off: mapictl session logoff " + id)
+	}
+	return nil, mapi.Errorf(mapi.NotFound, "no live session %s", id).
+		WithHint("run 'mapictl session list' to see the live sessions")
+}
+
+func fileExists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
 // Logoff removes session id's files. The ID is checked before any file is
 // touched. Errors: MAPI_E_INVALID_PARAMETER for a malformed ID,
 // MAPI_E_NOT_FOUND when there is no such session, MAPI_E_DISK_ERROR.
