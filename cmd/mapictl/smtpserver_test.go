@@ -75,6 +75,7 @@ func cmdSMTPServer(ts *testscript.TestScript, neg bool, args []string) {
 		return &smtpTestSession{s: s}, nil
 	}))
 	srv.Domain = "localhost"
+	srv.EnableDSN = true // so that sendmail's -N/-R/-V reach the wire
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -124,6 +125,7 @@ type smtpTestSession struct {
 	auth     string
 	from     string
 	to       []string
+	notes    []string // DSN and BODY parameters, as "mail …" and "notify TO …" lines
 	authDone bool
 }
 
@@ -139,15 +141,18 @@ func (t *smtpTestSession) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (t *smtpTestSession) Mail(from string, _ *smtp.MailOptions) error {
+func (t *smtpTestSession) Mail(from string, opts *smtp.MailOptions) error {
 	if !t.authDone {
 		return smtp.ErrAuthRequired
 	}
 	t.from = from
+	if opts != nil && (opts.Return != "" || opts.EnvelopeID != "" || opts.Body != "") {
+		t.notes = append(t.notes, fmt.Sprintf("mail ret=%s envid=%s body=%s", opts.Return, opts.EnvelopeID, opts.Body))
+	}
 	return nil
 }
 
-func (t *smtpTestSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+func (t *smtpTestSession) Rcpt(to string, opts *smtp.RcptOptions) error {
 	t.s.mu.Lock()
 	code := t.s.rules[strings.ToLower(to)]
 	t.s.mu.Unlock()
@@ -158,6 +163,13 @@ func (t *smtpTestSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 		return &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{4, 2, 1}, Message: "try again later"}
 	}
 	t.to = append(t.to, to)
+	if opts != nil && len(opts.Notify) > 0 {
+		n := make([]string, len(opts.Notify))
+		for i, v := range opts.Notify {
+			n[i] = string(v)
+		}
+		t.notes = append(t.notes, "notify "+to+" "+strings.Join(n, ","))
+	}
 	return nil
 }
 
@@ -175,6 +187,9 @@ func (t *smtpTestSession) Data(r io.Reader) error {
 	for _, to := range t.to {
 		fmt.Fprintf(&env, "to %s\n", to)
 	}
+	for _, n := range t.notes {
+		fmt.Fprintf(&env, "%s\n", n)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -184,5 +199,5 @@ func (t *smtpTestSession) Data(r io.Reader) error {
 	return os.WriteFile(filepath.Join(dir, "envelope"), []byte(env.String()), 0o600)
 }
 
-func (t *smtpTestSession) Reset()        { t.from, t.to = "", nil }
+func (t *smtpTestSession) Reset()        { t.from, t.to, t.notes = "", nil, nil }
 func (t *smtpTestSession) Logout() error { return nil }
