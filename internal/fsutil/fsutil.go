@@ -3,9 +3,9 @@
 package fsutil
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -101,35 +101,38 @@ var ErrSymlink = errors.New("is a symbolic link")
 // ReadRegular reads path, refusing a symbolic link or anything but a regular
 // file, so that a store entry cannot point elsewhere.
 func ReadRegular(path string) ([]byte, error) {
-	f, err := OpenRegular(path)
+	f, size, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(f)
+	var buf bytes.Buffer
+	buf.Grow(int(size) + bytes.MinRead) // as os.ReadFile: one read for a file that did not grow
+	_, err = buf.ReadFrom(f)
+	return buf.Bytes(), err
 }
 
-// OpenRegular opens path for reading with the checks of ReadRegular. The
-// file opened is the one checked: a path swapped for
+// OpenRegular opens path for reading with the checks of ReadRegular and
+// returns its size. The file opened is the one checked: a path swapped for
 // another file between the check and the open is refused.
-func OpenRegular(path string) (*os.File, error) {
+func OpenRegular(path string) (*os.File, int64, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s %w", path, ErrSymlink)
+		return nil, 0, fmt.Errorf("%s %w", path, ErrSymlink)
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
+		return nil, 0, fmt.Errorf("%s is not a regular file", path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
 		f.Close()
-		return nil, fmt.Errorf("%s changed while it was opened", path)
+		return nil, 0, fmt.Errorf("%s changed while it was opened", path)
 	}
-	return f, nil
+	return f, fi.Size(), nil
 }

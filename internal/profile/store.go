@@ -129,7 +129,7 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	if err := CheckName("profile", name); err != nil {
 		return err
 	}
-	f, err := fsutil.OpenRegular(s.Path(name))
+	f, size, err := fsutil.OpenRegular(s.Path(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return mapi.Errorf(mapi.NotFound, "profile %q not found", name).
 			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + name + "'")
@@ -144,7 +144,7 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	file := &readErr{r: f}
 	plain, err := secure.DecryptStream(file, ids)
 	if err == nil {
-		err = decodeAhead(f, plain, decode)
+		err = decodeAhead(size, plain, decode)
 	}
 	switch {
 	case file.err != nil:
@@ -326,13 +326,14 @@ func diskErr(err error, what string) error {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// decodeAhead runs decode on plain. For a file of more than one age chunk
-// (64 KiB) a goroutine decrypts the next chunk while the last is scanned:
-// 11% off a 1,000-section credential get (docs/performance.md). A file of
-// one chunk, the common case, has nothing to overlap and is decoded without.
-func decodeAhead(f *os.File, plain io.Reader, decode func(io.Reader) error) error {
+// decodeAhead runs decode on plain, decrypted from a file of size bytes. For
+// a file of more than one age chunk (64 KiB) a goroutine decrypts the next
+// chunk while the last is scanned: 11% off a 1,000-section credential get
+// (docs/performance.md). A file of one chunk, the common case, has nothing
+// to overlap and is decoded without.
+func decodeAhead(size int64, plain io.Reader, decode func(io.Reader) error) error {
 	const chunk = 64 << 10
-	if fi, err := f.Stat(); err != nil || fi.Size() <= chunk {
+	if size <= chunk {
 		return decode(plain)
 	}
 	ra, stop := readAhead(plain, chunk, 2)
