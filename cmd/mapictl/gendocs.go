@@ -24,7 +24,11 @@ func newGenDocsCmd(f *factory) *cobra.Command {
 		Hidden: true,
 		Args:   cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			root := cmd.Root()
+			// A tree as newRootCmd builds it, before run makes the command
+			// groups runnable (markUsageErrors): the reference shows no
+			// "mapictl GROUP [flags]" synopsis for them.
+			root := newRootCmd(f)
+			root.InitDefaultCompletionCmd() // as cobra adds it when it executes
 			root.DisableAutoGenTag = true
 			for _, d := range args {
 				if err := fsutil.MkdirPrivate(d); err != nil {

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +19,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}
 	root := harden(f, newRootCmd(f))
+	markUsageErrors(root)
 	root.SetArgs(args[1:])
 	root.SetIn(stdin)
 	root.SetOut(stdout)
@@ -27,14 +28,49 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return f.exit(err)
 }
 
-// usageError marks cobra's own flag and argument errors.
-func usageError(err error) error {
-	var me *mapi.Error
-	if errors.As(err, &me) {
-		return err
+// markUsageErrors makes cobra's own argument errors (a wrong number of
+// arguments) MAPI_E_INVALID_PARAMETER, 64, as SetFlagErrorFunc does for
+// flags; and a command group given an unknown subcommand says so (64)
+// instead of printing its help and exiting 0. For that a group is made
+// runnable; its usage still shows only "GROUP [command]". It walks c's tree.
+func markUsageErrors(c *cobra.Command) {
+	if !c.HasParent() {
+		c.SetUsageTemplate(strings.Replace(c.UsageTemplate(),
+			"{{if .Runnable}}", "{{if and .Runnable (not .HasAvailableSubCommands)}}", 1))
 	}
-	return &mapi.Error{Code: mapi.InvalidParameter, Msg: err.Error(), Err: err,
-		Hints: []string{"run 'mapictl --help' for usage"}}
+	switch {
+	case c.HasSubCommands() && !c.Runnable():
+		c.SuggestionsMinimumDistance = 2 // cobra's own default, applied only on its path
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return unknownCommand(cmd, args[0])
+		}
+	case c.Args != nil:
+		validate := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			if err := validate(cmd, args); err != nil {
+				return flagErr(cmd, err)
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		markUsageErrors(sub)
+	}
+}
+
+func unknownCommand(cmd *cobra.Command, name string) error {
+	e := mapi.Errorf(mapi.InvalidParameter, "unknown command %q for %q", name, cmd.CommandPath())
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		for i := range s {
+			s[i] = "'" + cmd.CommandPath() + " " + s[i] + "'"
+		}
+		return e.WithHint("did you mean " + strings.Join(s, " or ") + "?")
+	}
+	return e.WithHint("run '" + cmd.CommandPath() + " --help' for usage")
 }
 
 func flagErr(cmd *cobra.Command, err error) error {
