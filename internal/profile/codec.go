@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"errors"
 	"encoding/json"
 	"io"
 
@@ -19,10 +20,10 @@ func Unmarshal(data []byte) (*Profile, error) {
 // decode is Unmarshal reading the document from r.
 func decode(r io.Reader) (*Profile, error) {
 	p, err := unmarshal(r, "")
-	if err == nil {
-		err = p.Validate()
-	}
 	if err != nil {
+		return nil, documentErr(err)
+	}
+	if err := p.Validate(); err != nil {
 		return nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
 	}
 	return p, nil
@@ -42,10 +43,10 @@ func UnmarshalSection(data []byte, name string) (string, *Section, error) {
 // decodeSection is UnmarshalSection reading the document from r.
 func decodeSection(r io.Reader, name string) (string, *Section, error) {
 	p, err := unmarshal(r, name)
-	if err == nil {
-		err = p.validate(name)
-	}
 	if err != nil {
+		return "", nil, documentErr(err)
+	}
+	if err := p.validate(name); err != nil {
 		return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
 	}
 	s, err := p.Section(name)
@@ -114,4 +115,14 @@ func clip(s string) string {
 		return s[:64] + "…"
 	}
 	return s
+}
+
+// documentErr is MAPI_E_CORRUPT_DATA for a document that does not decode;
+// an error of the reader (the file failed to decrypt as it was read: the
+// only *mapi.Error unmarshal returns) says so itself.
+func documentErr(err error) error {
+	if me := new(mapi.Error); errors.As(err, &me) {
+		return me
+	}
+	return mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
 }

@@ -122,3 +122,31 @@ func flip(b []byte, i int) []byte {
 	c[i] ^= 0x20
 	return c
 }
+
+// TestDamageIsNamed: a file that fails to authenticate says so, not that its
+// JSON is malformed (the decoder reads while age decrypts).
+func TestDamageIsNamed(t *testing.T) {
+	k := testKey(t)
+	ids := []age.Identity{k}
+	st := &Store{Root: t.TempDir()}
+	if err := st.Create(New("work", []string{k.Recipient().String()})); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(st.Path("work"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(st.Path("work"), append(good, "garbage"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, load := range map[string]func() error{
+		"Load":        func() error { _, err := st.Load("work", ids); return err },
+		"LoadSection": func() error { _, err := st.LoadSection("work", "global", ids); return err },
+	} {
+		err := load()
+		if mapi.AsError(err).Code != mapi.CorruptData || !strings.Contains(err.Error(), "decrypt") ||
+			strings.Contains(err.Error(), "JSON") {
+			t.Errorf("%s: %v; want MAPI_E_CORRUPT_DATA saying the file does not decrypt", name, err)
+		}
+	}
+}

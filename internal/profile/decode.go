@@ -266,7 +266,10 @@ func readAny(d *jsontext.Decoder) (any, error) {
 // value, and keeping every other member's raw value in *extra. A missing
 // required member is an error.
 func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, field func(name string) error) error {
-	if d.PeekKind() != '{' {
+	if k := d.PeekKind(); k != '{' {
+		if _, err := d.ReadToken(); k == 0 && err != nil {
+			return err // a read error (a file that fails to decrypt), or truncation
+		}
 		return fmt.Errorf("not a JSON object")
 	}
 	if _, err := d.ReadToken(); err != nil {
