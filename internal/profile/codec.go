@@ -2,8 +2,8 @@ package profile
 
 import (
 	"bytes"
-	"errors"
 	"encoding/json"
+	"errors"
 	"io"
 
 	"github.com/mapictl/mapictl/internal/mapi"
