@@ -103,7 +103,7 @@ func DecryptStream(r io.Reader, ids []age.Identity) (io.Reader, error) {
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the file with")
 	}
-	d, err := age.Decrypt(r, ids...)
+	d, err := age.Decrypt(r, nativeFirst(ids)...)
 	if err != nil {
 		return nil, decryptError(err, "file")
 	}
@@ -144,7 +144,7 @@ func decrypt(r io.Reader, ids []age.Identity, what string, hint int) ([]byte, er
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the %s with", what)
 	}
-	d, err := age.Decrypt(r, ids...)
+	d, err := age.Decrypt(r, nativeFirst(ids)...)
 	if err != nil {
 		return nil, decryptError(err, what)
 	}

@@ -100,7 +100,7 @@ func parseIdentity(s string) (age.Identity, error) {
 		}
 		return id, nil
 	case strings.HasPrefix(s, "AGE-SECRET-KEY-1"):
-		id, err := age.ParseX25519Identity(s)
+		id, err := parseX25519Identity(s)
 		if err != nil {
 			return nil, fmt.Errorf("malformed X25519 identity")
 		}

@@ -97,7 +97,7 @@ func IdentityFromKey(s string) (age.Identity, error) {
 		}
 		return id, nil
 	case strings.HasPrefix(s, "AGE-SECRET-KEY-1"):
-		id, err := age.ParseX25519Identity(s)
+		id, err := parseX25519Identity(s)
 		if err != nil {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "malformed secret key")
 		}

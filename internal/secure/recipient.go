@@ -136,6 +136,8 @@ func RecipientsOf(ids []age.Identity) ([]string, error) {
 		switch id := id.(type) {
 		case *age.X25519Identity:
 			add(id.Recipient().String())
+		case *x25519Identity:
+			add(id.Recipient().String())
 		case *age.HybridIdentity:
 			add(id.Recipient().String())
 		case *sshIdentity:

@@ -103,7 +103,7 @@ func Create(storeRoot string, snap *Snapshot, pq bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if snap.Key, err = identityFromKey(k.Identity); err != nil {
+	if snap.Key, err = secure.IdentityFromKey(k.Identity); err != nil {
 		return "", mapi.Wrap(mapi.CallFailed, err, "generate the session key")
 	}
 	if !slices.Contains(snap.SpoolRecipients, k.Recipient) {

@@ -6,6 +6,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // hintLogon is the hint of every unusable-token error.
@@ -27,20 +28,10 @@ func ParseToken(token string) (id string, key age.Identity, err error) {
 	if !ok || !mapi.ValidID(id) {
 		return "", nil, logonFailed("malformed session token: want ID.AGE-SECRET-KEY-…")
 	}
-	key, err = identityFromKey(secret)
+	key, err = secure.IdentityFromKey(secret)
 	if err != nil {
 		return "", nil, logonFailed("malformed session token: its key is not an age secret key")
 	}
 	return id, key, nil
 }
 
-// identityFromKey parses an X25519 or hybrid age secret key.
-func identityFromKey(s string) (age.Identity, error) {
-	switch {
-	case strings.HasPrefix(s, "AGE-SECRET-KEY-PQ-1"):
-		return age.ParseHybridIdentity(s)
-	case strings.HasPrefix(s, "AGE-SECRET-KEY-1"):
-		return age.ParseX25519Identity(s)
-	}
-	return nil, mapi.Errorf(mapi.InvalidParameter, "not an age secret key")
-}
