@@ -34,4 +34,3 @@ func ParseToken(token string) (id string, key age.Identity, err error) {
 	}
 	return id, key, nil
 }
-
