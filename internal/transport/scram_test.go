@@ -66,3 +66,26 @@ func TestSCRAMUsernameEscaping(t *testing.T) {
 		t.Fatalf("ir = %q", ir)
 	}
 }
+
+// A non-ASCII password is prepared (RFC 8265 OpaqueString) before it is
+// hashed: a no-break space proves the same as a space. One preparation
+// refuses (a control character) is sent as it is, not dropped: the server
+// decides.
+func TestSCRAMPreparesPassword(t *testing.T) {
+	final := func(pass string) string {
+		t.Helper()
+		c := &scramClient{user: "user", pass: pass, nonce: rfcNonce}
+		c.Start()
+		f, err := c.Next([]byte(rfcServerFirst))
+		if err != nil {
+			t.Fatalf("password %q: %v", pass, err)
+		}
+		return string(f)
+	}
+	if final("pen cil") != final("pen\u00a0cil") {
+		t.Error("a no-break space in a password was not prepared to a space")
+	}
+	if final("p\u00e9n\u0007cil") == final("p\u00e9ncil") {
+		t.Error("a password preparation refuses was changed instead of sent as it is")
+	}
+}
