@@ -43,7 +43,7 @@ your own recipient plus any --recipient given.`,
 			return profileCreateRun(f, opts)
 		},
 	}
-	cmd.Flags().StringArrayVar(&opts.Recipients, "recipient", nil, "also encrypt to this age or SSH recipient (repeatable)")
+	stringsVarP(cmd.Flags(), &opts.Recipients, "recipient", "", "also encrypt to this age or SSH recipient (repeatable)")
 	cmd.Flags().StringVar(&opts.RecipientsFile, "recipients-file", "", "also encrypt to the recipients listed in this file")
 	cmd.Flags().BoolVar(&opts.Default, "default", false, "make it the default profile")
 	return cmd

@@ -33,7 +33,7 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.storeFlag, "store", "", "store directory (env MAPICTL_STORE; default $XDG_CONFIG_HOME/mapictl)")
 	pf.StringP("profile", "p", "", "profile name (env MAPICTL_PROFILE; default: default-profile in config.yaml)")
-	pf.StringArrayVarP(&f.identityFlag, "identity", "i", nil, "identity file to decrypt with (repeatable)")
+	stringsVarP(pf, &f.identityFlag, "identity", "i", "identity file to decrypt with (repeatable)")
 	pf.StringP("output", "o", "text", "output format: text or json (env MAPICTL_OUTPUT)")
 	pf.Bool("no-input", false, "never prompt (env MAPICTL_NO_INPUT)")
 	pf.String("config", "", "config file (default <store>/config.yaml)")

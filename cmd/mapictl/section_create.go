@@ -32,7 +32,7 @@ func newSectionCreateCmd(f *factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&opts.Kind, "kind", profile.KindTransport, "section kind: transport, service, store, addressbook")
 	cmd.Flags().StringVar(&opts.Transport, "transport", "", "transport: smtp (default), maildir, sendmail")
-	cmd.Flags().StringArrayVar(&opts.Set, "set", nil, "set PROP=VALUE (repeatable)")
+	stringsVarP(cmd.Flags(), &opts.Set, "set", "", "set PROP=VALUE (repeatable)")
 	_ = cmd.RegisterFlagCompletionFunc("transport", cobra.FixedCompletions(profile.TransportKinds, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("kind", cobra.FixedCompletions(profile.Kinds[1:], cobra.ShellCompDirectiveNoFileComp))
 	return cmd

@@ -134,6 +134,6 @@ them only on explicit request.`,
 		},
 	}
 	cmd.Flags().BoolVar(&withSecure, "secure", false, "also decrypt and print the secure range")
-	cmd.Flags().StringArrayVar(&props, "prop", nil, "print only this property (repeatable; a secure one is decrypted)")
+	stringsVarP(cmd.Flags(), &props, "prop", "", "print only this property (repeatable; a secure one is decrypted)")
 	return cmd
 }

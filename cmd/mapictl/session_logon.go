@@ -54,7 +54,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.Sections, "section", nil, "log on to this transport section only (repeatable)")
+	stringsVarP(fl, &opts.Sections, "section", "", "log on to this transport section only (repeatable)")
 	fl.StringVar(&opts.As, "as", "", "send as this address instead of the section's email")
 	fl.DurationVar(&opts.TTL, "ttl", 8*time.Hour, "how long the session lives")
 	fl.BoolVar(&opts.Remember, "remember", false, "save prompted credentials in the section's secure range")
