@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -142,9 +143,13 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	}
 	defer f.Close()
 	file := &readErr{r: f}
-	plain, err := secure.DecryptStream(file, ids)
-	if err == nil {
-		err = decodeAhead(size, plain, decode)
+	if size <= oneChunk {
+		err = decryptSmall(file, size, ids, decode)
+	} else {
+		var plain io.Reader
+		if plain, err = secure.DecryptStream(file, ids); err == nil {
+			err = decodeAhead(plain, decode)
+		}
 	}
 	switch {
 	case file.err != nil:
@@ -326,19 +331,33 @@ func diskErr(err error, what string) error {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// decodeAhead runs decode on plain, decrypted from a file of size bytes. For
-// a file of more than one age chunk (64 KiB) a goroutine decrypts the next
-// chunk while the last is scanned: 11% off a 1,000-section credential get
-// (docs/performance.md). A file of one chunk, the common case, has nothing
-// to overlap and is decoded without.
-func decodeAhead(size int64, plain io.Reader, decode func(io.Reader) error) error {
-	const chunk = 64 << 10
-	if size <= chunk {
-		return decode(plain)
-	}
-	ra, stop := readAhead(plain, chunk, 2)
+// decodeAhead runs decode on plain, the decryption of a file of more than
+// one age chunk (64 KiB): a goroutine decrypts the next chunk while the last
+// is scanned, 11% off a 1,000-section credential get (docs/performance.md).
+func decodeAhead(plain io.Reader, decode func(io.Reader) error) error {
+	ra, stop := readAhead(plain, oneChunk, 2)
 	defer stop()
 	return decode(ra)
+}
+
+// oneChunk is the size up to which a profile file is read whole and
+// decrypted in memory: age's chunk, which holds most profiles.
+const oneChunk = 64 << 10
+
+// decryptSmall reads a profile file of size bytes (at most oneChunk) whole
+// and decodes its plaintext: one read, and none of the streaming reader's
+// buffers, which are larger than the file (docs/performance.md).
+func decryptSmall(file io.Reader, size int64, ids []age.Identity, decode func(io.Reader) error) error {
+	ct := make([]byte, size+1) // one more byte tells a file that grew
+	n, err := io.ReadFull(file, ct)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return err
+	}
+	plain, err := secure.Decrypt(ct[:n], ids)
+	if err != nil {
+		return err
+	}
+	return decode(bytes.NewReader(plain))
 }
 
 // readErr remembers an error of r other than io.EOF, so that a failing disk
