@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark of mapictl against the tools users would otherwise pick (issue 6).
-# Every row is a RATIO of two commands measured on the same data with
-# hyperfine; the pair is run in ROUNDS alternating rounds (A,B then A,B ...)
-# so that machine noise hits both, and the ratio is the median of the
-# per-round ratios of mean times. Absolute times are printed too, for the
-# record, but mean little on a shared machine.
+# Every row is a RATIO of two commands measured on the same data, with the
+# two interleaved so that machine noise hits both. A pair that needs no
+# shell runs in strict alternation, A,B,A,B..., ROUNDS*RUNS times each
+# (scripts/interleave); the ratio is that of the median times. A pair that
+# reads stdin, is a script or needs --prepare runs under hyperfine in ROUNDS
+# alternating rounds of RUNS; the ratio is the median of the per-round
+# ratios of mean times. Absolute times are printed too, for the record, but
+# mean little on a shared machine.
 #
 # Needs go, openssl, curl, jq, python3; installs hyperfine, age, msmtp,
 # swaks, pass (+gnupg) and time from Debian's packages when missing, and
 # mailpit with `go install`.
 # Usage: scripts/bench.sh [-q]   (-q: fewer runs, no 10,000-section profile)
 # Env:   MAPICTL_BIN=PATH benchmarks that binary instead of building one;
-#        ROUNDS, RUNS: alternating rounds and runs per round;
+#        ROUNDS, RUNS: rounds and runs per round (interleaved rows run
+#        ROUNDS*RUNS pairs);
 #        BENCH_OUT=DIR keeps the results (table.md, chart.svg, *.json) there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,16 +63,25 @@ if [[ -n ${MAPICTL_BIN:-} ]]; then cp "$MAPICTL_BIN" "$work/build/mapictl"; else
 fi
 install -m 0755 "$work/build/mapictl" "$work/bin/mapictl"
 install -m 0755 "$(command -v age)" "$work/bin/age"
+go build -o "$work/interleave" ./scripts/interleave
 M="$work/bin/mapictl" AGE="$work/bin/age"
 export MAPICTL_STORE="$work/store" MAPICTL_NO_INPUT=1
 
-# --- results: name|ratio|A mean ms|B mean ms|target|verdict
+# --- results: name|ratio|A ms|B ms|target|verdict (ms: medians, see above)
 rows=()
 # ratio NAME TARGET-EXPR A B [hyperfine options...]: TARGET-EXPR is an awk
 # condition on r (the ratio A/B), e.g. "r<=1.2".
 ratio() {
 	local name=$1 target=$2 a=$3 b=$4; shift 4
 	local rs=() as=() bs=() i
+	if [[ -n $NOSHELL && $# == 0 ]]; then
+		# no shell, no hyperfine options: strict A,B alternation, run by run
+		"$work/interleave" -n $((ROUNDS * RUNS)) -w "$WARMUP" "$a" "$b" >"$work/i.json" ||
+			{ echo "bench: $name failed" >&2; return 1; }
+		cp "$work/i.json" "$out/$(tr -c 'a-zA-Z0-9\n' _ <<<"$name" | head -c 60).json"
+		record "$name" "$target" "$(jq .ratio "$work/i.json")" "$(jq .a.median_ms "$work/i.json")" "$(jq .b.median_ms "$work/i.json")"
+		return
+	fi
 	for i in $(seq "$ROUNDS"); do
 		hyperfine $NOSHELL -w "$WARMUP" -r "$RUNS" --export-json "$work/h.json" "$@" "$a" "$b" >/dev/null 2>"$work/h.err" ||
 			{ cat "$work/h.err" >&2; echo "bench: $name failed" >&2; return 1; }
@@ -79,13 +92,18 @@ ratio() {
 	local med
 	med=$(printf '%s %s\n' $(paste -d' ' <(printf '%s\n' "${as[@]}") <(printf '%s\n' "${bs[@]}")) |
 		awk '{print $1/$2}' | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')
-	local am bm
-	am=$(printf '%s\n' "${as[@]}" | sort -g | awk '{v[NR]=$1} END{printf "%.2f", v[int((NR+1)/2)]}')
-	bm=$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END{printf "%.2f", v[int((NR+1)/2)]}')
-	local verdict="-"
-	[[ -n $target ]] && verdict=$(awk -v r="$med" "BEGIN{print ($target) ? \"ok\" : \"MISSED\"}")
-	rows+=("$name|$(printf '%.3f' "$med")|$am|$bm|${target:--}|$verdict")
-	printf '%-58s %7.3f  (%s ms / %s ms) %s\n' "$name" "$med" "$am" "$bm" "$verdict" >&2
+	record "$name" "$target" "$med" \
+		"$(printf '%s\n' "${as[@]}" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')" \
+		"$(printf '%s\n' "${bs[@]}" | sort -g | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}')"
+}
+
+# record NAME TARGET-EXPR RATIO A-MS B-MS: one row of the table
+record() {
+	local name=$1 target=$2 r=$3 am bm verdict="-"
+	am=$(printf '%.2f' "$4") bm=$(printf '%.2f' "$5")
+	[[ -n $target ]] && verdict=$(awk -v r="$r" "BEGIN{print ($target) ? \"ok\" : \"MISSED\"}")
+	rows+=("$name|$(printf '%.3f' "$r")|$am|$bm|${target:--}|$verdict")
+	printf '%-58s %7.3f  (%s ms / %s ms) %s\n' "$name" "$r" "$am" "$bm" "$verdict" >&2
 }
 
 # --- 1. credential get against age -d, pass show, mapictl version
@@ -171,7 +189,7 @@ chart() {
 		'BEGIN{printf "%.1f,%.1f", l+(w-l-r)*log(n)/log(nmax), h-b-(h-t-b)*v/max}'; }
 	printf '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" font-family="sans-serif" font-size="12">\n' $w $h
 	printf '<rect width="100%%" height="100%%" fill="white"/>\n'
-	printf '<text x="%d" y="18" font-size="14">mapictl: cost per call against profile size (mean ms)</text>\n' $l
+	printf '<text x="%d" y="18" font-size="14">mapictl: cost per call against profile size (median ms)</text>\n' $l
 	printf '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>\n' $l $((h - b)) $((w - r)) $((h - b))
 	printf '<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>\n' $l $t $l $((h - b))
 	for n in "${sizes[@]}"; do
@@ -308,7 +326,7 @@ mem_age=$(rss "$AGE" -d -i "$work/s1/identity.txt" "$work/p1.age")
 mem_msmtp=$(rss msmtp -C "$work/msmtprc" release@example.org <"$work/msg.eml")
 
 {
-	echo "| comparison (A / B) | ratio | A mean ms | B mean ms | target | |"
+	echo "| comparison (A / B) | ratio | A ms | B ms | target | |"
 	echo "|---|---:|---:|---:|---|---|"
 	for r in "${rows[@]}"; do IFS='|' read -r n q a b t v <<<"$r"; echo "| $n | $q | $a | $b | $t | $v |"; done
 	echo
