@@ -44,14 +44,7 @@ func (i *encryptedIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range ids {
-		k, err := id.Unwrap(stanzas)
-		if errors.Is(err, age.ErrIncorrectIdentity) {
-			continue
-		}
-		return k, err
-	}
-	return nil, age.ErrIncorrectIdentity
+	return firstFileKey(ids, func(id age.Identity) ([]byte, error) { return id.Unwrap(stanzas) })
 }
 
 // recipientStrings returns the recipients of the identities inside, which

@@ -137,7 +137,11 @@ func RecipientsOf(ids []age.Identity) ([]string, error) {
 		case *age.X25519Identity:
 			add(id.Recipient().String())
 		case *x25519Identity:
-			add(id.Recipient().String())
+			r, err := id.recipient()
+			if err != nil {
+				return nil, err
+			}
+			add(r)
 		case *age.HybridIdentity:
 			add(id.Recipient().String())
 		case *sshIdentity:

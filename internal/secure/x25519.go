@@ -11,6 +11,8 @@ import (
 
 	"filippo.io/age"
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/mapictl/mapictl/internal/mapi"
 )
 
 // x25519Identity is an age X25519 identity (AGE-SECRET-KEY-1…) that costs one
@@ -59,8 +61,15 @@ func parseX25519Identity(s string) (*x25519Identity, error) {
 // X25519 stanza (age's rules: one argument, a 32-byte point in canonical
 // unpadded base64, a 32-byte body).
 func (i *x25519Identity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
-	for _, s := range stanzas {
-		key, err := i.unwrap(s)
+	return firstFileKey(stanzas, i.unwrap)
+}
+
+// firstFileKey returns the file key of the first of items that try opens,
+// skipping those it answers age.ErrIncorrectIdentity ("not for this key");
+// any other error stops the search, as in age. None: ErrIncorrectIdentity.
+func firstFileKey[T any](items []T, try func(T) ([]byte, error)) ([]byte, error) {
+	for _, it := range items {
+		key, err := try(it)
 		if errors.Is(err, age.ErrIncorrectIdentity) {
 			continue
 		}
@@ -113,14 +122,16 @@ func (i *x25519Identity) unwrap(s *age.Stanza) ([]byte, error) {
 	return fileKey, nil
 }
 
-// Recipient is the identity's age1… recipient. It reparses the key with age
+// recipient is the identity's age1… recipient. It reparses the key with age
 // (two scalar multiplications): only commands that encrypt ask for it.
-func (i *x25519Identity) Recipient() *age.X25519Recipient {
+// x25519_test.go checks that age accepts every key parseX25519Identity does;
+// should they ever disagree, this is InvalidParameter, not a panic.
+func (i *x25519Identity) recipient() (string, error) {
 	id, err := age.ParseX25519Identity(i.s)
 	if err != nil {
-		panic("secure: an X25519 key that parsed once no longer parses: " + err.Error())
+		return "", mapi.Errorf(mapi.InvalidParameter, "malformed X25519 identity")
 	}
-	return id.Recipient()
+	return id.Recipient().String(), nil
 }
 
 // isNativeIdentity reports the identities age tries before plugin and SSH
