@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 type rawJSON = json.RawMessage
@@ -14,12 +14,7 @@ type rawJSON = json.RawMessage
 // Unmarshal decodes a profile document (the plaintext of NAME.age) and
 // validates it. Errors are MAPI_E_CORRUPT_DATA.
 func Unmarshal(data []byte) (*Profile, error) {
-	return decode(bytes.NewReader(data))
-}
-
-// decode is Unmarshal reading the document from r.
-func decode(r io.Reader) (*Profile, error) {
-	p, err := unmarshal(r, "")
+	p, err := unmarshal(bytes.NewReader(data), "")
 	if err != nil {
 		return nil, documentErr(err)
 	}
@@ -37,14 +32,30 @@ func decode(r io.Reader) (*Profile, error) {
 // otherwise MAPI_E_CORRUPT_DATA. A profile is never saved from this: a
 // writer loads it whole.
 func UnmarshalSection(data []byte, name string) (string, *Section, error) {
-	return decodeSection(bytes.NewReader(data), name)
+	p, ok := skimDocument(data, nil, name)
+	return sectionOf(p, ok, data, name)
 }
 
-// decodeSection is UnmarshalSection reading the document from r.
-func decodeSection(r io.Reader, name string) (string, *Section, error) {
-	p, err := unmarshal(r, name)
+// unmarshalSectionAhead is UnmarshalSection of a plaintext that is still
+// being decrypted: skim scans each chunk as it is decrypted. Nothing is
+// returned before all of the file is authenticated.
+func unmarshalSectionAhead(pt *secure.Plaintext, name string) (string, *Section, error) {
+	p, ok := skimDocument(pt.Next(0), pt.Next, name)
+	data, err := pt.All()
 	if err != nil {
-		return "", nil, documentErr(err)
+		return "", nil, err
+	}
+	return sectionOf(p, ok, data, name)
+}
+
+// sectionOf ends UnmarshalSection: p is skim's decoding of data when ok;
+// else jsontext decodes data.
+func sectionOf(p *Profile, ok bool, data []byte, name string) (string, *Section, error) {
+	if !ok {
+		var err error
+		if p, err = unmarshal(bytes.NewReader(data), name); err != nil {
+			return "", nil, documentErr(err)
+		}
 	}
 	if err := p.validate(name); err != nil {
 		return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)

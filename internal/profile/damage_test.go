@@ -68,11 +68,11 @@ func TestDamagedProfileFile(t *testing.T) {
 	}
 }
 
-// TestLargeProfileReadAhead covers the path of a profile of several age
-// chunks, decrypted ahead of the decoder by a goroutine: both readers agree
-// with the profile written, and a file cut or flipped in any chunk is
-// MAPI_E_CORRUPT_DATA for each of them, never a partial read.
-func TestLargeProfileReadAhead(t *testing.T) {
+// TestLargeProfileChunks covers a profile of several age chunks, decrypted
+// by two goroutines at once: both readers agree with the profile written,
+// and a file cut or flipped in any chunk is MAPI_E_CORRUPT_DATA for each of
+// them, never a partial read.
+func TestLargeProfileChunks(t *testing.T) {
 	k := testKey(t)
 	ids := []age.Identity{k}
 	st := &Store{Root: t.TempDir()}

@@ -116,3 +116,34 @@ func benchReadOne(b *testing.B, load func(st *Store, name string, ids []age.Iden
 		})
 	}
 }
+
+// BenchmarkUnmarshalSection decodes one section of a 1000-section document
+// (no decryption) by skim (the fast path) and by jsontext (its fallback).
+func BenchmarkUnmarshalSection(b *testing.B) {
+	p, _ := benchProfile(b, 1000)
+	data, err := Marshal(p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, path := range []struct {
+		name string
+		skim bool
+	}{{"skim", true}, {"jsontext", false}} {
+		b.Run(path.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				var q *Profile
+				ok := false
+				if path.skim {
+					if q, ok = skimDocument(data, nil, "smtp999"); !ok {
+						b.Fatal("skim declined")
+					}
+				}
+				if _, _, err := sectionOf(q, ok, data, "smtp999"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -91,8 +91,12 @@ func (s *Store) Exists(name string) bool {
 // MAPI_E_CORRUPT_DATA when it does not decrypt or parse.
 func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 	var p *Profile
-	err := s.read(name, ids, func(r io.Reader) (err error) {
-		p, err = decode(r)
+	err := s.read(name, ids, func(pt *secure.Plaintext) error {
+		doc, err := pt.All()
+		if err != nil {
+			return err
+		}
+		p, err = Unmarshal(doc)
 		if err == nil && p.Name != name {
 			return namesItself(p.Name)
 		}
@@ -107,8 +111,8 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 // sections. Errors as Load, and MAPI_E_NOT_FOUND for a missing section.
 func (s *Store) LoadSection(name, section string, ids []age.Identity) (*Section, error) {
 	var sec *Section
-	err := s.read(name, ids, func(r io.Reader) error {
-		self, got, err := decodeSection(r, section)
+	err := s.read(name, ids, func(pt *secure.Plaintext) error {
+		self, got, err := unmarshalSectionAhead(pt, section)
 		if (err == nil || mapi.AsError(err).Code == mapi.NotFound) && self != name {
 			return namesItself(self)
 		}
@@ -122,11 +126,11 @@ func namesItself(self string) error {
 	return mapi.Errorf(mapi.CorruptData, "it names itself %q", clip(self))
 }
 
-// read opens and starts decrypting the file of profile name, and gives the
-// plaintext to decode, which must read it to its end (age authenticates the
-// end of the file last). A MAPI_E_CORRUPT_DATA error of decode is reported
-// as the profile's corruption, a failing disk as MAPI_E_DISK_ERROR.
-func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) error) error {
+// read starts decrypting the file of profile name and gives the plaintext
+// to decode, which must not return a result before pt.All has authenticated
+// the whole file. A MAPI_E_CORRUPT_DATA error of decode is reported as the
+// profile's corruption, a failing disk as MAPI_E_DISK_ERROR.
+func (s *Store) read(name string, ids []age.Identity, decode func(pt *secure.Plaintext) error) error {
 	if err := CheckName("profile", name); err != nil {
 		return err
 	}
@@ -143,17 +147,16 @@ func (s *Store) read(name string, ids []age.Identity, decode func(io.Reader) err
 	}
 	defer f.Close()
 	file := &readErr{r: f}
-	if size <= oneChunk {
-		err = decryptSmall(file, size, ids, decode)
-	} else {
-		var plain io.Reader
-		if plain, err = secure.DecryptStream(file, ids); err == nil {
-			err = decodeAhead(plain, decode)
+	pt, err := secure.DecryptAhead(file, size, ids)
+	if err == nil {
+		err = decode(pt)
+		if _, aerr := pt.All(); aerr != nil { // and the file stays open until the end
+			err = aerr
 		}
 	}
 	switch {
-	case file.err != nil:
-		return diskErr(file.err, "read profile")
+	case file.failed() != nil:
+		return diskErr(file.failed(), "read profile")
 	case err == nil:
 		return nil
 	}
@@ -331,46 +334,27 @@ func diskErr(err error, what string) error {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// decodeAhead runs decode on plain, the decryption of a file of more than
-// one age chunk (64 KiB): a goroutine decrypts the next chunk while the last
-// is scanned, 11% off a 1,000-section credential get (docs/performance.md).
-func decodeAhead(plain io.Reader, decode func(io.Reader) error) error {
-	ra, stop := readAhead(plain, oneChunk, 2)
-	defer stop()
-	return decode(ra)
-}
-
-// oneChunk is the size up to which a profile file is read whole and
-// decrypted in memory: age's chunk, which holds most profiles.
-const oneChunk = 64 << 10
-
-// decryptSmall reads a profile file of size bytes (at most oneChunk) whole
-// and decodes its plaintext: one read, and none of the streaming reader's
-// buffers, which are larger than the file (docs/performance.md).
-func decryptSmall(file io.Reader, size int64, ids []age.Identity, decode func(io.Reader) error) error {
-	ct := make([]byte, size+1) // one more byte tells a file that grew
-	n, err := io.ReadFull(file, ct)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return err
-	}
-	plain, err := secure.Decrypt(ct[:n], ids)
-	if err != nil {
-		return err
-	}
-	return decode(bytes.NewReader(plain))
-}
-
 // readErr remembers an error of r other than io.EOF, so that a failing disk
-// is told apart from a file that does not decrypt.
+// is told apart from a file that does not decrypt. secure.DecryptAhead
+// reads it from its goroutine.
 type readErr struct {
 	r   io.Reader
+	mu  sync.Mutex
 	err error
 }
 
 func (e *readErr) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF {
+		e.mu.Lock()
 		e.err = err
+		e.mu.Unlock()
 	}
 	return n, err
+}
+
+func (e *readErr) failed() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
 }

@@ -14,6 +14,9 @@ import (
 // characters of Unicode letters, digits, '_', '-', '.' and inner spaces; no
 // leading dot or space. Errors are MAPI_E_INVALID_PARAMETER.
 func CheckName(kind, name string) error {
+	if asciiName(name) {
+		return nil // the common case, without the rune loop below
+	}
 	bad := func(why string) error {
 		return mapi.Errorf(mapi.InvalidParameter, "invalid %s name %q: %s", kind, clip(name), why).
 			WithHint("names are 1 to 64 letters, digits, '_', '-', '.' and inner spaces")
@@ -37,6 +40,21 @@ func CheckName(kind, name string) error {
 		}
 	}
 	return nil
+}
+
+// asciiName reports whether name is a valid name of 1 to 64 ASCII letters,
+// digits, '_', '-', '.' and inner spaces, not starting with a dot.
+func asciiName(name string) bool {
+	if len(name) == 0 || len(name) > 64 || name[0] == '.' || name[0] == ' ' || name[len(name)-1] == ' ' {
+		return false
+	}
+	for i := range len(name) {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.' || c == ' ') {
+			return false
+		}
+	}
+	return true
 }
 
 // validUID reports whether s is a MAPIUID as written: 32 lower-case hex

@@ -92,41 +92,6 @@ func Decrypt(ct []byte, ids []age.Identity) ([]byte, error) {
 	return decrypt(ct, ids, "file")
 }
 
-// DecryptStream starts decrypting the binary age file r and returns its
-// plaintext as a reader, so that a large file need not be held in memory
-// twice. Header errors are returned here, as Decrypt's. age releases each
-// 64 KiB chunk only once it is authenticated, and the end of the stream only
-// once the last chunk is: a reader must read to io.EOF before trusting what
-// it read. Later errors of the reader are *mapi.Error CorruptData, including
-// a plaintext larger than [MaxPlaintext].
-func DecryptStream(r io.Reader, ids []age.Identity) (io.Reader, error) {
-	if len(ids) == 0 {
-		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the file with")
-	}
-	d, err := age.Decrypt(r, nativeFirst(ids)...)
-	if err != nil {
-		return nil, decryptError(err, "file")
-	}
-	return &plainReader{r: d}, nil
-}
-
-// plainReader maps the errors of age's payload reader and bounds its size.
-type plainReader struct {
-	r io.Reader
-	n int64
-}
-
-func (p *plainReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	if p.n += int64(n); p.n > MaxPlaintext {
-		return 0, mapi.Errorf(mapi.CorruptData, "the decrypted file is larger than 64 MiB")
-	}
-	if err != nil && err != io.EOF {
-		err = decryptError(err, "file")
-	}
-	return n, err
-}
-
 // DecryptArmored is [Decrypt] for an armored age file (surrounding white
 // space allowed). Errors as Decrypt; broken armor is CorruptData.
 func DecryptArmored(s string, ids []age.Identity) ([]byte, error) {
@@ -159,8 +124,20 @@ func decrypt(ct []byte, ids []age.Identity, what string) ([]byte, error) {
 		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted %s is larger than 64 MiB", what)
 	}
 	plain := make([]byte, size)
-	if _, err := ra.ReadAt(plain, 0); err != nil && err != io.EOF {
+	if err := readAt(ra, plain, 0); err != nil {
 		return nil, decryptError(err, what)
 	}
 	return plain, nil
+}
+
+// chunkSize is the plaintext size of an age payload chunk.
+const chunkSize = 64 << 10
+
+// readAt is ra.ReadAt(p, off), where io.EOF after a full read is success.
+func readAt(ra io.ReaderAt, p []byte, off int64) error {
+	n, err := ra.ReadAt(p, off)
+	if n == len(p) && err == io.EOF {
+		err = nil
+	}
+	return err
 }

@@ -2,8 +2,11 @@ package secure
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"filippo.io/age"
 
@@ -98,3 +101,73 @@ func TestDecryptCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// readAhead reads pt as a reader of Next does, a prefix at a time, then
+// returns All's verdict and checks that the prefixes agreed with it.
+func readAhead(t *testing.T, pt *Plaintext) ([]byte, error) {
+	t.Helper()
+	var seen []byte
+	for {
+		b := pt.Next(len(seen))
+		if len(b) <= len(seen) {
+			break
+		}
+		if !bytes.HasPrefix(b, seen) {
+			t.Fatal("Next changed bytes it had returned")
+		}
+		seen = b
+	}
+	all, err := pt.All()
+	if err == nil && !bytes.Equal(all, seen) {
+		t.Fatalf("Next ended after %d bytes, All has %d", len(seen), len(all))
+	}
+	return all, err
+}
+
+// TestDecryptAhead: a file of one or several age chunks decrypts whole
+// through Next and All; a flip in any chunk is CorruptData from All (the
+// header's last chunk from DecryptAhead itself); an error of the source is
+// in All's chain.
+func TestDecryptAhead(t *testing.T) {
+	k := newKey(t, false)
+	ids := load(t, Source{KeyText: k.Identity})
+	for _, size := range []int{0, 1, chunkSize, chunkSize + 1, 5*chunkSize + 3, 8 * chunkSize} {
+		plain := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
+		ct := mustEncrypt(t, string(plain), k.Recipient)
+		pt, err := DecryptAhead(bytes.NewReader(ct), int64(len(ct)), ids)
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		if got, err := readAhead(t, pt); err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("size %d: %d bytes, %v", size, len(got), err)
+		}
+		hdrEnd := bytes.Index(ct, []byte("\n--- ")) + 1
+		payload := hdrEnd + bytes.IndexByte(ct[hdrEnd:], '\n') + 1 + 16 // after the MAC line and the nonce
+		chunks := max(1, (size+chunkSize-1)/chunkSize)
+		if len(ct)-payload != size+16*chunks {
+			t.Fatalf("size %d: payload of %d bytes, want %d chunks", size, len(ct)-payload, chunks)
+		}
+		for n := range chunks {
+			c := bytes.Clone(ct)
+			c[payload+n*(chunkSize+16)] ^= 1
+			pt, err := DecryptAhead(bytes.NewReader(c), int64(len(c)), ids)
+			if err == nil {
+				_, err = readAhead(t, pt)
+			}
+			wantCode(t, err, mapi.CorruptData, "")
+		}
+	}
+	ct := mustEncrypt(t, strings.Repeat("x", 3*chunkSize), k.Recipient)
+	failing := io.MultiReader(bytes.NewReader(ct[:len(ct)/2]), iotest.ErrReader(errDisk))
+	pt, err := DecryptAhead(failing, int64(len(ct)), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAhead(t, pt); !errors.Is(err, errDisk) {
+		t.Fatalf("source error not in the chain: %v", err)
+	}
+	_, err = DecryptAhead(bytes.NewReader(ct), int64(len(ct)), nil)
+	wantCode(t, err, mapi.NoAccess, "")
+}
+
+var errDisk = errors.New("disk on fire")

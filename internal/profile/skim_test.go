@@ -1,0 +1,224 @@
+package profile
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// checkSkim asserts skim's contract on doc for a reader of section only:
+// when skimDocument vouches for doc, the long way (jsontext, all of doc)
+// decodes it without error to the same profile.
+//
+// It also reads doc as a plaintext still being decrypted is read, a few
+// bytes at a time, and asserts the same verdict and result.
+func checkSkim(t *testing.T, doc []byte, only string) (vouched bool) {
+	t.Helper()
+	got, ok := skimDocument(doc, nil, only)
+	for _, step := range []int{1, 3, 8} {
+		more := func(have int) []byte { return doc[:min(have+step, len(doc))] }
+		dripped, dok := skimDocument(more(0), more, only)
+		if dok != ok || ok && !reflect.DeepEqual(dripped, got) {
+			t.Fatalf("read %d bytes at a time, skim says %v, not %v, on %q", step, dok, ok, doc)
+		}
+	}
+	if !ok {
+		return false
+	}
+	want, err := unmarshal(bytes.NewReader(doc), only)
+	if err != nil {
+		t.Fatalf("skim vouched for a document jsontext refuses (%v):\n%q", err, doc)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("skim and jsontext disagree on %q:\n got %#v\nwant %#v", doc, got, want)
+	}
+	return true
+}
+
+// skimProfile is a profile of many shapes: every property type, names and
+// values that need escapes or are not ASCII, sections with and without a
+// secure range or a service.
+func skimProfile(t testing.TB) *Profile {
+	k := testKey(t)
+	p := New("Büro-Zoë", []string{k.Recipient().String()})
+	smtp, _ := p.AddSection("smtp", KindTransport, "smtp")
+	smtp.Props[mapi.PrSMTPHost] = "mail.example.com"
+	smtp.Props[mapi.PrDisplayName] = "Zoë \"Z\" O'Neil \\ tab\t line\u2028 nul\x00 emoji 😀"
+	creds := map[mapi.Tag]any{mapi.PrUsername: "zoë", mapi.PrPassword: "p\"w\\"}
+	if err := smtp.WriteSecure(nil, creds, p.Recipients, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	svc, _ := p.AddSection("Ünïcödé svc", KindService, "")
+	for tag, v := range everyType() {
+		svc.Props[tag] = v
+	}
+	ab, _ := p.AddSection("ab", KindAddressBook, "")
+	ab.Service = "CONTAB"
+	return p
+}
+
+// TestSkimVouchesForWhatMarshalWrites: the fast path is taken for every
+// document mapictl writes, compact or indented as by jq, for every section
+// and for a missing one, and agrees with jsontext.
+func TestSkimVouchesForWhatMarshalWrites(t *testing.T) {
+	doc, err := Marshal(skimProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, doc, " \r", "\t  "); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range [][]byte{doc, indented.Bytes()} {
+		for _, only := range []string{"global", "smtp", "Ünïcödé svc", "ab", "missing"} {
+			if !checkSkim(t, d, only) {
+				t.Errorf("skim declined a document Marshal writes (section %q):\n%s", only, d)
+			}
+		}
+	}
+}
+
+// TestSkimDeclines: documents that are malformed, or valid but outside the
+// shape Marshal writes, are left to jsontext, and UnmarshalSection still
+// gives jsontext's verdict.
+func TestSkimDeclines(t *testing.T) {
+	doc, err := Marshal(skimProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(doc)
+	replace := func(old, new string) string {
+		t.Helper()
+		if !strings.Contains(s, old) {
+			t.Fatalf("%q not in the document", old)
+		}
+		return strings.Replace(s, old, new, 1)
+	}
+	cases := []struct {
+		name, doc string
+		valid     bool // UnmarshalSection("smtp") succeeds
+	}{
+		{"unknown top-level member", replace(`{"format"`, `{"x-new":[1,{"a":null}],"format"`), true},
+		{"unknown section member", replace(`"kind":"transport"`, `"kind":"transport","x-new":true`), true},
+		{"escaped surrogate pair", replace(`"kind":"transport"`, `"kind":"transport","x":"\ud83d\ude00"`), true},
+		{"deep nesting in another section", replace(`"0x70010002"`, `"0x7020101F":[`+strings.Repeat("[", 70)+strings.Repeat("]", 70)+`],"0x70010002"`), true},
+		{"null service", replace(`"service":"CONTAB"`, `"service":null`), true},
+		{"repeated member", replace(`"kind":"transport"`, `"kind":"transport","kind":"transport"`), false},
+		{"lone surrogate", replace(`"kind":"transport"`, `"kind":"transport","x":"\udc00"`), false},
+		{"control character", replace(`"kind":"transport"`, "\"kind\":\"trans\x01port\""), false},
+		{"invalid UTF-8", replace(`"kind":"transport"`, "\"kind\":\"trans\xffport\""), false},
+		{"bad escape", replace(`"kind":"transport"`, `"kind":"trans\qport"`), false},
+		{"leading zero", replace(`"kind":"transport"`, `"kind":"transport","x":01`), false},
+		{"bare minus", replace(`"kind":"transport"`, `"kind":"transport","x":-`), false},
+		{"trailing comma", replace(`"kind":"transport"`, `"kind":"transport",`), false},
+		{"bad literal", replace(`"kind":"transport"`, `"kind":"transport","x":tru`), false},
+		{"data after the document", s + `{}`, false},
+		{"truncated", s[:len(s)/2], false},
+		{"wrong format", replace(Format, "mapictl.profile/9"), false},
+		{"kind a number", replace(`"kind":"transport","name":"smtp"`, `"kind":7,"name":"smtp"`), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := []byte(c.doc)
+			if checkSkim(t, d, "smtp") {
+				t.Errorf("skim vouched for it")
+			}
+			_, _, err := UnmarshalSection(d, "smtp")
+			if (err == nil) != c.valid {
+				t.Errorf("UnmarshalSection: %v, want valid=%v", err, c.valid)
+			}
+			if err != nil && mapi.AsError(err).Code != mapi.CorruptData {
+				t.Errorf("code %v, want MAPI_E_CORRUPT_DATA", mapi.AsError(err).Code)
+			}
+		})
+	}
+}
+
+// acceptsValue reports whether jsontext, with decodeOpts, reads data as one
+// JSON value and nothing after it.
+func acceptsValue(data []byte) bool {
+	d := jsontext.NewDecoder(bytes.NewReader(data), decodeOpts)
+	if _, err := d.ReadValue(); err != nil {
+		return false
+	}
+	_, err := d.ReadToken()
+	return err == io.EOF
+}
+
+// skimsValue reports whether skim vouches for data as one JSON value, read
+// step bytes at a time (0: all at once).
+func skimsValue(data []byte, step int) bool {
+	s := skim{b: data}
+	if step > 0 {
+		s.more = func(have int) []byte { return data[:min(have+step, len(data))] }
+		s.b = s.more(0)
+	}
+	s.space()
+	ok := s.value()
+	s.space()
+	return ok && !s.has(s.i)
+}
+
+func TestSkimValue(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`0`, true}, {`-0.5e+10`, true}, {`1E-2`, true}, {` [ true , false , null ] `, true},
+		{`{"a":{"b":[]},"a":1}`, true}, {`"\u00e9\"\\\/\b\f\n\r\t"`, true}, {`"é😀"`, true},
+		{`"12345678\"12345678"`, true}, {`"1234567"`, true},
+		{`01`, false}, {`1.`, false}, {`.5`, false}, {`1e`, false}, {`+1`, false}, {`-`, false},
+		{`[1,]`, false}, {`{"a"}`, false}, {`{"a":1,}`, false}, {`{a:1}`, false}, {`[1 2]`, false},
+		{`"abc`, false}, {`"12345678`, false}, {`"\x"`, false}, {`"\u12g4"`, false}, {`"\ud800"`, false},
+		{"\"a\x1fb\"", false}, {"\"1234567\x7f\x80\"", false}, {"\"\xed\xa0\x80\"", false},
+		{`nul`, false}, {`1 2`, false}, {``, false}, {strings.Repeat("[", 65) + strings.Repeat("]", 65), false},
+	} {
+		for _, step := range []int{0, 1, 5} {
+			if got := skimsValue([]byte(c.in), step); got != c.ok {
+				t.Errorf("skim %q, %d bytes at a time = %v, want %v", c.in, step, got, c.ok)
+			}
+		}
+		if c.ok && !acceptsValue([]byte(c.in)) {
+			t.Errorf("jsontext refuses %q, which this test expects skim to accept", c.in)
+		}
+	}
+}
+
+// FuzzSkimValue: skim never accepts a value jsontext refuses.
+func FuzzSkimValue(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e3,true,null,"x\n\u00e9"]}`, `"12345678\\12345678"`, "\"\xf0\x9f\x98\x80 1234567\"", `[[[]]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ok := skimsValue(data, 0)
+		if ok && !acceptsValue(data) {
+			t.Fatalf("skim accepts %q, jsontext does not", data)
+		}
+		if skimsValue(data, 3) != ok {
+			t.Fatalf("skim of %q read 3 bytes at a time differs", data)
+		}
+	})
+}
+
+// FuzzSkimDocument: whenever skim vouches for a document, jsontext decodes
+// it to the same profile.
+func FuzzSkimDocument(f *testing.F) {
+	doc, err := Marshal(skimProfile(f))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(doc, "smtp")
+	f.Add(doc, "global")
+	f.Add(doc, "none")
+	f.Add([]byte(`{"format":"mapictl.profile/1","name":"w","uid":"u","recipients":[],"sections":[{"name":"a","uid":"","kind":"k","props":{"0x3001001F":"x"}}]}`), "a")
+	f.Fuzz(func(t *testing.T, data []byte, only string) {
+		checkSkim(t, data, only)
+	})
+}
