@@ -39,35 +39,39 @@ const maxSkimDepth = 64
 // The document is doc, or, when more is not nil, doc and what more adds: a
 // prefix of the plaintext still being decrypted (secure.Plaintext.Next).
 func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profile, ok bool) {
+	if only == "" {
+		return nil, false // unmarshal(doc, "") decodes every section in full
+	}
 	s := skim{b: doc, more: more}
 	p = &Profile{}
 	var format string
 	var seen uint8
 	s.space()
-	if !s.at('{') || !s.object(func(key []byte, _ int) bool {
+	if !s.at('{') || !s.object(func(key []byte) bool {
 		var bit uint8
+		good := false
 		switch string(key) {
 		case "format":
 			bit = 1
-			format, ok = s.text()
-			ok = ok && format == Format
+			format, good = s.text()
+			good = good && format == Format
 		case "name":
 			bit = 2
-			p.Name, ok = s.text()
+			p.Name, good = s.text()
 		case "uid":
 			bit = 4
-			p.UID, ok = s.text()
+			p.UID, good = s.text()
 		case "recipients":
 			bit = 8
 			p.Recipients = []string{}
-			ok = s.at('[') && s.array(func() bool {
+			good = s.at('[') && s.array(func() bool {
 				r, ok := s.text()
 				p.Recipients = append(p.Recipients, r)
 				return ok
 			})
 		case "sections":
 			bit = 16
-			ok = s.at('[') && s.array(func() bool {
+			good = s.at('[') && s.array(func() bool {
 				sec, ok := s.section(only)
 				p.Sections = append(p.Sections, sec)
 				return ok
@@ -77,7 +81,7 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 			return false
 		}
 		seen |= bit
-		return ok
+		return good
 	}) {
 		return nil, false
 	}
@@ -95,7 +99,7 @@ func (s *skim) section(only string) (*Section, bool) {
 	}
 	sec := &Section{}
 	var seen uint8
-	if !s.object(func(key []byte, _ int) bool {
+	if !s.object(func(key []byte) bool {
 		var bit uint8
 		ok := true
 		switch string(key) {
@@ -176,7 +180,7 @@ func (s *skim) text() (string, bool) {
 
 // object skims an object (s.i at '{'), calling member for each with the
 // unquoted key and s.i at the start of its value, which member must skim.
-func (s *skim) object(member func(key []byte, start int) bool) bool {
+func (s *skim) object(member func(key []byte) bool) bool {
 	if !s.enter() {
 		return false
 	}
@@ -188,21 +192,8 @@ func (s *skim) object(member func(key []byte, start int) bool) bool {
 	}
 	for {
 		s.space()
-		if !s.at('"') {
-			return false
-		}
-		lit := s.i
-		if !s.str() {
-			return false
-		}
-		key := unquote(s.b[lit:s.i])
-		s.space()
-		if !s.at(':') {
-			return false
-		}
-		s.i++
-		s.space()
-		if !member(key, s.i) {
+		lit, ok := s.name()
+		if !ok || !member(unquote(lit)) {
 			return false
 		}
 		if done, ok := s.delim('}'); done {
@@ -280,7 +271,7 @@ func (s *skim) value() bool {
 			}
 			closers[n] = closer
 			n++
-			if c == '{' && !s.name() {
+			if c == '{' && !s.member() {
 				return false
 			}
 			continue
@@ -323,7 +314,7 @@ func (s *skim) value() bool {
 			}
 			s.i++
 			s.space()
-			if closers[n-1] == '}' && !s.name() {
+			if closers[n-1] == '}' && !s.member() {
 				return false
 			}
 			break
@@ -331,18 +322,27 @@ func (s *skim) value() bool {
 	}
 }
 
-// name skims a member name and its colon, and the space up to the value.
-func (s *skim) name() bool {
+// member skims a member's name and colon, up to its value.
+func (s *skim) member() bool {
+	_, ok := s.name()
+	return ok
+}
+
+// name skims a member name, its colon and the space up to the value, and
+// returns the name's string literal.
+func (s *skim) name() ([]byte, bool) {
+	start := s.i
 	if !s.at('"') || !s.str() {
-		return false
+		return nil, false
 	}
+	lit := s.b[start:s.i]
 	s.space()
 	if !s.at(':') {
-		return false
+		return nil, false
 	}
 	s.i++
 	s.space()
-	return true
+	return lit, true
 }
 
 func (s *skim) at(c byte) bool { return s.has(s.i) && s.b[s.i] == c }
