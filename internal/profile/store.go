@@ -338,13 +338,13 @@ func quote(s string) string { return `"` + s + `"` }
 // is told apart from a file that does not decrypt. secure.DecryptAhead
 // reads it from its goroutine.
 type readErr struct {
-	r   io.Reader
+	r   io.ReaderAt
 	mu  sync.Mutex
 	err error
 }
 
-func (e *readErr) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
+func (e *readErr) ReadAt(p []byte, off int64) (int, error) {
+	n, err := e.r.ReadAt(p, off)
 	if err != nil && err != io.EOF {
 		e.mu.Lock()
 		e.err = err

@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"testing/iotest"
 
 	"filippo.io/age"
 
@@ -131,7 +130,7 @@ func readAhead(t *testing.T, pt *Plaintext) ([]byte, error) {
 func TestDecryptAhead(t *testing.T) {
 	k := newKey(t, false)
 	ids := load(t, Source{KeyText: k.Identity})
-	for _, size := range []int{0, 1, chunkSize, chunkSize + 1, 5*chunkSize + 3, 8 * chunkSize} {
+	for _, size := range []int{0, 1, chunkSize, chunkSize + 1, 4 * chunkSize, 4*chunkSize + 1, 5*chunkSize + 3, 8 * chunkSize} {
 		plain := bytes.Repeat([]byte("0123456789abcdef"), size/16+1)[:size]
 		ct := mustEncrypt(t, string(plain), k.Recipient)
 		pt, err := DecryptAhead(bytes.NewReader(ct), int64(len(ct)), ids)
@@ -157,9 +156,8 @@ func TestDecryptAhead(t *testing.T) {
 			wantCode(t, err, mapi.CorruptData, "")
 		}
 	}
-	ct := mustEncrypt(t, strings.Repeat("x", 3*chunkSize), k.Recipient)
-	failing := io.MultiReader(bytes.NewReader(ct[:len(ct)/2]), iotest.ErrReader(errDisk))
-	pt, err := DecryptAhead(failing, int64(len(ct)), ids)
+	ct := mustEncrypt(t, strings.Repeat("x", 9*chunkSize), k.Recipient)
+	pt, err := DecryptAhead(&failAt{r: bytes.NewReader(ct), at: int64(len(ct)) / 2}, int64(len(ct)), ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,3 +169,16 @@ func TestDecryptAhead(t *testing.T) {
 }
 
 var errDisk = errors.New("disk on fire")
+
+// failAt is a ReaderAt that fails every read touching offset at.
+type failAt struct {
+	r  io.ReaderAt
+	at int64
+}
+
+func (f *failAt) ReadAt(p []byte, off int64) (int, error) {
+	if off <= f.at && f.at < off+int64(len(p)) {
+		return 0, errDisk
+	}
+	return f.r.ReadAt(p, off)
+}
