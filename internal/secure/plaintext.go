@@ -28,7 +28,7 @@ type Plaintext struct {
 // holds and returns once its header and last chunk are (age authenticates
 // the last chunk first): their errors are returned here, as Decrypt's;
 // other payload errors by All. The rest is decrypted by a goroutine, in
-// order, in spans of aheadSpan bytes. The goroutine runs to the end of the
+// order, one chunk and then spans of aheadSpan bytes. The goroutine runs to the end of the
 // file whatever the reader does.
 func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, error) {
 	if len(ids) == 0 {
@@ -48,8 +48,9 @@ func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, 
 		return p, nil
 	}
 	go func() {
-		for lo := 0; lo < len(p.buf); lo += aheadSpan {
-			hi := min(lo+aheadSpan, len(p.buf))
+		span := chunkSize // the reader waits for the first span: keep it short
+		for lo := 0; lo < len(p.buf); lo, span = lo+span, aheadSpan {
+			hi := min(lo+span, len(p.buf))
 			if err := readAt(ra, p.buf[lo:hi], int64(lo)); err != nil {
 				p.publish(lo, err)
 				return
