@@ -27,9 +27,10 @@ type Plaintext struct {
 // DecryptAhead starts decrypting the binary age file of size bytes that src
 // holds and returns once its header and last chunk are (age authenticates
 // the last chunk first): their errors are returned here, as Decrypt's;
-// other payload errors by All. The rest is decrypted by a goroutine, in
-// order, one chunk and then spans of aheadSpan bytes. The goroutine runs to the end of the
-// file whatever the reader does.
+// other payload errors by All. A plaintext of up to aheadSpan bytes is
+// decrypted before DecryptAhead returns; a longer one by a goroutine, in
+// order, one chunk and then aheadSpan bytes at a time, which runs to the end
+// of the file whatever the reader does.
 func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, error) {
 	if len(ids) == 0 {
 		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the file with")
@@ -44,7 +45,11 @@ func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, 
 	p := &Plaintext{buf: make([]byte, n)}
 	p.cond.L = &p.mu
 	if n <= aheadSpan {
-		p.publish(len(p.buf), readAt(ra, p.buf, 0))
+		if err := readAt(ra, p.buf, 0); err != nil {
+			p.publish(0, err)
+		} else {
+			p.publish(len(p.buf), nil)
+		}
 		return p, nil
 	}
 	go func() {
@@ -62,12 +67,13 @@ func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, 
 }
 
 // aheadSpan is how much of the plaintext DecryptAhead's goroutine decrypts
-// at a time: four chunks. age's ReaderAt allocates a fresh 64 KiB buffer
-// for every call (so does its streaming reader, for every chunk), and a
-// short command never runs the collector to reuse one: chunk at a time,
-// 1,000 sections touched 1 MB more fresh memory, at ~2.4 µs a page here.
-// Four chunks cut that to a quarter and still let the reader start after
-// the first 256 KiB; the whole file at once was slower (docs/performance.md).
+// at a time after the first chunk: four chunks. age's ReaderAt allocates a
+// fresh 64 KiB buffer for every call (so does its streaming reader, for
+// every chunk), and a short command never runs the collector to reuse one:
+// chunk at a time, 1,000 sections touched 1 MB more fresh memory, at ~2.4 µs
+// a page here. Four chunks cut that to a quarter; the whole file in one call
+// was slower, as the reader could not start before the end
+// (docs/performance.md).
 const aheadSpan = 4 * chunkSize
 
 // publish records that buf[:n] is decrypted and, when err is not nil or n
