@@ -48,17 +48,17 @@ func unmarshalSectionAhead(pt *secure.Plaintext, name string) (string, *Section,
 	return sectionOf(p, ok, data, name)
 }
 
-// sectionOf ends UnmarshalSection: p is skim's decoding of data when ok;
-// else jsontext decodes data.
+// sectionOf ends UnmarshalSection: p is what skim read of data, validated,
+// when ok; else jsontext decodes data and validate checks it.
 func sectionOf(p *Profile, ok bool, data []byte, name string) (string, *Section, error) {
 	if !ok {
 		var err error
 		if p, err = unmarshal(bytes.NewReader(data), name); err != nil {
 			return "", nil, documentErr(err)
 		}
-	}
-	if err := p.validate(name); err != nil {
-		return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
+		if err := p.validate(name); err != nil {
+			return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
+		}
 	}
 	s, err := p.Section(name)
 	return p.Name, s, err

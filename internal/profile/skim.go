@@ -30,11 +30,13 @@ import (
 // profile has 5).
 const maxSkimDepth = 64
 
-// skimDocument decodes what unmarshal(doc, only) does, for a document in
-// the shape Marshal writes: the profile's header, every section's name,
-// uid, kind and service, and section only in full (through readSection);
-// the other sections' props and secure values are checked for syntax only.
-// ok is false when the caller must decode the document itself.
+// skimDocument reads a document in the shape Marshal writes as a reader of
+// section only does: the syntax of all of it, the checks of validate(only)
+// (every section's name, uid and kind, and the props and secure range of
+// section only), and section only decoded in full (through readSection).
+// It returns the profile's name, uid and recipients with section only, if
+// there is one, as its one section. ok is false when the caller must decode
+// and validate the document itself.
 //
 // The document is doc, or, when more is not nil, doc and what more adds: a
 // prefix of the plaintext still being decrypted (secure.Plaintext.Next).
@@ -71,11 +73,7 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 			})
 		case "sections":
 			bit = 16
-			good = s.at('[') && s.array(func() bool {
-				sec, ok := s.section(only)
-				p.Sections = append(p.Sections, sec)
-				return ok
-			})
+			good = s.at('[') && s.array(func() bool { return s.section(only) })
 		}
 		if bit == 0 || seen&bit != 0 {
 			return false
@@ -86,18 +84,44 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 		return nil, false
 	}
 	s.space()
-	return p, seen == 31 && !s.has(s.i)
-}
-
-// section skims one section object: its header members are decoded, its
-// props and secure values skimmed, unless its name is only, in which case
-// the whole object is decoded by readSection. Anything unusual declines.
-func (s *skim) section(only string) (*Section, bool) {
-	start := s.i
-	if !s.at('{') {
+	if seen != 31 || s.has(s.i) || s.globals != 1 || p.validateHeader() != nil || s.duplicates() {
 		return nil, false
 	}
-	sec := &Section{}
+	if s.target != nil {
+		if p.validateBody(s.target) != nil {
+			return nil, false
+		}
+		p.Sections = []*Section{s.target}
+	}
+	return p, true
+}
+
+// duplicates reports whether two sections skim read have the same name.
+func (s *skim) duplicates() bool {
+	all := string(s.names) // one allocation for every key of the map
+	seen := make(map[string]struct{}, len(s.ends))
+	from := 0
+	for _, to := range s.ends {
+		name := all[from:to]
+		if _, dup := seen[name]; dup {
+			return true
+		}
+		seen[name] = struct{}{}
+		from = to
+	}
+	return false
+}
+
+// section skims one section object and checks its name, uid and kind as
+// validate does; its props and secure values are only skimmed, unless its
+// name is only, in which case the whole object is decoded by readSection.
+// Anything unusual declines, escapes in a uid or kind included.
+func (s *skim) section(only string) bool {
+	start := s.i
+	if !s.at('{') {
+		return false
+	}
+	var name, uid, kind []byte
 	var seen uint8
 	if !s.object(func(key []byte) bool {
 		var bit uint8
@@ -105,16 +129,19 @@ func (s *skim) section(only string) (*Section, bool) {
 		switch string(key) {
 		case "name":
 			bit = 1
-			sec.Name, ok = s.text()
+			var lit []byte
+			if lit, ok = s.lit(); ok {
+				name = unquote(lit)
+			}
 		case "uid":
 			bit = 2
-			sec.UID, ok = s.text()
+			uid, ok = s.bare()
 		case "kind":
 			bit = 4
-			sec.Kind, ok = s.text()
+			kind, ok = s.bare()
 		case "service":
 			bit = 8
-			sec.Service, ok = s.text()
+			_, ok = s.lit()
 		case "props":
 			bit = 16
 			ok = s.value()
@@ -128,14 +155,39 @@ func (s *skim) section(only string) (*Section, bool) {
 		seen |= bit
 		return ok
 	}) || seen&7 != 7 {
-		return nil, false
+		return false
 	}
-	if sec.Name != only {
-		return sec, true
+	if !asciiName(name) && CheckName("section", string(name)) != nil || !validUID(uid) {
+		return false
 	}
+	switch k, ok := knownKind(kind); {
+	case !ok:
+		return false
+	case k == KindGlobal:
+		s.globals++
+	}
+	s.names = append(s.names, name...)
+	s.ends = append(s.ends, len(s.names))
+	if string(name) != only {
+		return true
+	}
+	if s.target != nil {
+		return false // a duplicate: validate says so
+	}
+	var err error
 	d := jsontext.NewDecoder(bytes.NewReader(s.b[start:s.i]), decodeOpts)
-	sec, err := readSection(d, only)
-	return sec, err == nil
+	s.target, err = readSection(d, only)
+	return err == nil
+}
+
+// knownKind returns the kind named b, if it is one of Kinds.
+func knownKind(b []byte) (string, bool) {
+	for _, k := range Kinds {
+		if string(b) == k {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // skim is a validating scanner over an in-memory JSON document. Its methods
@@ -145,6 +197,11 @@ type skim struct {
 	more  func(have int) []byte // nil, or a longer prefix when there is one
 	i     int
 	depth int
+
+	names   []byte   // the names of the sections read, unquoted, one after another
+	ends    []int    // where each ends in names
+	globals int      // how many are global
+	target  *Section // the one named only, decoded
 }
 
 // has reports whether the document has a byte at index j, reading more
@@ -171,11 +228,29 @@ func (s *skim) grow(j int) bool {
 // text skims a string literal and returns its contents (declining null,
 // which readString takes as "").
 func (s *skim) text() (string, bool) {
-	lit := s.i
-	if !s.at('"') || !s.str() {
+	lit, ok := s.lit()
+	if !ok {
 		return "", false
 	}
-	return string(unquote(s.b[lit:s.i])), true
+	return string(unquote(lit)), true
+}
+
+// lit skims a string literal and returns it, quotes included.
+func (s *skim) lit() ([]byte, bool) {
+	start := s.i
+	if !s.at('"') || !s.str() {
+		return nil, false
+	}
+	return s.b[start:s.i], true
+}
+
+// bare skims a string literal without escapes and returns its contents.
+func (s *skim) bare() ([]byte, bool) {
+	lit, ok := s.lit()
+	if !ok || bytes.IndexByte(lit, '\\') >= 0 {
+		return nil, false
+	}
+	return lit[1 : len(lit)-1], true
 }
 
 // object skims an object (s.i at '{'), calling member for each with the
@@ -331,11 +406,10 @@ func (s *skim) member() bool {
 // name skims a member name, its colon and the space up to the value, and
 // returns the name's string literal.
 func (s *skim) name() ([]byte, bool) {
-	start := s.i
-	if !s.at('"') || !s.str() {
+	lit, ok := s.lit()
+	if !ok {
 		return nil, false
 	}
-	lit := s.b[start:s.i]
 	s.space()
 	if !s.at(':') {
 		return nil, false

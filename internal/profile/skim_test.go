@@ -14,8 +14,9 @@ import (
 )
 
 // checkSkim asserts skim's contract on doc for a reader of section only:
-// when skimDocument vouches for doc, the long way (jsontext, all of doc)
-// decodes it without error to the same profile.
+// when skimDocument vouches for doc, the long way (jsontext, all of doc,
+// then validate) accepts it too and gives the same profile name and the
+// same section, or the same absence of it.
 //
 // It also reads doc as a plaintext still being decrypted is read, a few
 // bytes at a time, and asserts the same verdict and result.
@@ -33,11 +34,17 @@ func checkSkim(t *testing.T, doc []byte, only string) (vouched bool) {
 		return false
 	}
 	want, err := unmarshal(bytes.NewReader(doc), only)
-	if err != nil {
-		t.Fatalf("skim vouched for a document jsontext refuses (%v):\n%q", err, doc)
+	if err == nil {
+		err = want.validate(only)
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("skim and jsontext disagree on %q:\n got %#v\nwant %#v", doc, got, want)
+	if err != nil {
+		t.Fatalf("skim vouched for a document jsontext or validate refuses (%v):\n%q", err, doc)
+	}
+	gs, gerr := got.Section(only)
+	ws, werr := want.Section(only)
+	if got.Name != want.Name || got.UID != want.UID || !reflect.DeepEqual(got.Recipients, want.Recipients) ||
+		(gerr == nil) != (werr == nil) || !reflect.DeepEqual(gs, ws) {
+		t.Fatalf("skim and jsontext disagree on %q:\n got %#v %#v\nwant %#v %#v", doc, got, gs, want, ws)
 	}
 	return true
 }
@@ -123,6 +130,13 @@ func TestSkimDeclines(t *testing.T) {
 		{"truncated", s[:len(s)/2], false},
 		{"wrong format", replace(Format, "mapictl.profile/9"), false},
 		{"kind a number", replace(`"kind":"transport","name":"smtp"`, `"kind":7,"name":"smtp"`), false},
+		{"duplicate section name", replace(`"name":"ab"`, `"name":"smtp"`), false},
+		{"duplicate name of another section", replace(`"name":"ab"`, `"name":"global"`), false},
+		{"second global section", replace(`"kind":"addressbook"`, `"kind":"global"`), false},
+		{"unknown kind", replace(`"kind":"addressbook"`, `"kind":"folder"`), false},
+		{"malformed uid", replace(`"uid":"`, `"uid":"X`), false},
+		{"bad section name", replace(`"name":"ab"`, `"name":"a/b"`), false},
+		{"escaped kind", replace(`"kind":"addressbook"`, `"kind":"addressboo\u006b"`), true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -44,7 +44,7 @@ func CheckName(kind, name string) error {
 
 // asciiName reports whether name is a valid name of 1 to 64 ASCII letters,
 // digits, '_', '-', '.' and inner spaces, not starting with a dot.
-func asciiName(name string) bool {
+func asciiName[T string | []byte](name T) bool {
 	if len(name) == 0 || len(name) > 64 || name[0] == '.' || name[0] == ' ' || name[len(name)-1] == ' ' {
 		return false
 	}
@@ -59,7 +59,7 @@ func asciiName(name string) bool {
 
 // validUID reports whether s is a MAPIUID as written: 32 lower-case hex
 // digits.
-func validUID(s string) bool {
+func validUID[T string | []byte](s T) bool {
 	if len(s) != 32 {
 		return false
 	}
@@ -79,14 +79,8 @@ func (p *Profile) Validate() error { return p.validate("") }
 // validate is Validate; when only is not "", the checks of a section's props
 // and secure range are made on section only (the others were not decoded).
 func (p *Profile) validate(only string) error {
-	if err := CheckName("profile", p.Name); err != nil {
+	if err := p.validateHeader(); err != nil {
 		return err
-	}
-	if !validUID(p.UID) {
-		return fmt.Errorf("malformed profile uid")
-	}
-	if len(p.Recipients) == 0 {
-		return fmt.Errorf("profile has no recipients")
 	}
 	globals := 0
 	seen := make(map[string]bool, len(p.Sections))
@@ -110,24 +104,46 @@ func (p *Profile) validate(only string) error {
 		if only != "" && s.Name != only {
 			continue
 		}
-		for t := range s.Props {
-			if t.Secure() {
-				return fmt.Errorf("section %q: secure tag %s outside the secure range", s.Name, t)
-			}
-		}
-		if s.Secure != nil {
-			if len(s.Secure.Recipients) == 0 || len(s.Secure.age) <= len(`""`) {
-				return fmt.Errorf("section %q: empty secure range", s.Name)
-			}
-			for _, r := range s.Secure.Recipients {
-				if !slices.Contains(p.Recipients, r) {
-					return fmt.Errorf("section %q: recipient of its secure range is not a profile recipient", s.Name)
-				}
-			}
+		if err := p.validateBody(s); err != nil {
+			return err
 		}
 	}
 	if globals != 1 {
 		return fmt.Errorf("want exactly one global section, found %d", globals)
+	}
+	return nil
+}
+
+// validateHeader checks the profile's own name, uid and recipients.
+func (p *Profile) validateHeader() error {
+	if err := CheckName("profile", p.Name); err != nil {
+		return err
+	}
+	if !validUID(p.UID) {
+		return fmt.Errorf("malformed profile uid")
+	}
+	if len(p.Recipients) == 0 {
+		return fmt.Errorf("profile has no recipients")
+	}
+	return nil
+}
+
+// validateBody checks the props and secure range of section s of p.
+func (p *Profile) validateBody(s *Section) error {
+	for t := range s.Props {
+		if t.Secure() {
+			return fmt.Errorf("section %q: secure tag %s outside the secure range", s.Name, t)
+		}
+	}
+	if s.Secure != nil {
+		if len(s.Secure.Recipients) == 0 || len(s.Secure.age) <= len(`""`) {
+			return fmt.Errorf("section %q: empty secure range", s.Name)
+		}
+		for _, r := range s.Secure.Recipients {
+			if !slices.Contains(p.Recipients, r) {
+				return fmt.Errorf("section %q: recipient of its secure range is not a profile recipient", s.Name)
+			}
+		}
 	}
 	return nil
 }
