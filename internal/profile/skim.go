@@ -10,21 +10,23 @@ import (
 )
 
 // A reader of one section must still check the syntax of the whole
-// document, and most of its bytes are the other sections' armored secure
-// ranges. jsontext scans those at ~400 MB/s, one byte at a time and on its
-// slow path (armor has a "\n" escape every 64 characters), and decodes
-// every section's header through its token API at ~1.5 µs a section. skim
-// checks strings eight bytes at a time and decodes the headers itself
-// (docs/performance.md, "Fourth round").
+// document and every section's header, and most of its bytes are the other
+// sections' armored secure ranges. jsontext scans those at ~400 MB/s, one
+// byte at a time and on its slow path (armor has a "\n" escape every 64
+// characters), and decodes each header through its token API at ~1.5 µs a
+// section. skim checks strings eight bytes at a time and checks the headers
+// itself, as validate would, without building them (docs/performance.md,
+// "Fourth round").
 //
 // The contract that keeps this safe is one-sided: skim vouches for a
-// document only when decoding it the long way would give the same result
-// without error (FuzzSkimDocument checks this against jsontext). It declines
-// anything else: every malformed document, and valid ones outside the shape
-// Marshal writes (unknown or repeated members, nulls, escaped UTF-16
-// surrogates, nesting deeper than maxSkimDepth). The caller then decodes
-// the document with jsontext, which gives the one result and error message
-// of record.
+// document only when decoding it the long way and validating it would give
+// the same result without error (FuzzSkimDocument checks this against
+// jsontext and validate). It declines anything else: every malformed or
+// invalid document, and valid ones outside the shape Marshal writes
+// (unknown or repeated members, nulls, escapes in a uid or kind, escaped
+// UTF-16 surrogates, nesting deeper than maxSkimDepth). The caller then
+// decodes and validates the document the long way, which gives the one
+// result and error message of record.
 
 // maxSkimDepth bounds the nesting skim follows (jsontext allows 10,000; a
 // profile has 5).
