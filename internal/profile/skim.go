@@ -258,34 +258,23 @@ func (s *skim) bare() ([]byte, bool) {
 // object skims an object (s.i at '{'), calling member for each with the
 // unquoted key and s.i at the start of its value, which member must skim.
 func (s *skim) object(member func(key []byte) bool) bool {
-	if !s.enter() {
-		return false
-	}
-	s.space()
-	if s.at('}') {
-		s.i++
-		s.depth--
-		return true
-	}
-	for {
-		s.space()
+	return s.container('}', func() bool {
 		lit, ok := s.name()
-		if !ok || !member(unquote(lit)) {
-			return false
-		}
-		if done, ok := s.delim('}'); done {
-			return ok
-		}
-	}
+		return ok && member(unquote(lit))
+	})
 }
 
 // array skims an array (s.i at '['), calling item with s.i at each element.
-func (s *skim) array(item func() bool) bool {
+func (s *skim) array(item func() bool) bool { return s.container(']', item) }
+
+// container skims an object or array that ends with end, calling item at
+// each member or element.
+func (s *skim) container(end byte, item func() bool) bool {
 	if !s.enter() {
 		return false
 	}
 	s.space()
-	if s.at(']') {
+	if s.at(end) {
 		s.i++
 		s.depth--
 		return true
@@ -295,7 +284,7 @@ func (s *skim) array(item func() bool) bool {
 		if !item() {
 			return false
 		}
-		if done, ok := s.delim(']'); done {
+		if done, ok := s.delim(end); done {
 			return ok
 		}
 	}
