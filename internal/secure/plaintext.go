@@ -98,8 +98,8 @@ func (p *Plaintext) Next(have int) []byte {
 }
 
 // All waits for the end of decryption and returns the whole plaintext, or
-// the error that stopped it (CorruptData, or an error of src, as
-// DecryptAt's).
+// the error that stopped it: CorruptData, with an error of src in its chain
+// when reading failed.
 func (p *Plaintext) All() ([]byte, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
