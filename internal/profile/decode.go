@@ -323,17 +323,7 @@ func readObject(d *jsontext.Decoder, known []string, extra *map[string]rawJSON, 
 // indexField finds the member name lit (a JSON string literal) in known. It
 // returns its index and name, or -1 and the unquoted name.
 func indexField(known []string, lit jsontext.Value) (int, string) {
-	if bytes.IndexByte(lit, '\\') < 0 {
-		bare := lit[1 : len(lit)-1]
-		for i, k := range known {
-			k = strings.TrimSuffix(k, "?")
-			if string(bare) == k {
-				return i, k
-			}
-		}
-		return -1, string(bare)
-	}
-	name, _ := jsontext.AppendUnquote(nil, lit) // valid: the decoder read it
+	name := unquote(lit) // no copy unless it has escapes
 	for i, k := range known {
 		if k = strings.TrimSuffix(k, "?"); string(name) == k {
 			return i, k

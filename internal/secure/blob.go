@@ -106,28 +106,17 @@ func DecryptArmored(s string, ids []age.Identity) ([]byte, error) {
 	return decrypt(ct, ids, "armored file")
 }
 
-// decrypt decrypts an age file held in memory. It goes through
-// age.DecryptReaderAt, which learns the plaintext's size (and authenticates
-// the last chunk) before anything is read: the plaintext is read once into a
-// buffer of its size, and a one-chunk file, as secure ranges and most
-// profiles are, costs no more than one 64 KiB chunk buffer, where age's
-// streaming reader holds two (docs/performance.md).
+// decrypt decrypts an age file held in memory, as DecryptAhead does: age
+// learns the plaintext's size (and authenticates the last chunk) first, and
+// the plaintext is read once into a buffer of its size; a one-chunk file, as
+// secure ranges and most profiles are, costs no more than one 64 KiB chunk
+// buffer, where age's streaming reader holds two (docs/performance.md).
 func decrypt(ct []byte, ids []age.Identity, what string) ([]byte, error) {
-	if len(ids) == 0 {
-		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the %s with", what)
-	}
-	ra, size, err := age.DecryptReaderAt(bytes.NewReader(ct), int64(len(ct)), nativeFirst(ids)...)
+	pt, err := decryptAhead(bytes.NewReader(ct), int64(len(ct)), ids, what)
 	if err != nil {
-		return nil, decryptError(err, what)
+		return nil, err
 	}
-	if size > MaxPlaintext {
-		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted %s is larger than 64 MiB", what)
-	}
-	plain := make([]byte, size)
-	if err := readAt(ra, plain, 0); err != nil {
-		return nil, decryptError(err, what)
-	}
-	return plain, nil
+	return pt.All()
 }
 
 // chunkSize is the plaintext size of an age payload chunk.

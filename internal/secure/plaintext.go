@@ -22,6 +22,7 @@ type Plaintext struct {
 	n    int   // bytes of buf decrypted
 	end  bool  // no more will be
 	err  error // why it ended early
+	what string
 }
 
 // DecryptAhead starts decrypting the binary age file of size bytes that src
@@ -32,17 +33,22 @@ type Plaintext struct {
 // order, one chunk and then aheadSpan bytes at a time, which runs to the end
 // of the file whatever the reader does.
 func DecryptAhead(src io.ReaderAt, size int64, ids []age.Identity) (*Plaintext, error) {
+	return decryptAhead(src, size, ids, "file")
+}
+
+// decryptAhead is DecryptAhead; errors name the file as what.
+func decryptAhead(src io.ReaderAt, size int64, ids []age.Identity, what string) (*Plaintext, error) {
 	if len(ids) == 0 {
-		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the file with")
+		return nil, mapi.Errorf(mapi.NoAccess, "no identity to decrypt the %s with", what)
 	}
 	ra, n, err := age.DecryptReaderAt(src, size, nativeFirst(ids)...)
 	if err != nil {
-		return nil, decryptError(err, "file")
+		return nil, decryptError(err, what)
 	}
 	if n > MaxPlaintext {
-		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted file is larger than 64 MiB")
+		return nil, mapi.Errorf(mapi.CorruptData, "the decrypted %s is larger than 64 MiB", what)
 	}
-	p := &Plaintext{buf: make([]byte, n)}
+	p := &Plaintext{buf: make([]byte, n), what: what}
 	p.cond.L = &p.mu
 	if n <= aheadSpan {
 		if err := readAt(ra, p.buf, 0); err != nil {
@@ -107,7 +113,7 @@ func (p *Plaintext) All() ([]byte, error) {
 		p.cond.Wait()
 	}
 	if p.err != nil {
-		return nil, decryptError(p.err, "file")
+		return nil, decryptError(p.err, p.what)
 	}
 	return p.buf, nil
 }
