@@ -234,6 +234,14 @@ func (s *skim) name() ([]byte, bool) {
 func (s *skim) at(c byte) bool { return s.has(s.i) && s.b[s.i] == c }
 
 func (s *skim) space() {
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return // compact JSON, as Marshal writes it
+	}
+	s.spaces()
+}
+
+// spaces is space past its fast path.
+func (s *skim) spaces() {
 	for s.has(s.i) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -316,20 +324,22 @@ func (s *skim) str() bool {
 		// Jump to the first byte that needs a look, eight bytes at a time.
 		// The lowest byte special marks is always one: a borrow only
 		// carries upwards.
-		if i+8 > len(b) { // near the end of what was read
-			s.has(i + 7)
-			b = s.b
-		}
-		if i+8 <= len(b) {
-			m := special(binary.LittleEndian.Uint64(b[i:])) & highs
-			if m == 0 {
-				i += 8
-				continue
+		for i+8 <= len(b) {
+			if m := special(binary.LittleEndian.Uint64(b[i:i+8])) & highs; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				goto look
 			}
-			i += bits.TrailingZeros64(m) >> 3
-		} else if i >= len(b) {
+			i += 8
+		}
+		// Near the end of what was read: read more, or look byte by byte.
+		s.has(i + 7)
+		if b = s.b; i+8 <= len(b) {
+			continue
+		}
+		if i >= len(b) {
 			return false
 		}
+	look:
 		switch c := b[i]; {
 		case c == '"':
 			s.i = i + 1
