@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	extraCommands = append(extraCommands, newGenDocsCmd)
+	topLevels = append(topLevels, topLevel{"gen-docs", newGenDocsCmd})
 }
 
 // newGenDocsCmd is a hidden command used by scripts/gen-docs.sh. It is built

@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { extraCommands = append(extraCommands, newMessageCmd) }
+func init() { topLevels = append(topLevels, topLevel{"message", newMessageCmd}) }
 
 func newMessageCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{

@@ -13,7 +13,45 @@ const exitStatusHelp = `Exit status (sysexits, as mail tools use them):
   67  server rejected recipients      77  wrong credentials / no access
   78  credentials missing, no prompt  130 prompt cancelled`
 
+// newRootCmd builds the whole command tree.
 func newRootCmd(f *factory) *cobra.Command {
+	root := newBareRootCmd(f)
+	for _, t := range topLevels {
+		root.AddCommand(t.build(f))
+	}
+	return root
+}
+
+// newRootCmdFor is newRootCmd for one run with args (without the program
+// name). When args name a top-level command, only that command is built:
+// the whole tree with its ~200 flags, and cobra's completion commands, cost
+// a short command such as `credential get` 3-5% (docs/performance.md).
+// cobra picks a top-level command by its name once root's flags are
+// stripped, so it finds the one named among placeholders exactly as it
+// would in the whole tree. Anything else gets the whole tree: no command,
+// help, completion, a misspelling (for its suggestions).
+func newRootCmdFor(f *factory, args []string) *cobra.Command {
+	root := newBareRootCmd(f)
+	for _, t := range topLevels {
+		root.AddCommand(&cobra.Command{Use: t.name})
+	}
+	c, _, err := root.Find(args)
+	root.ResetCommands()
+	for _, t := range topLevels {
+		if err == nil && c != root && c.Name() == t.name {
+			root.AddCommand(t.build(f))
+			root.CompletionOptions.DisableDefaultCmd = true
+			return root
+		}
+	}
+	for _, t := range topLevels {
+		root.AddCommand(t.build(f))
+	}
+	return root
+}
+
+// newBareRootCmd is the root command with its flags and no subcommands.
+func newBareRootCmd(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "mapictl",
 		Short: "Encrypted MAPI-style mail profiles, sessions and a durable spooler",
@@ -45,23 +83,27 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 	_ = root.RegisterFlagCompletionFunc("profile", f.completeProfiles)
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
-	root.AddCommand(
-		newProfileCmd(f),
-		newSectionCmd(f),
-		newCredentialCmd(f),
-		newIdentityCmd(f),
-		newPropCmd(f),
-		newVersionCmd(f),
-	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
 	return root
 }
 
-// extraCommands lets command files register themselves (message, spool,
-// session, sendmail) without editing this file.
-var extraCommands []func(*factory) *cobra.Command
+// topLevel is a top-level command: its name, known before it is built, and
+// how to build it.
+type topLevel struct {
+	name  string
+	build func(*factory) *cobra.Command
+}
+
+// topLevels are mapictl's top-level commands. Command files add theirs
+// (message, spool, session, sendmail) in init without editing this file.
+// TestTopLevelNames checks each name against the command built.
+var topLevels = []topLevel{
+	{"profile", newProfileCmd},
+	{"section", newSectionCmd},
+	{"credential", newCredentialCmd},
+	{"identity", newIdentityCmd},
+	{"prop", newPropCmd},
+	{"version", newVersionCmd},
+}
 
 func (f *factory) completeProfiles(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	_ = f.loadConfig()

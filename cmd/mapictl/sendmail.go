@@ -16,7 +16,7 @@ import (
 
 func init() {
 	runSendmailArgs = sendmailMain
-	extraCommands = append(extraCommands, newSendmailCmd)
+	topLevels = append(topLevels, topLevel{"sendmail", newSendmailCmd})
 }
 
 // runSendmailArgs runs the sendmail front end as program name with args

@@ -9,7 +9,7 @@ import (
 	"github.com/mapictl/mapictl/internal/session"
 )
 
-func init() { extraCommands = append(extraCommands, newSessionCmd) }
+func init() { topLevels = append(topLevels, topLevel{"session", newSessionCmd}) }
 
 func newSessionCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{

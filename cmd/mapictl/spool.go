@@ -10,7 +10,7 @@ import (
 	"github.com/mapictl/mapictl/internal/spool"
 )
 
-func init() { extraCommands = append(extraCommands, newSpoolCmd) }
+func init() { topLevels = append(topLevels, topLevel{"spool", newSpoolCmd}) }
 
 func newSpoolCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
