@@ -36,9 +36,10 @@ func newRootCmdFor(f *factory, args []string) *cobra.Command {
 		root.AddCommand(&cobra.Command{Use: t.name})
 	}
 	c, _, err := root.Find(args)
+	named := err == nil && c != root // c is a placeholder
 	root.ResetCommands()
 	for _, t := range topLevels {
-		if err == nil && c != root && c.Name() == t.name {
+		if named && c.Name() == t.name {
 			root.AddCommand(t.build(f))
 			root.CompletionOptions.DisableDefaultCmd = true
 			return root
