@@ -89,9 +89,11 @@ func TestRootCmdForHelp(t *testing.T) {
 		var out [2]bytes.Buffer
 		for i, lazy := range []bool{false, true} {
 			f := newFactory(strings.NewReader(""), &out[i], io.Discard)
-			root := newRootCmd(f)
+			var root *cobra.Command
 			if lazy {
 				root = newRootCmdFor(f, args)
+			} else {
+				root = newRootCmd(f)
 			}
 			root = harden(f, root)
 			markUsageErrors(root)
