@@ -15,11 +15,7 @@ const exitStatusHelp = `Exit status (sysexits, as mail tools use them):
 
 // newRootCmd builds the whole command tree.
 func newRootCmd(f *factory) *cobra.Command {
-	root := newBareRootCmd(f)
-	for _, t := range topLevels {
-		root.AddCommand(t.build(f))
-	}
-	return root
+	return withTopLevels(f, newBareRootCmd(f))
 }
 
 // newRootCmdFor is newRootCmd for one run with args (without the program
@@ -45,6 +41,11 @@ func newRootCmdFor(f *factory, args []string) *cobra.Command {
 			return root
 		}
 	}
+	return withTopLevels(f, root)
+}
+
+// withTopLevels adds every top-level command to root.
+func withTopLevels(f *factory, root *cobra.Command) *cobra.Command {
 	for _, t := range topLevels {
 		root.AddCommand(t.build(f))
 	}
