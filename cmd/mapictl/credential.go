@@ -92,7 +92,7 @@ It never comes from the command line. --username is not a secret.`,
 				if username != "" {
 					props[mapi.PrUsername] = username
 				}
-				return s.WriteSecure(ids, props, p.Recipients, nil, nil)
+				return p.WriteSecure(s, ids, props)
 			})
 			if err != nil {
 				return err

@@ -123,7 +123,7 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 					return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, field)
 				}
 				delete(c.Props, tag)
-				return s.WriteSecure(ids, c.Props, p.Recipients, nil, nil)
+				return p.WriteSecure(s, ids, c.Props)
 			})
 			if err != nil {
 				return err

@@ -110,7 +110,7 @@ func (f *factory) Store() *profile.Store {
 	if err != nil || d < 0 {
 		d = 10 * time.Second
 	}
-	return &profile.Store{Root: f.StoreDir(), LockTimeout: d}
+	return &profile.Store{Root: f.StoreDir(), LockTimeout: d, Warnf: f.warnf}
 }
 
 func (f *factory) jsonOutput() bool { return strings.EqualFold(f.v.GetString("output"), "json") }
@@ -157,6 +157,24 @@ func (f *factory) Identities() ([]age.Identity, error) {
 	}
 	f.ids = ids
 	return ids, nil
+}
+
+// quietIdentities is Identities for a command that only looks: it asks
+// for no passphrase (and fails instead).
+func (f *factory) quietIdentities() ([]age.Identity, error) {
+	if f.ids != nil {
+		return f.ids, nil
+	}
+	src := secure.Source{
+		Files:     f.identityFlag,
+		KeyText:   os.Getenv("MAPICTL_IDENTITY"),
+		KeyFile:   os.Getenv("MAPICTL_IDENTITY_FILE"),
+		StoreFile: filepath.Join(f.StoreDir(), profile.IdentityFile),
+		Passphrase: func(string) ([]byte, error) {
+			return nil, mapi.Errorf(mapi.NoAccess, "no passphrase asked")
+		},
+	}
+	return secure.LoadIdentities(src)
 }
 
 // passphrase unlocks an encrypted identity: from $MAPICTL_PASSPHRASE_FD,

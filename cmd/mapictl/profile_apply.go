@@ -93,12 +93,14 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 			return err
 		}
 		ao.IDs = ids
+		ao.Self, _ = secure.RecipientsOf(ids)
 		if plan, err = manifest.Apply(p, m, secrets, ao); err != nil {
 			return err
 		}
 	case st.Exists(m.Profile):
 		_, err = f.UpdateProfile(m.Profile, func(p *profile.Profile, ids []age.Identity) error {
 			ao.IDs = ids
+			ao.Self, _ = secure.RecipientsOf(ids)
 			var err error
 			plan, err = manifest.Apply(p, m, secrets, ao)
 			return err
@@ -112,6 +114,7 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 			return err
 		}
 		p := profile.New(m.Profile, own)
+		ao.Self = own
 		if plan, err = manifest.Apply(p, m, secrets, ao); err != nil {
 			return err
 		}

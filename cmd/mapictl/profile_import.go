@@ -111,16 +111,12 @@ func profileImportRun(f *factory, opts *profileImportOptions) error {
 			WithHint("pass --name NEW, or set OverwriteProfile=Append (update) or Yes (replace) in the PRF")
 	default:
 		_, err = f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
-			target := p
 			if mode == "yes" {
-				target = profile.New(name, p.Recipients)
+				p.ResetSections()
 			}
 			var err error
-			if sum, err = manifest.ImportPRF(target, file, ids); err != nil {
-				return err
-			}
-			*p = *target
-			return nil
+			sum, err = manifest.ImportPRF(p, file, ids)
+			return err
 		})
 		if err != nil {
 			return err

@@ -17,6 +17,15 @@ func newProfileListCmd(f *factory) *cobra.Command {
 				return err
 			}
 			def := f.defaultProfile()
+			// The status needs each profile decrypted: only with an
+			// identity at hand, and never at the cost of a prompt.
+			if ids, err := f.quietIdentities(); err == nil {
+				for _, n := range names {
+					if p, err := st.Inspect(n, ids); err == nil && !p.Trust.Verified {
+						f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", n, p.Trust.Reason, n)
+					}
+				}
+			}
 			if f.jsonOutput() {
 				out := []map[string]any{}
 				for _, n := range names {

@@ -16,16 +16,19 @@ func init() {
 
 func newProfileRecipientsCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
-		Use:   "recipients NAME [add R | remove R]",
-		Short: "List, add or remove the readers of a profile",
-		Long: `Without an action, list the profile's recipients and those of each section's
-credentials. 'add R' makes R a reader of the profile's settings (and of
-credentials stored from then on); 'remove R' takes R out of the profile and out
-of every section's credentials, re-encrypting each with a fresh key: rotate
-the secrets R already saw.`,
-		Example: `  mapictl profile recipients team
-  mapictl profile recipients team add age1...
-  mapictl profile recipients team remove age1former...`,
+		Use:     "owners NAME [add R | remove R]",
+		Aliases: []string{"recipients"},
+		Short:   "List, add or remove the owners of a profile",
+		Long: `Without an action, list the profile's owners and each section's readers.
+Owners read every section's credentials, today's and any created later, and
+only they can change the profile. 'add R' makes R an owner: every section's
+credentials are re-encrypted to include it. 'remove R' takes R out of the
+owners and out of every section's readers, re-encrypts every section's
+credentials with a fresh key and rotates the profile's signing key: rotate the
+secrets R already saw. A section's own readers are managed with 'section share'.`,
+		Example: `  mapictl profile owners team
+  mapictl profile owners team add age1...
+  mapictl profile owners team remove age1former...`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 || (len(args) == 3 && (args[1] == "add" || args[1] == "remove")) {
 				return nil
@@ -51,19 +54,17 @@ the secrets R already saw.`,
 			p, err := f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
 				var err error
 				if args[1] == "add" {
-					changed, err = manifest.AddRecipient(p, r)
+					changed, err = manifest.AddOwner(p, ids, r)
 					return err
 				}
-				before := len(p.Recipients)
-				resealed, err = manifest.RemoveRecipient(p, ids, r)
-				changed = len(resealed) > 0 || len(p.Recipients) != before
+				changed, resealed, err = manifest.RemoveOwner(p, ids, r)
 				return err
 			})
 			if err != nil {
 				return err
 			}
 			if args[1] == "remove" && changed && !f.jsonOutput() {
-				f.warnf("rotate the secrets %s may have seen (sections: %s)", r, joinOr(resealed, "none"))
+				f.warnf("rotate the secrets %s may have seen (sections: %s); the signing key was rotated", r, joinOr(resealed, "none"))
 			}
 			return f.printRecipients(p, args[1], changed, resealed)
 		},
@@ -85,11 +86,11 @@ func (f *factory) printRecipients(p *profile.Profile, action string, changed boo
 	if f.jsonOutput() {
 		secs := []map[string]any{}
 		for _, s := range p.Sections {
-			if s.Secure != nil {
-				secs = append(secs, map[string]any{"name": s.Name, "recipients": nonNilStrings(s.Secure.Recipients)})
+			if len(s.Readers) > 0 {
+				secs = append(secs, map[string]any{"section": s.Name, "readers": s.Readers})
 			}
 		}
-		out := map[string]any{"name": p.Name, "recipients": nonNilStrings(p.Recipients), "sections": secs}
+		out := map[string]any{"name": p.Name, "owners": nonNilStrings(p.Owners), "recipients": nonNilStrings(p.Recipients), "sections": secs}
 		if action != "" {
 			out["changed"], out["resealed"] = changed, nonNilStrings(resealed)
 		}
@@ -100,16 +101,14 @@ func (f *factory) printRecipients(p *profile.Profile, action string, changed boo
 		return nil
 	}
 	var rows [][]string
-	for _, r := range p.Recipients {
-		rows = append(rows, []string{"profile", r})
+	for _, r := range p.Owners {
+		rows = append(rows, []string{"owner", "every section", r})
 	}
 	for _, s := range p.Sections {
-		if s.Secure != nil {
-			for _, r := range s.Secure.Recipients {
-				rows = append(rows, []string{s.Name, r})
-			}
+		for _, r := range s.Readers {
+			rows = append(rows, []string{"reader", s.Name, r})
 		}
 	}
-	f.table([]string{"READS", "RECIPIENT"}, rows)
+	f.table([]string{"ROLE", "READS", "RECIPIENT"}, rows)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 func newProfileShowCmd(f *factory) *cobra.Command {
@@ -22,9 +23,16 @@ func newProfileShowCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			p, err := f.LoadProfile(name)
+			ids, err := f.Identities()
 			if err != nil {
 				return err
+			}
+			p, err := f.Store().Inspect(name, ids)
+			if err != nil {
+				return err
+			}
+			if !p.Trust.Verified {
+				f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", name, p.Trust.Reason, name)
 			}
 			if f.jsonOutput() {
 				return f.printJSON(profileJSON(p))
@@ -34,6 +42,10 @@ func newProfileShowCmd(f *factory) *cobra.Command {
 				title += " (default)"
 			}
 			f.println(title)
+			f.printf("version %d, signing key %s, %s\n", p.Version, keyFingerprint(p), trustWord(p))
+			for _, o := range p.Owners {
+				f.printf("owner: %s\n", o)
+			}
 			var rows [][]string
 			for i, s := range p.Sections {
 				branch := "├── "
@@ -41,6 +53,9 @@ func newProfileShowCmd(f *factory) *cobra.Command {
 					branch = "└── "
 				}
 				rows = append(rows, append([]string{branch + s.Name}, sectionSummary(s)...))
+				for _, r := range s.Readers {
+					rows = append(rows, []string{"    reader: " + r, "", "", "", "", ""})
+				}
 			}
 			f.table(nil, rows)
 			return nil
@@ -124,7 +139,29 @@ func profileJSON(p *profile.Profile) map[string]any {
 		secs = append(secs, map[string]any{
 			"name": s.Name, "uid": s.UID, "kind": s.Kind, "transport": s.Transport(),
 			"email": s.String(mapi.PrEmailAddress), "display_name": s.String(mapi.PrDisplayName), "secure": sec,
+			"readers": nonNilStrings(s.Readers),
 		})
 	}
-	return map[string]any{"name": p.Name, "uid": p.UID, "recipients": p.Recipients, "sections": secs}
+	out := map[string]any{"name": p.Name, "uid": p.UID, "version": p.Version, "owners": nonNilStrings(p.Owners),
+		"recipients": p.Recipients, "sections": secs, "verified": false, "unconfirmed_reason": "",
+		"key_fingerprint": keyFingerprint(p)}
+	if p.Trust != nil {
+		out["verified"], out["unconfirmed_reason"] = p.Trust.Verified, p.Trust.Reason
+	}
+	return out
+}
+
+// keyFingerprint is the fingerprint of the key p claims to be signed with.
+func keyFingerprint(p *profile.Profile) string {
+	if p.Signing == nil {
+		return ""
+	}
+	return secure.Fingerprint(p.Signing.Key)
+}
+
+func trustWord(p *profile.Profile) string {
+	if p.Trust != nil && p.Trust.Verified {
+		return "verified"
+	}
+	return "UNCONFIRMED"
 }

@@ -77,27 +77,39 @@ func clipArg(s string) string {
 	return s
 }
 
-// applySettings sets the assignments on s and, when a bound setting changed
-// and s has a secure range, re-binds it (the caller holds the range) or warns.
-func (f *factory) applySettings(s *profile.Section, as []assignment, ids []age.Identity) error {
-	bound := false
+// applySettings sets the assignments on s and, when a bound setting
+// changed and s has a secure range, re-binds it to the new settings (an
+// owner's own change, signed as it is saved) and says what changed. A
+// mismatch from before is left for 'profile accept' to review.
+func (f *factory) applySettings(p *profile.Profile, s *profile.Section, as []assignment, ids []age.Identity) error {
+	var changed []string
 	for _, a := range as {
+		old, had := s.Props[a.Tag]
 		if err := s.SetProp(a.Tag, a.Value); err != nil {
 			return err
 		}
-		bound = bound || profile.IsBound(a.Tag)
+		if profile.IsBound(a.Tag) && (!had || mapi.FormatValue(a.Tag, old) != mapi.FormatValue(a.Tag, a.Value)) {
+			show := "unset"
+			if had {
+				show = mapi.FormatValue(a.Tag, old)
+			}
+			changed = append(changed, mapi.DisplayName(a.Tag, s.Scope())+": "+show+" -> "+mapi.FormatValue(a.Tag, a.Value))
+		}
 	}
-	if s.Secure == nil {
+	return f.rebind(p, s, ids, changed)
+}
+
+// rebind re-binds s's range after the bound settings named in changed
+// (lines "name: old -> new") changed.
+func (f *factory) rebind(p *profile.Profile, s *profile.Section, ids []age.Identity, changed []string) error {
+	if s.Secure == nil || len(changed) == 0 {
 		return nil
 	}
-	if err := s.Rebind(ids); err != nil {
-		if mapi.IsCode(err, mapi.NoAccess) {
-			if bound {
-				f.warnf("you cannot open the credentials of section %q: they stay bound to its old settings until a holder confirms the change", s.Name)
-			}
-			return nil
-		}
+	if err := p.Reseal(s, ids, true); err != nil {
 		return err
+	}
+	for _, c := range changed {
+		f.warnf("credentials of section %q re-bound: %s", s.Name, c)
 	}
 	return nil
 }

@@ -52,7 +52,7 @@ func newSectionSetCmd(f *factory) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return f.applySettings(s, as, ids)
+				return f.applySettings(p, s, as, ids)
 			})
 			if err != nil {
 				return err
@@ -71,7 +71,7 @@ func newSectionUnsetCmd(f *factory) *cobra.Command {
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-				bound := false
+				var changed []string
 				for _, k := range args[1:] {
 					t, err := mapi.ParseTag(k, s.Scope())
 					if err != nil {
@@ -87,13 +87,12 @@ func newSectionUnsetCmd(f *factory) *cobra.Command {
 					if _, ok := s.Props[t]; !ok {
 						return mapi.Errorf(mapi.NotFound, "section %q has no property %s", s.Name, k)
 					}
+					if profile.IsBound(t) {
+						changed = append(changed, mapi.DisplayName(t, s.Scope())+": "+mapi.FormatValue(t, s.Props[t])+" -> unset")
+					}
 					delete(s.Props, t)
-					bound = bound || profile.IsBound(t)
 				}
-				if bound {
-					return f.applySettings(s, nil, ids)
-				}
-				return nil
+				return f.rebind(p, s, ids, changed)
 			})
 			if err != nil {
 				return err

@@ -21,20 +21,21 @@ func newSectionShareCmd(f *factory, unshare bool) *cobra.Command {
 	var recipient string
 	cmd := &cobra.Command{
 		Use:   "share SECTION --recipient R",
-		Short: "Let a recipient read a section's credentials (and the profile's settings)",
-		Long: `Add an age or SSH recipient to a section's secure range and to the profile's
-readers: its key can then read the profile's settings and this section's
-credentials, but no other section's. You must be able to open the range.`,
+		Short: "Make a recipient a reader of one section (its credentials and the profile's settings)",
+		Long: `Make an age or SSH recipient a reader of a section: its key can then read the
+profile's settings and this section's credentials, those stored now and later,
+but no other section's. Only an owner shares; sections created later are not
+shared with anyone but the owners.`,
 		Example:           "  mapictl section share smtp-ci --recipient age1...",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 	}
 	if unshare {
 		cmd.Use = "unshare SECTION --recipient R"
-		cmd.Short = "Take a recipient out of a section's credentials (re-encrypted with a fresh key)"
-		cmd.Long = `Remove a recipient from a section's secure range and re-encrypt it with a fresh
-key. The recipient stays a reader of the profile's settings (see 'profile
-recipients NAME remove R'). Rotate the secrets it already saw.`
+		cmd.Short = "Take a reader out of a section (credentials re-encrypted with a fresh key)"
+		cmd.Long = `Remove a reader from a section and re-encrypt its credentials with a fresh key.
+The recipient keeps reading the profile's settings only while it reads another
+section. Rotate the secrets it already saw.`
 		cmd.Example = "  mapictl section unshare smtp-ci --recipient age1..."
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -49,7 +50,7 @@ recipients NAME remove R'). Rotate the secrets it already saw.`
 		s, err := f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
 			var err error
 			if unshare {
-				changed, err = manifest.Unshare(s, ids, r)
+				changed, err = manifest.Unshare(p, s, ids, r)
 			} else {
 				changed, err = manifest.Share(p, s, ids, r)
 			}
@@ -58,13 +59,9 @@ recipients NAME remove R'). Rotate the secrets it already saw.`
 		if err != nil {
 			return err
 		}
-		var recips []string
-		if s.Secure != nil {
-			recips = s.Secure.Recipients
-		}
 		if f.jsonOutput() {
 			return f.printJSON(map[string]any{"section": s.Name, "recipient": r, "changed": changed,
-				"recipients": nonNilStrings(recips)})
+				"readers": nonNilStrings(s.Readers)})
 		}
 		switch {
 		case unshare && changed:

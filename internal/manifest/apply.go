@@ -9,12 +9,12 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // ApplyOptions tune Apply.
 type ApplyOptions struct {
 	IDs   []age.Identity // the applier's identities, to open secure ranges
+	Self  []string       // the applier's recipients: --prune never removes them as owners
 	Prune bool           // delete sections, and properties of named sections, the manifest does not name
 }
 
@@ -22,8 +22,9 @@ type ApplyOptions struct {
 // secrets are m's resolved credentials (Resolver.ResolveAll). p is changed
 // in memory only; the caller saves it (or, for a dry run, does not).
 //
-// The profile's recipients gain m's and every section's recipients
-// (CheckMix applies). Sections are created or updated; properties the
+// p's owners gain m's owners and each section's readers its manifest
+// section's readers (CheckMix applies); with Prune, those not listed are
+// taken out. Sections are created or updated; properties the
 // manifest does not name are kept unless Prune. Credentials are merged into
 // the secure range: a range is re-sealed only when a value, the recipients
 // or (after a change of a bound setting) the binds change. A range the
@@ -33,22 +34,15 @@ type ApplyOptions struct {
 // section refuses; those of profile.Section.WriteSecure.
 func Apply(p *profile.Profile, m *Manifest, secrets Secrets, o ApplyOptions) (*Plan, error) {
 	plan := &Plan{Profile: p.Name, Changes: []Change{}}
-	want := slices.Clone(m.Recipients)
-	for _, s := range m.Sections {
-		want = append(want, s.Recipients...)
-	}
-	for _, r := range want {
-		if !slices.Contains(p.Recipients, r) {
-			p.Recipients = append(p.Recipients, r)
-			plan.add(Change{Action: Update, Prop: "recipients", New: "+" + r})
-		}
-	}
-	if err := secure.CheckMix(p.Recipients); err != nil {
+	if err := applyOwners(p, m, plan, o); err != nil {
 		return nil, err
 	}
 	for _, ms := range m.Sections {
 		s, err := ensureSection(p, ms, plan)
 		if err != nil {
+			return nil, err
+		}
+		if err := applyReaders(p, s, ms, plan, o); err != nil {
 			return nil, err
 		}
 		bound, err := applyProps(s, ms, plan, o.Prune)
@@ -170,7 +164,6 @@ func credName(ms *Section, t mapi.Tag, scope mapi.Scope) string {
 
 // applyCreds merges creds into s's secure range (see Apply).
 func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[mapi.Tag]any, plan *Plan, o ApplyOptions, bound bool) error {
-	add := ms.Recipients
 	var tags []mapi.Tag
 	for _, c := range ms.Credentials {
 		tags = append(tags, c.Tag)
@@ -182,7 +175,7 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 		for _, t := range tags {
 			plan.add(Change{Action: Create, Section: s.Name, Prop: credName(ms, t, s.Scope()), Secret: true})
 		}
-		return s.WriteSecure(o.IDs, creds, p.Recipients, add, nil)
+		return p.WriteSecure(s, o.IDs, creds)
 	}
 	c, err := s.OpenSecure(o.IDs)
 	if err != nil {
@@ -193,16 +186,11 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 			if bound {
 				plan.warnf("you cannot open the credentials of section %q: they stay bound to its old settings until a holder confirms the change", s.Name)
 			}
-			for _, r := range add {
-				if !slices.Contains(s.Secure.Recipients, r) {
-					plan.warnf("you cannot open the credentials of section %q, so %s cannot be added to them", s.Name, r)
-				}
-			}
 			return nil
 		}
 		plan.add(Change{Action: Replace, Section: s.Name, Prop: "credentials", Note: "replaced, not readable by you"})
 		s.Secure = nil
-		return s.WriteSecure(o.IDs, creds, p.Recipients, add, nil)
+		return p.WriteSecure(s, o.IDs, creds)
 	}
 	props := make(map[mapi.Tag]any, len(c.Props)+len(creds))
 	for t, v := range c.Props {
@@ -222,13 +210,6 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 		props[t] = creds[t]
 		plan.add(ch)
 	}
-	var missing []string
-	for _, r := range add {
-		if !slices.Contains(c.Recipients, r) {
-			missing = append(missing, r)
-			plan.add(Change{Action: Update, Section: s.Name, Prop: "credentials.recipients", New: "+" + r})
-		}
-	}
 	rebind := !c.BindsOK && bound
 	if rebind && !changed {
 		plan.add(Change{Action: Update, Section: s.Name, Prop: "credentials", Note: "re-bound to the new settings"})
@@ -236,8 +217,68 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 	if !c.BindsOK && !bound {
 		plan.warnf("the credentials of section %q are bound to other settings than it has; confirm them with 'mapictl section set %s PROP=VALUE'", s.Name, s.Name)
 	}
-	if !changed && len(missing) == 0 && !rebind {
+	if !changed && !rebind {
 		return nil
 	}
-	return s.WriteSecure(o.IDs, props, nil, missing, nil)
+	return p.WriteSecure(s, o.IDs, props)
+}
+
+// applyOwners adds m's owners to p (each re-seals every range) and, with
+// Prune, removes owners m does not list, except the applier's own keys
+// (o.Self), which it keeps with a warning. Each is a line of the plan: who
+// can read what is what a reviewer of a dry run looks for first.
+func applyOwners(p *profile.Profile, m *Manifest, plan *Plan, o ApplyOptions) error {
+	for _, r := range m.Owners {
+		added, err := AddOwner(p, o.IDs, r)
+		if err != nil {
+			return err
+		}
+		if added {
+			plan.add(Change{Action: Update, Prop: "owners", New: "+" + r, Note: "reads every section"})
+		}
+	}
+	if !o.Prune || len(m.Owners) == 0 {
+		return nil
+	}
+	for _, r := range slices.Clone(p.Owners) {
+		if slices.Contains(m.Owners, r) {
+			continue
+		}
+		if slices.Contains(o.Self, r) {
+			plan.warnf("the manifest does not list you (%s) as an owner; --prune keeps you", r)
+			continue
+		}
+		if _, _, err := RemoveOwner(p, o.IDs, r); err != nil {
+			return err
+		}
+		plan.add(Change{Action: Update, Prop: "owners", New: "-" + r, Note: "signing key rotated"})
+	}
+	return nil
+}
+
+// applyReaders makes ms's readers readers of s and, with Prune, takes out
+// those ms does not list.
+func applyReaders(p *profile.Profile, s *profile.Section, ms *Section, plan *Plan, o ApplyOptions) error {
+	for _, r := range ms.Readers {
+		added, err := Share(p, s, o.IDs, r)
+		if err != nil {
+			return err
+		}
+		if added {
+			plan.add(Change{Action: Update, Section: s.Name, Prop: "readers", New: "+" + r})
+		}
+	}
+	if !o.Prune {
+		return nil
+	}
+	for _, r := range slices.Clone(s.Readers) {
+		if slices.Contains(ms.Readers, r) {
+			continue
+		}
+		if _, err := Unshare(p, s, o.IDs, r); err != nil {
+			return err
+		}
+		plan.add(Change{Action: Update, Section: s.Name, Prop: "readers", New: "-" + r})
+	}
+	return nil
 }

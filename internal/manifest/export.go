@@ -19,18 +19,18 @@ type ExportOptions struct {
 	Secure bool           // include secrets, as {value: ...}
 }
 
-// Export returns the manifest form of p: its recipients, every section but
+// Export returns the manifest form of p: its owners, every section but
 // an empty global one with its kind, transport and non-reserved properties
 // (named by alias, MAPI name or hex tag as `section open` shows them), and
-// the recipients of each secure range beyond the profile's. The username
+// each section's readers (never the recipients recorded in a range). The username
 // is exported when the range opens; other secrets only with o.Secure, as
 // {value: ...} secrets. A range that does not open is skipped, unless
 // o.Secure (then MAPI_E_NO_ACCESS). Applying the result recreates p's
 // settings (with o.Secure, its credentials too).
 func Export(p *profile.Profile, o ExportOptions) (*Manifest, error) {
-	m := &Manifest{Profile: p.Name, Recipients: slices.Clone(p.Recipients)}
+	m := &Manifest{Profile: p.Name, Owners: slices.Clone(p.Owners)}
 	for _, s := range p.Sections {
-		ms := &Section{Name: s.Name, Kind: s.Kind}
+		ms := &Section{Name: s.Name, Kind: s.Kind, Readers: slices.Clone(s.Readers)}
 		if s.Kind == profile.KindTransport {
 			ms.Transport = s.Transport()
 		}
@@ -47,7 +47,7 @@ func Export(p *profile.Profile, o ExportOptions) (*Manifest, error) {
 		if err := exportCreds(p, s, ms, o); err != nil {
 			return nil, err
 		}
-		if s.Kind == profile.KindGlobal && len(ms.Props) == 0 && len(ms.Credentials) == 0 {
+		if s.Kind == profile.KindGlobal && len(ms.Props) == 0 && len(ms.Credentials) == 0 && len(ms.Readers) == 0 {
 			continue
 		}
 		m.Sections = append(m.Sections, ms)
@@ -65,11 +65,6 @@ func exportCreds(p *profile.Profile, s *profile.Section, ms *Section, o ExportOp
 			return nil
 		}
 		return err
-	}
-	for _, r := range c.Recipients {
-		if !slices.Contains(p.Recipients, r) {
-			ms.Recipients = append(ms.Recipients, r)
-		}
 	}
 	var tags []mapi.Tag
 	for t := range c.Props {

@@ -105,9 +105,10 @@ func (m *Manifest) check(o LoadOptions) error {
 		return err
 	}
 	var err error
-	if m.Recipients, err = normalize(m.Recipients); err != nil {
+	if m.Owners, err = normalize(append(m.Owners, m.Recipients...)); err != nil {
 		return err
 	}
+	m.Recipients = nil
 	names := map[string]bool{}
 	stdin := false
 	for _, s := range m.Sections {
@@ -172,7 +173,8 @@ func (s *Section) check(o LoadOptions, stdin *bool) error {
 		}
 	}
 	var err error
-	s.Recipients, err = normalize(s.Recipients)
+	s.Readers, err = normalize(append(s.Readers, s.Recipients...))
+	s.Recipients = nil
 	return err
 }
 

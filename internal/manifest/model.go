@@ -7,7 +7,8 @@ import (
 // Manifest is one profile as a manifest describes it.
 type Manifest struct {
 	Profile    string     `yaml:"profile" json:"profile"`
-	Recipients []string   `yaml:"recipients,omitempty" json:"recipients,omitempty"`
+	Owners     []string   `yaml:"owners,omitempty" json:"owners,omitempty"`
+	Recipients []string   `yaml:"recipients,omitempty" json:"recipients,omitempty"` // read as owners (files written before them)
 	Default    *bool      `yaml:"default,omitempty" json:"default,omitempty"`
 	Sections   []*Section `yaml:"sections,omitempty" json:"sections,omitempty"`
 }
@@ -20,7 +21,8 @@ type Section struct {
 	Transport   string   `yaml:"transport,omitempty" json:"transport,omitempty"`
 	Props       Props    `yaml:"props,omitempty" json:"props,omitempty"`
 	Credentials Creds    `yaml:"credentials,omitempty" json:"credentials,omitempty"`
-	Recipients  []string `yaml:"recipients,omitempty" json:"recipients,omitempty"`
+	Readers     []string `yaml:"readers,omitempty" json:"readers,omitempty"`
+	Recipients  []string `yaml:"recipients,omitempty" json:"recipients,omitempty"` // read as readers (files written before them)
 	Line        int      `yaml:"-" json:"-"`
 }
 

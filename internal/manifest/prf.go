@@ -171,7 +171,7 @@ func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*Im
 	return is, mergeSecure(p, s, sec, ids)
 }
 
-// mergeSecure adds props to s's secure range (creating it for p's recipients).
+// mergeSecure adds props to s's secure range (sealed to p's owners and s's readers).
 func mergeSecure(p *profile.Profile, s *profile.Section, props map[mapi.Tag]any, ids []age.Identity) error {
 	if len(props) == 0 {
 		return nil
@@ -187,7 +187,7 @@ func mergeSecure(p *profile.Profile, s *profile.Section, props map[mapi.Tag]any,
 			}
 		}
 	}
-	return s.WriteSecure(ids, props, p.Recipients, nil, nil)
+	return p.WriteSecure(s, ids, props)
 }
 
 func defaultPort(security string) int {
@@ -241,7 +241,7 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 			return nil, err
 		}
 	} else if s.Secure != nil {
-		if err := s.Rebind(ids); err != nil && !mapi.IsCode(err, mapi.NoAccess) {
+		if err := p.Reseal(s, ids, true); err != nil && !mapi.IsCode(err, mapi.NoAccess) {
 			return nil, err
 		}
 	}

@@ -10,128 +10,110 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-// Sharing: who reads a profile and each section's secure range. Every
-// function changes p in memory only; the caller saves it. r must be a
-// normalized recipient (secure.NormalizeRecipient). A range is re-sealed
-// only through ReadSecure, so credentials whose binds no longer match the
-// settings are never silently re-bound (MAPI_E_NO_ACCESS with a hint).
+// Who reads what (SPEC §5). Owners open every section's secrets; a
+// section's readers open that section's only. Every function changes p in
+// memory; the caller saves it (profile.Store.Update, which only an owner
+// can run). A range is re-sealed to p.SealedTo(s), never to a list
+// recorded in or beside it, and only through ReadSecure, so credentials
+// whose binds no longer match the settings are not silently re-bound.
 
-// AddRecipient makes r a reader of p's outer layer. It reports whether p
-// changed; MAPI_E_INVALID_PARAMETER when r cannot be mixed with p's others.
-func AddRecipient(p *profile.Profile, r string) (bool, error) {
-	if slices.Contains(p.Recipients, r) {
+// Share makes r a reader of section s: its range (if any) is re-sealed to
+// the owners and s's readers with a fresh file key, and r can read the
+// outer layer. It reports whether p changed. Errors: MAPI_E_INVALID_PARAMETER
+// when r cannot be mixed with p's recipients; those of ReadSecure.
+func Share(p *profile.Profile, s *profile.Section, ids []age.Identity, r string) (bool, error) {
+	if slices.Contains(s.Readers, r) || p.IsOwner(r) {
 		return false, nil
 	}
-	rs := append(slices.Clone(p.Recipients), r)
-	if err := secure.CheckMix(rs); err != nil {
+	if err := secure.CheckMix(append(slices.Clone(p.Recipients), r)); err != nil {
 		return false, err
 	}
-	p.Recipients = rs
+	s.Readers = append(slices.Clone(s.Readers), r)
+	return true, p.Reseal(s, ids, false)
+}
+
+// Unshare takes r out of s's readers and re-seals s's range without it,
+// with a fresh file key. It reports whether p changed (false when r was
+// not a reader of s; an owner is taken out with RemoveOwner).
+func Unshare(p *profile.Profile, s *profile.Section, ids []age.Identity, r string) (bool, error) {
+	i := slices.Index(s.Readers, r)
+	if i < 0 {
+		return false, nil
+	}
+	s.Readers = slices.Delete(slices.Clone(s.Readers), i, i+1)
+	return true, p.Reseal(s, ids, false)
+}
+
+// AddOwner makes r an owner of p: every range is re-sealed to include it,
+// and the signing key is sealed to it on save. It reports whether p changed.
+func AddOwner(p *profile.Profile, ids []age.Identity, r string) (bool, error) {
+	if p.IsOwner(r) {
+		return false, nil
+	}
+	if err := secure.CheckMix(append(slices.Clone(p.Recipients), r)); err != nil {
+		return false, err
+	}
+	p.Owners = append(slices.Clone(p.Owners), r)
+	for _, s := range p.Sections {
+		s.Readers = slices.DeleteFunc(slices.Clone(s.Readers), func(x string) bool { return x == r })
+		if err := p.Reseal(s, ids, false); err != nil {
+			return false, err
+		}
+	}
 	return true, nil
 }
 
-// Share adds r to s's secure range (re-sealed with a fresh file key) and to
-// p's readers, so r can read the settings and this section's secrets but
-// no other section's. Errors: MAPI_E_NOT_FOUND when s has no range,
-// MAPI_E_NO_ACCESS when ids cannot open it or its binds do not match.
-func Share(p *profile.Profile, s *profile.Section, ids []age.Identity, r string) (bool, error) {
-	if s.Secure == nil {
-		return false, mapi.Errorf(mapi.NotFound, "section %q has no credentials to share", s.Name).
-			WithHint("store them first with 'mapictl credential set " + s.Name + "'")
+// RemoveOwner takes r out of p's owners and out of every section's
+// readers, re-seals every range without it (fresh file keys), and rotates
+// the signing key. It returns the sections whose range it re-sealed.
+// MAPI_E_INVALID_PARAMETER when p would have no owner left.
+func RemoveOwner(p *profile.Profile, ids []age.Identity, r string) (changed bool, resealed []string, err error) {
+	i := slices.Index(p.Owners, r)
+	for _, s := range p.Sections {
+		if slices.Contains(s.Readers, r) {
+			changed = true
+			s.Readers = slices.DeleteFunc(slices.Clone(s.Readers), func(x string) bool { return x == r })
+		}
 	}
-	c, err := s.ReadSecure(ids)
-	if err != nil {
-		return false, err
+	if i >= 0 {
+		if len(p.Owners) == 1 {
+			return false, nil, mapi.Errorf(mapi.InvalidParameter, "profile %q would have no owner left", p.Name).
+				WithHint("add another owner first with 'mapictl profile owners " + p.Name + " add R'")
+		}
+		p.Owners = slices.Delete(slices.Clone(p.Owners), i, i+1)
+		p.RotateSigningKey()
+		changed = true
 	}
-	changed, err := AddRecipient(p, r)
-	if err != nil {
-		return false, err
+	if !changed {
+		return false, nil, nil
 	}
-	if slices.Contains(c.Recipients, r) {
-		return changed, nil
-	}
-	return true, s.WriteSecure(ids, c.Props, nil, []string{r}, nil)
-}
-
-// Unshare takes r out of s's secure range, re-sealing it with a fresh file
-// key; r stays a reader of the profile's settings. It reports whether the
-// range changed (false when r was not among its recipients). Errors as
-// Share, and MAPI_E_INVALID_PARAMETER when no recipient would be left.
-func Unshare(s *profile.Section, ids []age.Identity, r string) (bool, error) {
-	if s.Secure == nil {
-		return false, nil
-	}
-	c, err := s.ReadSecure(ids)
-	if err != nil {
-		return false, err
-	}
-	if !slices.Contains(c.Recipients, r) {
-		return false, nil
-	}
-	return true, s.WriteSecure(ids, c.Props, nil, nil, []string{r})
-}
-
-// RemoveRecipient takes r out of p's readers and out of every section's
-// range, and returns the sections whose range it re-sealed. A range that
-// lists r (in its outer copy) but that ids cannot open is an error: nothing
-// should be saved then. MAPI_E_INVALID_PARAMETER when p would have no
-// reader left.
-func RemoveRecipient(p *profile.Profile, ids []age.Identity, r string) ([]string, error) {
-	var resealed []string
 	for _, s := range p.Sections {
 		if s.Secure == nil {
 			continue
 		}
-		c, err := s.OpenSecure(ids)
-		if mapi.IsCode(err, mapi.NoAccess) && !slices.Contains(s.Secure.Recipients, r) {
-			continue
-		}
-		if err != nil {
-			return nil, mapi.Wrap(mapi.AsError(err).Code, err,
-				"cannot take "+r+" out of section "+quote(s.Name)+": "+mapi.AsError(err).Msg)
-		}
-		if !slices.Contains(c.Recipients, r) {
-			continue
-		}
-		ok, err := Unshare(s, ids, r)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			resealed = append(resealed, s.Name)
-		}
-	}
-	if i := slices.Index(p.Recipients, r); i >= 0 {
-		if len(p.Recipients) == 1 {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "profile %q would have no reader left", p.Name)
-		}
-		p.Recipients = slices.Delete(slices.Clone(p.Recipients), i, i+1)
-	}
-	return resealed, nil
-}
-
-// Rekey re-seals every secure range ids can open with a fresh file key, to
-// the recipients recorded inside it. It returns the sections re-sealed and
-// those skipped (not readable by ids, or with binds that do not match);
-// the caller re-encrypts the outer layer, which a save does with a fresh
-// file key anyway.
-func Rekey(p *profile.Profile, ids []age.Identity) (resealed, skipped []string, err error) {
-	for _, s := range p.Sections {
-		if s.Secure == nil {
-			continue
-		}
-		c, err := s.ReadSecure(ids)
-		if mapi.IsCode(err, mapi.NoAccess) {
-			skipped = append(skipped, s.Name)
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := s.WriteSecure(ids, c.Props, nil, nil, nil); err != nil {
-			return nil, nil, err
+		if err := p.Reseal(s, ids, false); err != nil {
+			return false, nil, err
 		}
 		resealed = append(resealed, s.Name)
 	}
-	return resealed, skipped, nil
+	return true, resealed, nil
+}
+
+// Rekey re-seals every secure range with a fresh file key, to its owners
+// and readers, and rotates the signing key; the save re-encrypts the outer
+// layer with a fresh file key. It returns the sections re-sealed. An
+// owner opens every range: one that does not open is an error, and
+// nothing is saved.
+func Rekey(p *profile.Profile, ids []age.Identity) (resealed []string, err error) {
+	for _, s := range p.Sections {
+		if s.Secure == nil {
+			continue
+		}
+		if err := p.Reseal(s, ids, false); err != nil {
+			return nil, err
+		}
+		resealed = append(resealed, s.Name)
+	}
+	p.RotateSigningKey()
+	return resealed, nil
 }

@@ -33,35 +33,47 @@ func Unmarshal(data []byte) (*Profile, error) {
 // writer loads it whole.
 func UnmarshalSection(data []byte, name string) (string, *Section, error) {
 	p, ok := skimDocument(data, nil, name)
-	return sectionOf(p, ok, data, name)
+	h, s, err := sectionOf(p, ok, data, name)
+	if h == nil {
+		return "", s, err
+	}
+	return h.Name, s, err
 }
 
 // unmarshalSectionAhead is UnmarshalSection of a plaintext that is still
 // being decrypted: skim scans each chunk as it is decrypted. Nothing is
 // returned before all of the file is authenticated.
-func unmarshalSectionAhead(pt *secure.Plaintext, name string) (string, *Section, error) {
+// It returns the profile's header (name, uid, version, owners, signing;
+// Sections holds the one section when it exists).
+func unmarshalSectionAhead(pt *secure.Plaintext, name string) (*Profile, *Section, error) {
 	p, ok := skimDocument(pt.Next(0), pt.Next, name)
 	data, err := pt.All()
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	return sectionOf(p, ok, data, name)
 }
 
 // sectionOf ends UnmarshalSection: p is what skim read of data, validated,
-// when ok; else jsontext decodes data and validate checks it.
-func sectionOf(p *Profile, ok bool, data []byte, name string) (string, *Section, error) {
+// when ok; else jsontext decodes data and validate checks it. It returns
+// the header, with section name as its only section when there is one.
+func sectionOf(p *Profile, ok bool, data []byte, name string) (*Profile, *Section, error) {
 	if !ok {
 		var err error
 		if p, err = unmarshal(bytes.NewReader(data), name); err != nil {
-			return "", nil, documentErr(err)
+			return nil, nil, documentErr(err)
 		}
 		if err := p.validate(name); err != nil {
-			return "", nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
+			return nil, nil, mapi.Errorf(mapi.CorruptData, "profile document: %v", err)
 		}
 	}
 	s, err := p.Section(name)
-	return p.Name, s, err
+	if s != nil {
+		p.Sections = []*Section{s}
+	} else {
+		p.Sections = nil
+	}
+	return p, s, err
 }
 
 // Marshal encodes p as the profile document, with sorted property keys and
@@ -84,6 +96,9 @@ func Marshal(p *Profile) ([]byte, error) {
 			obj["service"] = s.Service
 		}
 		obj["props"] = props
+		if len(s.Readers) > 0 {
+			obj["readers"] = s.Readers
+		}
 		if s.Secure != nil {
 			sec := withExtra(s.Secure.extra, "recipients", nonNil(s.Secure.Recipients), "age", s.Secure.age)
 			sec["tags"] = nonNil(s.Secure.Tags)
@@ -93,6 +108,12 @@ func Marshal(p *Profile) ([]byte, error) {
 	}
 	doc := withExtra(p.extra, "format", Format, "name", p.Name, "uid", p.UID,
 		"recipients", nonNil(p.Recipients))
+	if p.Owners != nil || p.Signing != nil {
+		doc["version"], doc["owners"] = p.Version, nonNil(p.Owners)
+	}
+	if p.Signing != nil {
+		doc["signing"] = withExtra(p.Signing.extra, "key", p.Signing.Key, "sealed", p.Signing.sealed)
+	}
 	doc["sections"] = secs
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -55,7 +56,8 @@ func decodeDocument(r io.Reader, only string) (*Profile, error) {
 	d := jsontext.NewDecoder(r, decodeOpts)
 	p := &Profile{}
 	var format string
-	err := readObject(d, []string{"format", "name", "uid", "recipients", "sections"}, &p.extra,
+	err := readObject(d, []string{"format", "name", "uid", "recipients", "sections",
+		"version?", "owners?", "signing?", "signature?"}, &p.extra,
 		func(name string) error {
 			switch name {
 			case "format":
@@ -72,6 +74,15 @@ func decodeDocument(r io.Reader, only string) (*Profile, error) {
 				return readString(d, &p.UID)
 			case "recipients":
 				return readStrings(d, &p.Recipients)
+			case "version":
+				return readVersion(d, &p.Version)
+			case "owners":
+				return readStrings(d, &p.Owners)
+			case "signing":
+				return readSigning(d, p)
+			case "signature":
+				var sig string // checked on the bytes by splitSigned
+				return readString(d, &sig)
 			default: // "sections"
 				return readArray(d, func() error {
 					s, err := readSection(d, only)
@@ -111,7 +122,7 @@ func readSection(d *jsontext.Decoder, only string) (*Section, error) {
 		*dst = v.Clone()
 		return err
 	}
-	err := readObject(d, []string{"name", "uid", "kind", "service?", "props?", "secure?"}, &s.extra,
+	err := readObject(d, []string{"name", "uid", "kind", "service?", "props?", "secure?", "readers?"}, &s.extra,
 		func(name string) error {
 			switch name {
 			case "name":
@@ -122,6 +133,8 @@ func readSection(d *jsontext.Decoder, only string) (*Section, error) {
 				return readString(d, &s.Kind)
 			case "service":
 				return readString(d, &s.Service)
+			case "readers":
+				return readStrings(d, &s.Readers)
 			case "props":
 				return body(&props, func(d *jsontext.Decoder) error { return readProps(d, s) })
 			default: // "secure"
@@ -153,6 +166,46 @@ func wrongType(field string, err error) error {
 		return fmt.Errorf("field %q %v", field, err)
 	}
 	return err
+}
+
+// readVersion reads a profile version: a non-negative integer.
+func readVersion(d *jsontext.Decoder, dst *int64) error {
+	if d.PeekKind() != '0' {
+		_, _ = d.ReadValue()
+		return errWrongType
+	}
+	tok, err := d.ReadToken()
+	if err != nil {
+		return err
+	}
+	v, err := strconv.ParseInt(tok.String(), 10, 64)
+	if err != nil || v < 0 {
+		return fmt.Errorf("field \"version\" is not a version number")
+	}
+	*dst = v
+	return nil
+}
+
+// readSigning decodes the signing block: the claimed public key and the
+// sealed seed, kept as its JSON string literal.
+func readSigning(d *jsontext.Decoder, p *Profile) error {
+	g := &Signing{}
+	if err := readObject(d, []string{"key", "sealed"}, &g.extra, func(name string) error {
+		if name == "key" {
+			return readString(d, &g.Key)
+		}
+		if d.PeekKind() != '"' {
+			_, _ = d.ReadValue()
+			return errWrongType
+		}
+		lit, err := d.ReadValue()
+		g.sealed = rawJSON(lit.Clone())
+		return err
+	}); err != nil {
+		return fmt.Errorf("signing: %v", err)
+	}
+	p.Signing = g
+	return nil
 }
 
 // readSecure decodes a section's secure blob (or null); the armored range is

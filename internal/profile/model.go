@@ -26,13 +26,77 @@ const (
 var Kinds = []string{KindGlobal, KindService, KindTransport, KindStore, KindAddressBook}
 
 // Profile is one decrypted profile file.
+//
+// Owners may open every section's secrets and sign new versions; each
+// section's Readers may open that section's secrets only. Recipients, the
+// outer layer's, are derived on every save: the owners, then every
+// section's readers (SPEC §5). A file written before owners existed has
+// Recipients and no Owners until an owner accepts it.
 type Profile struct {
 	Name       string
 	UID        string
+	Version    int64
+	Owners     []string
 	Recipients []string
+	Signing    *Signing
 	Sections   []*Section
 
+	// Trust is how this store judged the document when it was read: set
+	// by Store's readers, never written to the file.
+	Trust *Trust
+
+	sealedFor []string // the owners the loaded signing key was sealed to
+	rotate    bool     // the next write makes a fresh signing key
+
 	extra map[string]rawJSON
+}
+
+// RotateSigningKey makes the next write sign with a fresh key pair (SPEC
+// §5: removing an owner always rotates).
+func (p *Profile) RotateSigningKey() { p.rotate = true }
+
+// deriveRecipients sets the outer recipients from the owners and readers:
+// owners first, then each section's readers in order. A document without
+// owners (written before them) keeps its recipients.
+func (p *Profile) deriveRecipients() {
+	if len(p.Owners) == 0 {
+		return
+	}
+	out := slices.Clone(p.Owners)
+	for _, s := range p.Sections {
+		for _, r := range s.Readers {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	p.Recipients = out
+}
+
+// IsOwner reports whether recipient r is one of p's owners.
+func (p *Profile) IsOwner(r string) bool { return slices.Contains(p.Owners, r) }
+
+// Signing is the document's signing block: the public key the document
+// claims (informational: a store verifies with its pin, never with this)
+// and the private key's seed sealed to the owners.
+type Signing struct {
+	Key    string
+	sealed rawJSON // the armored age file as its JSON string literal
+
+	extra map[string]rawJSON
+}
+
+// Sealed returns the armored sealed seed, or "" when it is not a string.
+func (g *Signing) Sealed() string {
+	s, err := jsontext.AppendUnquote(nil, g.sealed)
+	if err != nil {
+		return ""
+	}
+	return string(s)
+}
+
+func (g *Signing) setSealed(armored string) {
+	g.sealed, _ = jsontext.AppendQuote(nil, armored)
 }
 
 // Section is one profile section (IProfSect): a property bag. Props never
@@ -44,13 +108,16 @@ type Section struct {
 	Service string
 	Props   map[mapi.Tag]any
 	Secure  *SecureBlob
+	// Readers may open this section's secure range, besides the owners.
+	Readers []string
 
 	extra map[string]rawJSON
 }
 
 // SecureBlob is a section's sealed secure range as stored in the outer
-// layer. Recipients and Tags are informational copies: the authoritative
-// recipients are those recorded inside the sealed range.
+// layer. Recipients and Tags are informational copies: who may open a
+// range is decided by the signed document's owners and the section's
+// readers, never by a list recorded in or beside the range.
 type SecureBlob struct {
 	Recipients []string
 	Tags       []string
@@ -86,13 +153,21 @@ func NewUID() string {
 }
 
 // New returns a profile holding only its global section (PR_PROFILE_NAME_W
-// and a fresh PR_SEARCH_KEY), readable by recipients.
-func New(name string, recipients []string) *Profile {
-	p := &Profile{Name: name, UID: NewUID(), Recipients: slices.Clone(recipients)}
+// and a fresh PR_SEARCH_KEY), owned by owners.
+func New(name string, owners []string) *Profile {
+	p := &Profile{Name: name, UID: NewUID(), Owners: slices.Clone(owners), Recipients: slices.Clone(owners)}
 	g := &Section{Name: "global", UID: NewUID(), Kind: KindGlobal, Props: map[mapi.Tag]any{}}
 	p.Sections = []*Section{g}
 	p.stampGlobal()
 	return p
+}
+
+// ResetSections replaces p's sections with a fresh global section (a PRF
+// with OverwriteProfile=Yes), keeping the profile's uid, owners and signing
+// key: it is the same profile, rewritten by an owner.
+func (p *Profile) ResetSections() {
+	p.Sections = []*Section{{Name: "global", UID: NewUID(), Kind: KindGlobal, Props: map[mapi.Tag]any{}}}
+	p.stampGlobal()
 }
 
 // stampGlobal sets the global section's name and a new search key.

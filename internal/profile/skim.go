@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"strconv"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -46,10 +47,10 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 	s := skim{b: doc, more: more}
 	p = &Profile{}
 	var format string
-	var seen uint8
+	var seen uint16
 	s.space()
 	if !s.at('{') || !s.object(func(key []byte) bool {
-		var bit uint8
+		var bit uint16
 		good := false
 		switch string(key) {
 		case "format":
@@ -64,15 +65,22 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 			p.UID, good = s.text()
 		case "recipients":
 			bit = 8
-			p.Recipients = []string{}
-			good = s.at('[') && s.array(func() bool {
-				r, ok := s.text()
-				p.Recipients = append(p.Recipients, r)
-				return ok
-			})
+			p.Recipients, good = s.texts()
 		case "sections":
 			bit = 16
 			good = s.at('[') && s.array(func() bool { return s.section(only) })
+		case "version":
+			bit = 32
+			p.Version, good = s.version()
+		case "owners":
+			bit = 64
+			p.Owners, good = s.texts()
+		case "signing":
+			bit = 128
+			p.Signing, good = s.signing()
+		case "signature":
+			bit = 256
+			_, good = s.text()
 		}
 		if bit == 0 || seen&bit != 0 {
 			return false
@@ -83,7 +91,7 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 		return nil, false
 	}
 	s.space()
-	if seen != 31 || s.has(s.i) || s.globals != 1 || p.validateHeader() != nil || s.duplicates() {
+	if seen&31 != 31 || s.has(s.i) || s.globals != 1 || p.validateHeader() != nil || s.duplicates() {
 		return nil, false
 	}
 	if s.target != nil {
@@ -93,6 +101,55 @@ func skimDocument(doc []byte, more func(have int) []byte, only string) (p *Profi
 		p.Sections = []*Section{s.target}
 	}
 	return p, true
+}
+
+// texts skims an array of strings (declining null, which readStrings
+// takes as nil).
+func (s *skim) texts() ([]string, bool) {
+	out := []string{}
+	ok := s.at('[') && s.array(func() bool {
+		r, ok := s.text()
+		out = append(out, r)
+		return ok
+	})
+	return out, ok
+}
+
+// version skims a profile version as readVersion reads it.
+func (s *skim) version() (int64, bool) {
+	start := s.i
+	if !s.number() {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(s.b[start:s.i]), 10, 64)
+	return v, err == nil && v >= 0
+}
+
+// signing skims the signing block as readSigning reads it, declining
+// members it does not know.
+func (s *skim) signing() (*Signing, bool) {
+	g := &Signing{}
+	var seen uint8
+	ok := s.at('{') && s.object(func(key []byte) bool {
+		var bit uint8
+		good := false
+		switch string(key) {
+		case "key":
+			bit = 1
+			g.Key, good = s.text()
+		case "sealed":
+			bit = 2
+			var lit []byte
+			lit, good = s.lit()
+			g.sealed = rawJSON(bytes.Clone(lit))
+		}
+		if bit == 0 || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		return good
+	})
+	return g, ok && seen == 3
 }
 
 // duplicates reports whether two sections skim read have the same name.
@@ -147,6 +204,9 @@ func (s *skim) section(only string) bool {
 		case "secure":
 			bit = 32
 			ok = s.value()
+		case "readers":
+			bit = 64
+			_, ok = s.texts()
 		}
 		if bit == 0 || seen&bit != 0 {
 			return false

@@ -2,11 +2,13 @@ package profile
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -22,9 +24,16 @@ import (
 
 // Store is a mapictl store directory (SPEC §3). Readers take no lock; every
 // read-modify-write of a profile holds NAME.lock for its whole duration.
+//
+// Every reader but Inspect returns only documents this store verified
+// (signed under its pin, not older than it: trust.go); a command that
+// writes must be run by an owner, and signs what it writes.
 type Store struct {
 	Root        string
 	LockTimeout time.Duration // 0 means 10s
+	// Warnf, when set, receives warnings that do not fail a command (a
+	// pin that could not be advanced).
+	Warnf func(format string, args ...any)
 }
 
 // Store layout.
@@ -34,16 +43,14 @@ const (
 	ConfigFile    = "config.yaml"
 )
 
-// gitignore keeps everything but profiles/ out of a store kept in git.
-const gitignore = "# written by mapictl: only profiles/ belongs in git\n/*\n!/profiles/\n!/.gitignore\n/profiles/*.lock\n/profiles/.*\n"
-
 // ProfilesDir is <root>/profiles.
 func (s *Store) ProfilesDir() string { return filepath.Join(s.Root, "profiles") }
 
 // Path is the file of profile name.
 func (s *Store) Path(name string) string { return filepath.Join(s.ProfilesDir(), name+".age") }
 
-// Init creates the store directories (0700) and its .gitignore.
+// Init creates the store directories (0700). A store is not a git
+// repository (SPEC §3): it writes no .gitignore.
 func (s *Store) Init() error {
 	if err := fsutil.MkdirPrivate(s.ProfilesDir()); err != nil {
 		return diskErr(err, "create store")
@@ -51,13 +58,14 @@ func (s *Store) Init() error {
 	if err := fsutil.MkdirPrivate(s.Root); err != nil {
 		return diskErr(err, "create store")
 	}
-	gi := filepath.Join(s.Root, ".gitignore")
-	if _, err := os.Lstat(gi); errors.Is(err, fs.ErrNotExist) {
-		if err := fsutil.WriteFileAtomic(gi, []byte(gitignore)); err != nil {
-			return diskErr(err, "write .gitignore")
-		}
-	}
 	return nil
+}
+
+func (s *Store) lockTimeout() time.Duration {
+	if s.LockTimeout <= 0 {
+		return 10 * time.Second
+	}
+	return s.LockTimeout
 }
 
 // List returns the names of the profiles in the store, sorted.
@@ -86,23 +94,36 @@ func (s *Store) Exists(name string) bool {
 	return err == nil
 }
 
-// Load reads and decrypts profile name. It returns MAPI_E_NOT_FOUND when
-// there is no such profile, MAPI_E_NO_ACCESS when no identity opens it and
-// MAPI_E_CORRUPT_DATA when it does not decrypt or parse.
+// Load reads and decrypts profile name and returns it if this store
+// verifies it. It returns MAPI_E_NOT_FOUND when there is no such profile,
+// MAPI_E_NO_ACCESS when no identity opens it or it is unconfirmed (with
+// the hint to review it with 'profile accept'), MAPI_E_CORRUPT_DATA when
+// it does not decrypt or parse.
 func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
-	var p *Profile
-	err := s.read(name, ids, func(pt *secure.Plaintext) error {
+	p, err := s.Inspect(name, ids)
+	if err != nil {
+		return nil, err
+	}
+	if !p.Trust.Verified {
+		return nil, p.Trust.unconfirmed(name)
+	}
+	return p, nil
+}
+
+// Inspect is Load that also returns an unconfirmed profile, with p.Trust
+// saying why: for show, list and accept only.
+func (s *Store) Inspect(name string, ids []age.Identity) (*Profile, error) {
+	return s.read(name, ids, func(pt *secure.Plaintext) (*Profile, error) {
 		doc, err := pt.All()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		p, err = Unmarshal(doc)
+		p, err := Unmarshal(doc)
 		if err == nil && p.Name != name {
-			return namesItself(p.Name)
+			return nil, namesItself(p.Name)
 		}
-		return err
+		return p, err
 	})
-	return p, err
 }
 
 // LoadSection is Load for a reader of one section (credential get, section
@@ -110,16 +131,27 @@ func (s *Store) Load(name string, ids []age.Identity) (*Profile, error) {
 // UnmarshalSection checks, so its cost hardly grows with the number of
 // sections. Errors as Load, and MAPI_E_NOT_FOUND for a missing section.
 func (s *Store) LoadSection(name, section string, ids []age.Identity) (*Section, error) {
-	var sec *Section
-	err := s.read(name, ids, func(pt *secure.Plaintext) error {
-		self, got, err := unmarshalSectionAhead(pt, section)
-		if (err == nil || mapi.AsError(err).Code == mapi.NotFound) && self != name {
-			return namesItself(self)
+	var missing error
+	p, err := s.read(name, ids, func(pt *secure.Plaintext) (*Profile, error) {
+		h, _, err := unmarshalSectionAhead(pt, section)
+		if h != nil && h.Name != name {
+			return nil, namesItself(h.Name)
 		}
-		sec = got
-		return err
+		if err != nil && mapi.AsError(err).Code == mapi.NotFound && h != nil {
+			missing, err = err, nil
+		}
+		return h, err
 	})
-	return sec, err
+	if err != nil {
+		return nil, err
+	}
+	if !p.Trust.Verified {
+		return nil, p.Trust.unconfirmed(name)
+	}
+	if missing != nil {
+		return nil, missing
+	}
+	return p.Sections[0], nil
 }
 
 func namesItself(self string) error {
@@ -128,66 +160,53 @@ func namesItself(self string) error {
 
 // read starts decrypting the file of profile name and gives the plaintext
 // to decode, which must not return a result before pt.All has authenticated
-// the whole file. A MAPI_E_CORRUPT_DATA error of decode is reported as the
+// the whole file; then it judges the document against this store's pin
+// (p.Trust). A MAPI_E_CORRUPT_DATA error of decode is reported as the
 // profile's corruption, a failing disk as MAPI_E_DISK_ERROR.
-func (s *Store) read(name string, ids []age.Identity, decode func(pt *secure.Plaintext) error) error {
+func (s *Store) read(name string, ids []age.Identity, decode func(pt *secure.Plaintext) (*Profile, error)) (*Profile, error) {
 	if err := CheckName("profile", name); err != nil {
-		return err
+		return nil, err
 	}
 	f, size, err := fsutil.OpenRegular(s.Path(name))
 	if errors.Is(err, fs.ErrNotExist) {
-		return mapi.Errorf(mapi.NotFound, "profile %q not found", name).
+		return nil, mapi.Errorf(mapi.NotFound, "profile %q not found", name).
 			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + name + "'")
 	}
 	if errors.Is(err, fsutil.ErrSymlink) {
-		return mapi.Errorf(mapi.CorruptData, "profile %q is a symbolic link; refusing to follow it", name)
+		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is a symbolic link; refusing to follow it", name)
 	}
 	if err != nil {
-		return diskErr(err, "read profile")
+		return nil, diskErr(err, "read profile")
 	}
 	defer f.Close()
 	file := &readErr{r: f}
+	var p *Profile
 	pt, err := secure.DecryptAhead(file, size, ids)
 	if err == nil {
-		err = decode(pt)
-		if _, aerr := pt.All(); aerr != nil { // and the file stays open until the end
+		p, err = decode(pt)
+		doc, aerr := pt.All() // and the file stays open until the end
+		if aerr != nil {
 			err = aerr
+		}
+		if err == nil {
+			p.Trust = s.judge(p, doc, f, size, true)
+			p.sealedFor = slices.Clone(p.Owners)
 		}
 	}
 	switch {
 	case file.failed() != nil:
-		return diskErr(file.failed(), "read profile")
+		return nil, diskErr(file.failed(), "read profile")
 	case err == nil:
-		return nil
+		return p, nil
 	}
 	if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
-		return mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
-			WithHint("pass the right key with -i FILE, or ask a reader of the profile to add your recipient")
+		return nil, mapi.Errorf(mapi.NoAccess, "no identity can open profile %q", name).
+			WithHint("pass the right key with -i FILE, or ask an owner of the profile to share a section with your recipient")
 	}
 	if c := mapi.AsError(err).Code; c != mapi.CallFailed && c != mapi.CorruptData {
-		return err // a wrong passphrase, a cancelled prompt, a missing section...
+		return nil, err // a wrong passphrase, a cancelled prompt, a missing section...
 	}
-	return mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
-}
-
-// Save encrypts p to its recipients and writes it atomically. Callers hold
-// the profile's lock (see Update and Create).
-func (s *Store) save(p *Profile) error {
-	if err := p.Validate(); err != nil {
-		return mapi.Wrap(mapi.InvalidParameter, err, "refusing to write profile "+quote(p.Name))
-	}
-	doc, err := Marshal(p)
-	if err != nil {
-		return err
-	}
-	ct, err := secure.Encrypt(doc, p.Recipients)
-	if err != nil {
-		return err
-	}
-	if err := fsutil.WriteFileAtomic(s.Path(p.Name), ct); err != nil {
-		return diskErr(err, "write profile")
-	}
-	return nil
+	return nil, mapi.Wrap(mapi.CorruptData, err, "profile "+quote(name)+" is corrupt")
 }
 
 // Lock takes the exclusive writer lock of profile name, waiting up to
@@ -198,11 +217,7 @@ func (s *Store) Lock(name string) (func(), error) {
 	}
 	lf := filepath.Join(s.ProfilesDir(), name+".lock")
 	fl := flock.New(lf, flock.SetPermissions(fsutil.FileMode))
-	timeout := s.LockTimeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout())
 	defer cancel()
 	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
 	if !ok {
@@ -215,7 +230,8 @@ func (s *Store) Lock(name string) (func(), error) {
 	return func() { _ = fl.Unlock() }, nil
 }
 
-// Create writes a new profile; MAPI_E_COLLISION if one of that name exists.
+// Create writes new profile p, owned by p.Owners, with a fresh signing
+// key that this store pins; MAPI_E_COLLISION if one of that name exists.
 func (s *Store) Create(p *Profile) error {
 	if err := CheckName("profile", p.Name); err != nil {
 		return err
@@ -231,11 +247,15 @@ func (s *Store) Create(p *Profile) error {
 	if s.Exists(p.Name) {
 		return mapi.Errorf(mapi.Collision, "profile %q already exists", p.Name)
 	}
-	return s.save(p)
+	p.Version = 0
+	p.Signing = nil
+	return s.commit(p, secure.NewSigningKey(), nil)
 }
 
-// Update locks profile name, loads it, calls fn and, if fn succeeds and
-// changed the document, writes the result. Nothing is written when fn fails.
+// Update locks profile name, loads it (verified), checks that ids can open
+// its signing key (only an owner writes: MAPI_E_NO_ACCESS otherwise), calls
+// fn and, if fn succeeds and changed the document, signs and writes the
+// result as the next version. Nothing is written when fn fails.
 func (s *Store) Update(name string, ids []age.Identity, fn func(p *Profile) error) (*Profile, error) {
 	if err := CheckName("profile", name); err != nil {
 		return nil, err
@@ -249,24 +269,110 @@ func (s *Store) Update(name string, ids []age.Identity, fn func(p *Profile) erro
 	if err != nil {
 		return nil, err
 	}
+	key, err := s.ownerKey(p, ids)
+	if err != nil {
+		return nil, err
+	}
 	before, err := Marshal(p)
 	if err != nil {
 		return nil, err
 	}
+	pin, uid := p.Trust.Pin, p.UID
 	if err := fn(p); err != nil {
 		return nil, err
 	}
+	if p.UID != uid {
+		return nil, mapi.Errorf(mapi.CallFailed, "a change of profile %q replaced its uid", name)
+	}
+	p.deriveRecipients()
 	after, err := Marshal(p)
 	if err != nil {
 		return nil, err
 	}
-	if string(before) == string(after) {
+	if string(before) == string(after) && !p.rotate {
 		return p, nil
 	}
-	return p, s.save(p)
+	return p, s.commit(p, key, pin)
 }
 
-// Delete removes profile name (MAPI_E_NOT_FOUND if absent).
+// ownerKey opens verified profile p's signing key with ids. Errors:
+// MAPI_E_NO_ACCESS when ids are no owner's, or when the sealed key is not
+// the one this store pinned.
+func (s *Store) ownerKey(p *Profile, ids []age.Identity) (*secure.SigningKey, error) {
+	if p.Signing == nil {
+		return nil, p.Trust.unconfirmed(p.Name)
+	}
+	key, err := secure.OpenSigningKey(p.Signing.Sealed(), ids)
+	if mapi.IsCode(err, mapi.NoAccess) {
+		return nil, mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can change it", p.Name).
+			WithHint("ask an owner ('mapictl profile show " + p.Name + "' lists them) to make the change")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if pin := p.Trust.Pin; pin == nil || key.Public() != pin.Key {
+		return nil, mapi.Errorf(mapi.NoAccess, "the signing key sealed in profile %q is not the one this store pinned", p.Name).
+			WithHint("review it with 'mapictl profile accept " + p.Name + "'")
+	}
+	return key, nil
+}
+
+// commit signs p as the version after pin's and p's, seals the signing
+// key to the owners when they changed (or the key did), writes the file
+// and pins it. Callers hold the profile's lock.
+func (s *Store) commit(p *Profile, key *secure.SigningKey, pin *Pin) error {
+	if p.rotate {
+		key, p.rotate = secure.NewSigningKey(), false
+	}
+	if len(p.Owners) == 0 {
+		return mapi.Errorf(mapi.InvalidParameter, "profile %q would have no owner left", p.Name)
+	}
+	p.deriveRecipients()
+	if err := p.Validate(); err != nil {
+		return mapi.Wrap(mapi.InvalidParameter, err, "refusing to write profile "+quote(p.Name))
+	}
+	if err := secure.CheckMix(p.Recipients); err != nil {
+		return err
+	}
+	if p.Signing == nil || p.Signing.Key != key.Public() || !sameSet(p.sealedFor, p.Owners) {
+		sealed, err := key.Seal(p.Owners)
+		if err != nil {
+			return err
+		}
+		g := &Signing{Key: key.Public()}
+		if p.Signing != nil {
+			g.extra = p.Signing.extra
+		}
+		g.setSealed(sealed)
+		p.Signing, p.sealedFor = g, slices.Clone(p.Owners)
+	}
+	if pin != nil && pin.Version > p.Version {
+		p.Version = pin.Version
+	}
+	p.Version++
+	body, err := Marshal(p)
+	if err != nil {
+		return err
+	}
+	doc, digest := signDocument(body, key)
+	ct, err := secure.Encrypt(doc, p.Recipients)
+	if err != nil {
+		return err
+	}
+	if err := fsutil.WriteFileAtomic(s.Path(p.Name), ct); err != nil {
+		return diskErr(err, "write profile")
+	}
+	next := &Pin{Key: key.Public(), Version: p.Version, Digest: hex.EncodeToString(digest[:])}
+	if err := s.setPin(p.UID, next, ct); err != nil {
+		return err
+	}
+	p.Trust = &Trust{Verified: true, Signed: true, Digest: digest, Pin: next}
+	return nil
+}
+
+// Delete removes profile name (MAPI_E_NOT_FOUND if absent), verified or
+// not. Its pin stays, as a known_hosts line would: a file of the same
+// profile brought back later is judged against it.
 func (s *Store) Delete(name string) error {
 	if err := CheckName("profile", name); err != nil {
 		return err
@@ -285,8 +391,10 @@ func (s *Store) Delete(name string) error {
 	return fsutil.SyncDir(s.ProfilesDir())
 }
 
-// Copy writes profile src as dst with a new profile uid and a new
-// PR_SEARCH_KEY (a copy is another profile); sections keep their uids.
+// Copy writes verified profile src as dst with a new profile uid, a new
+// PR_SEARCH_KEY and a new signing key (a copy is another profile, pinned
+// here); sections keep their uids, owners and readers. Only an owner of
+// src copies it.
 func (s *Store) Copy(src, dst string, ids []age.Identity) (*Profile, error) {
 	if err := CheckName("profile", dst); err != nil {
 		return nil, err
@@ -295,12 +403,16 @@ func (s *Store) Copy(src, dst string, ids []age.Identity) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := s.ownerKey(p, ids); err != nil {
+		return nil, err
+	}
 	p.Name, p.UID = dst, NewUID()
 	p.stampGlobal()
 	return p, s.Create(p)
 }
 
-// Rename moves profile old to new, keeping its uid and search key.
+// Rename moves verified profile old to new, keeping its uid, search key
+// and signing key; an owner's write like any other.
 func (s *Store) Rename(old, new string, ids []age.Identity) (*Profile, error) {
 	if err := CheckName("profile", new); err != nil {
 		return nil, err
@@ -314,11 +426,23 @@ func (s *Store) Rename(old, new string, ids []age.Identity) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	key, err := s.ownerKey(p, ids)
+	if err != nil {
+		return nil, err
+	}
+	unlockNew, err := s.Lock(new)
+	if err != nil {
+		return nil, err
+	}
+	defer unlockNew()
+	if s.Exists(new) {
+		return nil, mapi.Errorf(mapi.Collision, "profile %q already exists", new)
+	}
 	p.Name = new
 	if g := p.Global(); g != nil {
 		g.Props[mapi.PrProfileName] = new
 	}
-	if err := s.Create(p); err != nil {
+	if err := s.commit(p, key, p.Trust.Pin); err != nil {
 		return nil, err
 	}
 	if err := os.Remove(s.Path(old)); err != nil {

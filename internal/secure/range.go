@@ -20,6 +20,9 @@ type Range struct {
 	Props      map[string]json.RawMessage `json:"props"` // tag "0x67F1001F" -> JSON value
 	Recipients []string                   `json:"recipients"`
 	Binds      string                     `json:"binds"`
+	// Bound are the bound settings' values (tag -> JSON value) the range
+	// was sealed for, so a refusal can name what changed, old and new.
+	Bound map[string]json.RawMessage `json:"bound,omitempty"`
 
 	// Extra holds unknown top-level fields, so they survive a rewrite.
 	Extra map[string]json.RawMessage `json:"-"`
@@ -42,7 +45,7 @@ func IsSecureTag(tag string) bool {
 }
 
 // rangeKnown are the fields of Range that are not kept in Extra.
-var rangeKnown = []string{"props", "recipients", "binds"}
+var rangeKnown = []string{"props", "recipients", "binds", "bound"}
 
 // MarshalJSON writes the known fields and Extra, keys sorted.
 func (r Range) MarshalJSON() ([]byte, error) {
@@ -59,6 +62,9 @@ func (r Range) MarshalJSON() ([]byte, error) {
 		recips = []string{}
 	}
 	m["props"], m["recipients"], m["binds"] = props, recips, r.Binds
+	if r.Bound != nil {
+		m["bound"] = r.Bound
+	}
 	return json.Marshal(m)
 }
 
@@ -72,7 +78,7 @@ func (r *Range) UnmarshalJSON(b []byte) error {
 		return errors.New("secure range is null")
 	}
 	var out Range
-	fields := map[string]any{"props": &out.Props, "recipients": &out.Recipients, "binds": &out.Binds}
+	fields := map[string]any{"props": &out.Props, "recipients": &out.Recipients, "binds": &out.Binds, "bound": &out.Bound}
 	for _, k := range rangeKnown {
 		if v, ok := m[k]; ok {
 			if err := json.Unmarshal(v, fields[k]); err != nil {

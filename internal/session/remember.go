@@ -12,7 +12,7 @@ import (
 // Remember saves prompted credentials (by section name, as in
 // [LogonResult.Prompted]) into the sections' secure ranges of p, keeping
 // any other secure property already stored: the "remember password" of a
-// logon dialog. A new range is sealed to p.Recipients. Call it inside
+// logon dialog. A range is sealed to p.SealedTo(s). Call it inside
 // profile.Store.Update. Errors: those of Section.ReadSecure/WriteSecure
 // (MAPI_E_NO_ACCESS when ids cannot open an existing range), and
 // MAPI_E_NOT_FOUND for a section no longer in p.
@@ -41,7 +41,7 @@ func Remember(p *profile.Profile, ids []age.Identity, prompted map[string]Creden
 				props[t] = v
 			}
 		}
-		if err := s.WriteSecure(ids, props, p.Recipients, nil, nil); err != nil {
+		if err := p.WriteSecure(s, ids, props); err != nil {
 			return err
 		}
 	}

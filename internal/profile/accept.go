@@ -1,0 +1,367 @@
+package profile
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"sort"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/fsutil"
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
+)
+
+// Review is what `profile accept` shows before this store pins (and, for
+// an owner, signs) a profile document: who signed it, what changed since
+// the version this store last verified, and what accepting will do.
+type Review struct {
+	Profile  *Profile // the document under review, with its Trust
+	Previous *Profile // the last version this store verified, if it kept one ids open
+
+	Fingerprint       string // of the key the document claims ("" when unsigned)
+	PinnedFingerprint string // of this store's pinned key ("" when none)
+	KeyReplaced       bool   // signed with (or claiming) another key than the pinned one
+	Owner             bool   // ids can sign it: they open its signing key (a file from before owners: every range)
+	Legacy            bool   // written before owners existed
+	FreshKey          bool   // accepting makes a fresh signing key pair
+	Changes           []string
+	Grants            []string // a file from before owners: who becomes a reader of what
+	Dropped           []string // sections whose credentials no owner can open: removed on accept
+
+	owner  string // the accepting owner's recipient (legacy files)
+	digest [sha256.Size]byte
+}
+
+// Review reads profile name, verified or not, and describes what
+// accepting it would mean for this store and ids. Errors as Inspect.
+func (s *Store) Review(name string, ids []age.Identity) (*Review, error) {
+	p, err := s.Inspect(name, ids)
+	if err != nil {
+		return nil, err
+	}
+	r := &Review{Profile: p, Legacy: p.Signing == nil, digest: p.Trust.Digest}
+	if p.Signing != nil {
+		r.Fingerprint = secure.Fingerprint(p.Signing.Key)
+	}
+	if pin := p.Trust.Pin; pin != nil {
+		r.PinnedFingerprint = secure.Fingerprint(pin.Key)
+		r.KeyReplaced = p.Signing == nil || p.Signing.Key != pin.Key
+		if last := s.LastVerified(p.UID); last != nil {
+			if doc, err := secure.Decrypt(last, ids); err == nil {
+				r.Previous, _ = Unmarshal(doc)
+				clear(doc)
+			}
+		}
+	}
+	if r.Legacy {
+		r.legacyOwner(ids)
+	} else if key, err := secure.OpenSigningKey(p.Signing.Sealed(), ids); err == nil {
+		r.Owner = true
+		switch pin := p.Trust.Pin; {
+		case pin != nil:
+			r.FreshKey = key.Public() != pin.Key
+		default:
+			r.FreshKey = !p.Trust.Signed || key.Public() != p.Signing.Key
+		}
+	}
+	if r.Owner {
+		for _, sec := range p.Sections {
+			if sec.Secure == nil {
+				continue
+			}
+			if _, err := sec.OpenSecure(ids); mapi.IsCode(err, mapi.NoAccess) || mapi.IsCode(err, mapi.CorruptData) {
+				r.Dropped = append(r.Dropped, sec.Name)
+			}
+		}
+	}
+	if r.Legacy {
+		r.FreshKey = r.Owner
+	}
+	r.Changes = diffProfiles(r.Previous, p)
+	return r, nil
+}
+
+// legacyOwner decides whether ids may take ownership of a file written
+// before owners existed (they open every range) and lists the grants the
+// conversion makes: every other recipient reads exactly the sections whose
+// range lists it.
+func (r *Review) legacyOwner(ids []age.Identity) {
+	p := r.Profile
+	mine, err := secure.RecipientsOf(ids)
+	if err != nil {
+		return
+	}
+	for _, m := range mine {
+		if slices.Contains(p.Recipients, m) {
+			r.owner = m
+			break
+		}
+	}
+	if r.owner == "" {
+		return
+	}
+	reads := map[string][]string{}
+	for _, sec := range p.Sections {
+		if sec.Secure == nil {
+			continue
+		}
+		c, err := sec.OpenSecure(ids)
+		if err != nil {
+			return // not every range opens: not an owner
+		}
+		for _, rc := range c.Recipients {
+			if rc != r.owner {
+				reads[rc] = append(reads[rc], sec.Name)
+			}
+		}
+	}
+	r.Owner = true
+	for _, rc := range p.Recipients {
+		if rc == r.owner {
+			r.Grants = append(r.Grants, "owner: "+rc)
+			continue
+		}
+		if secs := reads[rc]; len(secs) > 0 {
+			r.Grants = append(r.Grants, fmt.Sprintf("reader of %v: %s", secs, rc))
+		} else {
+			r.Grants = append(r.Grants, "reads no section, loses the profile: "+rc)
+		}
+	}
+}
+
+// CheckKey reports whether fp names the key the document claims.
+func (r *Review) CheckKey(fp string) error {
+	if r.Fingerprint == "" || fp != r.Fingerprint {
+		have := r.Fingerprint
+		if have == "" {
+			have = "none (the document is not signed)"
+		}
+		return mapi.Errorf(mapi.NoAccess, "profile %q is signed with key %s, not %s", r.Profile.Name, have, fp).
+			WithHint("get the fingerprint from an owner, out of band, and check it before accepting")
+	}
+	return nil
+}
+
+// Accept pins the reviewed document; an owner also re-binds and re-seals
+// every range to its owners and readers and signs it as a new version (with
+// a fresh key pair when the key was replaced or the file is from before
+// owners). A reader pins the document's key and version: only a document
+// signed by the key it claims. The file must be unchanged since the review.
+func (s *Store) Accept(r *Review, ids []age.Identity) error {
+	name := r.Profile.Name
+	unlock, err := s.Lock(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	p, err := s.Inspect(name, ids)
+	if err != nil {
+		return err
+	}
+	if p.Trust.Digest != r.digest {
+		return mapi.Errorf(mapi.Busy, "profile %q changed during the review", name).
+			WithHint("run 'mapictl profile accept " + name + "' again")
+	}
+	if !r.Owner {
+		if !p.Trust.Signed {
+			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept it: %s", name, p.Trust.Reason).
+				WithHint("ask an owner to review it with 'mapictl profile accept " + name + "' and send you the file")
+		}
+		ct, err := fsutil.ReadRegular(s.Path(name))
+		if err != nil {
+			return diskErr(err, "read profile")
+		}
+		return s.setPin(p.UID, &Pin{Key: p.Signing.Key, Version: p.Version, Digest: hex.EncodeToString(r.digest[:])}, ct)
+	}
+	var key *secure.SigningKey
+	if !r.FreshKey {
+		if key, err = secure.OpenSigningKey(p.Signing.Sealed(), ids); err != nil {
+			return err
+		}
+	} else {
+		key = secure.NewSigningKey()
+	}
+	if r.Legacy {
+		p.Owners = []string{r.owner}
+		for _, sec := range p.Sections {
+			sec.Readers = nil
+			if sec.Secure == nil {
+				continue
+			}
+			c, err := sec.OpenSecure(ids)
+			if err != nil {
+				return err
+			}
+			for _, rc := range c.Recipients {
+				if rc != r.owner && !slices.Contains(sec.Readers, rc) {
+					sec.Readers = append(sec.Readers, rc)
+				}
+			}
+		}
+	}
+	for _, sec := range p.Sections {
+		if slices.Contains(r.Dropped, sec.Name) {
+			sec.Secure = nil
+			continue
+		}
+		if err := p.Reseal(sec, ids, true); err != nil {
+			return err
+		}
+	}
+	p.sealedFor = nil // seal the key to the owners of this document
+	return s.commit(p, key, p.Trust.Pin)
+}
+
+// Add brings in a profile file received from elsewhere (SPEC §5): it is
+// written to profiles/<its signed name>.age. A new profile stays
+// unconfirmed until accepted; a file of a profile this store has (same
+// uid) replaces it only when it verifies under the pin at a higher
+// version. Errors: MAPI_E_COLLISION when refused (nothing replaced),
+// MAPI_E_NO_ACCESS when ids cannot open it, MAPI_E_CORRUPT_DATA.
+func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, error) {
+	doc, err := secure.Decrypt(ct, ids)
+	if err != nil {
+		if mapi.IsCode(err, mapi.NoAccess) {
+			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open this profile file").
+				WithHint("pass the key it was shared with using -i FILE")
+		}
+		return nil, mapi.Wrap(mapi.CorruptData, err, "the profile file is corrupt")
+	}
+	defer clear(doc)
+	p, err := Unmarshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	p.Trust = s.judge(p, doc, bytes.NewReader(ct), int64(len(ct)), false)
+	if err := s.Init(); err != nil {
+		return nil, err
+	}
+	unlock, err := s.Lock(p.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if s.Exists(p.Name) {
+		cur, err := s.Inspect(p.Name, ids)
+		if err != nil {
+			return nil, mapi.Wrap(mapi.Collision, err, "profile "+quote(p.Name)+" exists and cannot be read")
+		}
+		switch {
+		case cur.UID != p.UID:
+			return nil, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
+				WithHint("rename yours with 'mapictl profile rename " + p.Name + " NEW' first")
+		case !p.Trust.Verified || p.Trust.Pin == nil || p.Version <= p.Trust.Pin.Version:
+			why := p.Trust.Reason
+			if why == "" {
+				why = fmt.Sprintf("it is version %d, not newer than version %d here", p.Version, p.Trust.Pin.Version)
+			}
+			return nil, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: %s", p.Name, why)
+		}
+	}
+	if err := fsutil.WriteFileAtomic(s.Path(p.Name), ct); err != nil {
+		return nil, diskErr(err, "write profile")
+	}
+	if p.Trust.Verified && p.Trust.Pin != nil && p.Version > p.Trust.Pin.Version {
+		next := &Pin{Key: p.Trust.Pin.Key, Version: p.Version, Digest: hex.EncodeToString(p.Trust.Digest[:])}
+		if err := s.setPin(p.UID, next, ct); err != nil {
+			s.warnf("could not record version %d of profile %q as verified: %v", p.Version, p.Name, err)
+		} else {
+			p.Trust.Pin = next
+		}
+	}
+	return p, nil
+}
+
+// diffProfiles lists what changed from prev to cur in who reads what and
+// in every setting (prev nil: everything cur has), one line each.
+func diffProfiles(prev, cur *Profile) []string {
+	var out []string
+	if prev == nil {
+		prev = &Profile{}
+	}
+	setDiff := func(what string, a, b []string) {
+		for _, x := range b {
+			if !slices.Contains(a, x) {
+				out = append(out, what+": + "+x)
+			}
+		}
+		for _, x := range a {
+			if !slices.Contains(b, x) {
+				out = append(out, what+": - "+x)
+			}
+		}
+	}
+	if prev.Version != cur.Version && prev.UID != "" {
+		out = append(out, fmt.Sprintf("version: %d -> %d", prev.Version, cur.Version))
+	}
+	setDiff("owners", prev.Owners, cur.Owners)
+	if len(cur.Owners) == 0 {
+		setDiff("recipients", prev.Recipients, cur.Recipients)
+	}
+	for _, s := range cur.Sections {
+		old := prev.SectionByUID(s.UID)
+		label := "section " + s.Name
+		if old == nil {
+			out = append(out, label+": added ("+s.Kind+")")
+			old = &Section{Props: map[mapi.Tag]any{}}
+		} else if old.Name != s.Name {
+			out = append(out, fmt.Sprintf("%s: renamed from %q", label, old.Name))
+		}
+		setDiff(label+": readers", old.Readers, s.Readers)
+		for _, l := range diffProps(old, s) {
+			out = append(out, label+": "+l)
+		}
+		switch {
+		case old.Secure == nil && s.Secure != nil:
+			out = append(out, label+": credentials added")
+		case old.Secure != nil && s.Secure == nil:
+			out = append(out, label+": credentials removed")
+		case old.Secure != nil && !bytes.Equal(old.Secure.age, s.Secure.age):
+			out = append(out, label+": credentials changed")
+		}
+	}
+	for _, s := range prev.Sections {
+		if cur.SectionByUID(s.UID) == nil {
+			out = append(out, "section "+s.Name+": removed")
+		}
+	}
+	return out
+}
+
+// diffProps lists the properties of b that differ from a's ("name: old ->
+// new"), PR_SEARCH_KEY aside.
+func diffProps(a, b *Section) []string {
+	tags := map[mapi.Tag]bool{}
+	for t := range a.Props {
+		tags[t] = true
+	}
+	for t := range b.Props {
+		tags[t] = true
+	}
+	var out []string
+	for t := range tags {
+		if t == mapi.PrSearchKey {
+			continue
+		}
+		av, aok := a.Props[t]
+		bv, bok := b.Props[t]
+		ar, _ := mapi.EncodeJSON(t, av)
+		br, _ := mapi.EncodeJSON(t, bv)
+		if aok == bok && bytes.Equal(ar, br) {
+			continue
+		}
+		show := func(raw []byte, ok bool) string {
+			if !ok {
+				return "unset"
+			}
+			return string(raw)
+		}
+		out = append(out, mapi.DisplayName(t, b.Scope())+": "+show(ar, aok)+" -> "+show(br, bok))
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,102 @@
+package secure
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// A profile's signing key (SPEC §5) is an Ed25519 key pair. Its public half
+// is pinned by every store that accepted the profile; its private half (the
+// 32-byte seed) travels in the profile sealed to the profile's owners, so
+// only an owner can sign a new version. age authenticates no writer; this
+// signature is what tells an owner's write from anyone else's.
+
+// sigContext separates profile signatures from any other use of the key.
+const sigContext = "mapictl.profile.sig/1\n"
+
+// SigningKey is a profile's Ed25519 private key.
+type SigningKey struct{ priv ed25519.PrivateKey }
+
+// NewSigningKey returns a fresh random signing key.
+func NewSigningKey() *SigningKey {
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	return &SigningKey{priv: priv}
+}
+
+// Public returns the public half in its document form (standard base64 of
+// the 32-byte key).
+func (k *SigningKey) Public() string {
+	return base64.StdEncoding.EncodeToString(k.priv.Public().(ed25519.PublicKey))
+}
+
+// Sign signs the SHA-256 digest of a document's signed bytes and returns
+// the signature in base64.
+func (k *SigningKey) Sign(digest [sha256.Size]byte) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(k.priv, signedMessage(digest)))
+}
+
+// Seal returns the key's seed encrypted (armored) to owners.
+func (k *SigningKey) Seal(owners []string) (string, error) {
+	return EncryptArmored(k.priv.Seed(), owners)
+}
+
+// OpenSigningKey decrypts a sealed signing key with ids. Errors: NoAccess
+// when no identity opens it (the caller is no owner), CorruptData when it
+// is not a seed.
+func OpenSigningKey(armored string, ids []age.Identity) (*SigningKey, error) {
+	seed, err := DecryptArmored(armored, ids)
+	if err != nil {
+		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) || mapi.IsCode(err, mapi.NoAccess) {
+			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open the profile's signing key")
+		}
+		return nil, err
+	}
+	defer clear(seed)
+	if len(seed) != ed25519.SeedSize {
+		return nil, mapi.Errorf(mapi.CorruptData, "the profile's sealed signing key is malformed")
+	}
+	return &SigningKey{priv: ed25519.NewKeyFromSeed(seed)}, nil
+}
+
+// VerifySignature reports whether sig (base64) is pub's (base64) signature
+// of digest. Malformed inputs verify false.
+func VerifySignature(pub, sig string, digest [sha256.Size]byte) bool {
+	p, err := base64.StdEncoding.Strict().DecodeString(pub)
+	if err != nil || len(p) != ed25519.PublicKeySize {
+		return false
+	}
+	s, err := base64.StdEncoding.Strict().DecodeString(sig)
+	if err != nil || len(s) != ed25519.SignatureSize {
+		return false
+	}
+	return ed25519.Verify(ed25519.PublicKey(p), signedMessage(digest), s)
+}
+
+// ValidSigningPublic reports whether pub is a public key in document form.
+func ValidSigningPublic(pub string) bool {
+	p, err := base64.StdEncoding.Strict().DecodeString(pub)
+	return err == nil && len(p) == ed25519.PublicKeySize
+}
+
+// Fingerprint is how a signing key is shown and given to --key:
+// "SHA256:" and the unpadded base64 of the SHA-256 of the raw public key,
+// as ssh-keygen -l prints host keys. "" for a malformed key.
+func Fingerprint(pub string) string {
+	p, err := base64.StdEncoding.Strict().DecodeString(pub)
+	if err != nil || len(p) != ed25519.PublicKeySize {
+		return ""
+	}
+	sum := sha256.Sum256(p)
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+func signedMessage(digest [sha256.Size]byte) []byte {
+	return append([]byte(sigContext), digest[:]...)
+}
