@@ -16,16 +16,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-// v1BoundTags are the settings binds/1 covered (files written before
-// owners existed). A range bound under binds/1 still opens while those
-// settings are unchanged, and its owner's next write re-binds it under
-// binds/2.
-var v1BoundTags = []mapi.Tag{
-	mapi.PrTransport, mapi.PrSMTPHost, mapi.PrSMTPPort, mapi.PrSMTPSecurity, mapi.PrSMTPAuth,
-	mapi.PrSMTPCAFile, mapi.PrSMTPFingerprint, mapi.PrSMTPInsecure, mapi.PrSMTPInsecureAuth,
-	mapi.PrEmailAddress, mapi.PrSendmailPath, mapi.PrMaildirPath,
-}
-
 // IsBound reports whether tag is one of the settings a secure range binds
 // (SPEC §5): every setting that decides where a section's secrets or mail
 // go or what runs with them. Bound by property ID, whatever the type: the
@@ -74,21 +64,6 @@ func (s *Section) Binds() string {
 	doc := []any{"mapictl.binds/2", s.UID}
 	for _, t := range tags {
 		doc = append(doc, t, b[t])
-	}
-	return digestOf(doc)
-}
-
-// bindsV1 is the binds/1 digest of s's current settings.
-func (s *Section) bindsV1() string {
-	doc := []any{"mapictl.binds/1", s.UID}
-	for _, t := range v1BoundTags {
-		v, ok := s.Props[t]
-		if !ok {
-			doc = append(doc, t.String(), nil)
-			continue
-		}
-		raw, _ := mapi.EncodeJSON(t, v)
-		doc = append(doc, t.String(), raw)
 	}
 	return digestOf(doc)
 }
@@ -165,8 +140,10 @@ func (s *Section) OpenSecure(ids []age.Identity) (*Credentials, error) {
 		}
 		return nil, mapi.Wrap(mapi.CorruptData, err, "credentials of section "+quote(s.Name)+" are corrupt")
 	}
-	c := &Credentials{Props: map[mapi.Tag]any{}, Recipients: r.Recipients, rng: r,
-		BindsOK: r.Binds == s.Binds() || r.Binds == s.bindsV1()}
+	// A range bound under binds/1 (files from before owners) never
+	// matches: such files are unsigned, and the owner's accept re-binds
+	// every range.
+	c := &Credentials{Props: map[mapi.Tag]any{}, Recipients: r.Recipients, rng: r, BindsOK: r.Binds == s.Binds()}
 	for k, raw := range r.Props {
 		t, err := mapi.ParseHexTag(k)
 		if err != nil || !t.Secure() {
@@ -280,8 +257,8 @@ func (p *Profile) Reseal(s *Section, ids []age.Identity, rebind bool) error {
 }
 
 // NeedsReseal reports whether s's range, opened with ids, is sealed to
-// other recipients than p.SealedTo(s) or bound under binds/1. A range ids
-// cannot open reports false.
+// other recipients than p.SealedTo(s) or bound to other settings. A range
+// ids cannot open reports false.
 func (p *Profile) NeedsReseal(s *Section, ids []age.Identity) bool {
 	if s.Secure == nil {
 		return false
