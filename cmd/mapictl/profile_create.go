@@ -30,8 +30,10 @@ func newProfileCreateCmd(f *factory, runF func(*profileCreateOptions) error) *co
 		Use:   "create NAME",
 		Short: "Create a profile holding only its global section",
 		Long: `Create a profile. The first profile of a store also creates the store's
-default identity (identity.txt, identity.pub). The profile is encrypted to
-your own recipient plus any --recipient given.`,
+default identity (identity.txt, identity.pub). You and any --recipient given
+are its owners: they read every section and only they can change it. The
+profile is signed with a fresh signing key that this store pins (share a
+section with others with 'section share').`,
 		Example: `  mapictl profile create dana --default
   mapictl profile create team --recipient age1... --recipients-file admins.txt`,
 		Args: cobra.ExactArgs(1),
@@ -43,8 +45,8 @@ your own recipient plus any --recipient given.`,
 			return profileCreateRun(f, opts)
 		},
 	}
-	stringsVarP(cmd.Flags(), &opts.Recipients, "recipient", "", "also encrypt to this age or SSH recipient (repeatable)")
-	cmd.Flags().StringVar(&opts.RecipientsFile, "recipients-file", "", "also encrypt to the recipients listed in this file")
+	stringsVarP(cmd.Flags(), &opts.Recipients, "recipient", "", "also make this age or SSH recipient an owner (reads every section, can change the profile; repeatable)")
+	cmd.Flags().StringVar(&opts.RecipientsFile, "recipients-file", "", "also make the recipients listed in this file owners")
 	cmd.Flags().BoolVar(&opts.Default, "default", false, "make it the default profile")
 	return cmd
 }
@@ -84,7 +86,8 @@ func profileCreateRun(f *factory, opts *profileCreateOptions) error {
 		}
 	}
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "recipients": p.Recipients,
+		return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "owners": p.Owners, "recipients": p.Recipients,
+			"key_fingerprint": keyFingerprint(p),
 			"default": opts.Default, "path": st.Path(p.Name), "identity_created": created})
 	}
 	if created {
