@@ -69,7 +69,9 @@ func TestApplyReplacesUnreadableRange(t *testing.T) {
 	p := profile.New("team", []string{ro})
 	vars := map[string]string{"CI_SMTP_PASSWORD": "one"}
 	applyDoc(t, p, teamDoc, vars, []age.Identity{owner})
-	p.Recipients = append(p.Recipients, rother)
+	// other is an owner the range was not sealed to (it became one
+	// without a re-seal): it cannot open the range.
+	p.Owners = append(p.Owners, rother)
 	s, _ := p.Section("smtp-ci")
 	sealed := s.Secure.Age()
 	// Without credentials in the manifest, other leaves the range alone.
@@ -84,8 +86,11 @@ func TestApplyReplacesUnreadableRange(t *testing.T) {
 	if !strings.Contains(actions(plan), "replaced, not readable by you") {
 		t.Fatalf("plan = %s", actions(plan))
 	}
-	if c, err := s.ReadSecure([]age.Identity{other}); err != nil || c.Props[mapi.PrPassword] != "two" {
-		t.Fatalf("replaced range: %v", err)
+	// The new range is sealed to every owner, not only to the applier.
+	for _, id := range []age.Identity{other, owner} {
+		if c, err := s.ReadSecure([]age.Identity{id}); err != nil || c.Props[mapi.PrPassword] != "two" {
+			t.Fatalf("replaced range: %v", err)
+		}
 	}
 }
 

@@ -1,29 +1,31 @@
 package manifest
 
 import (
+	"slices"
 	"testing"
 
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // TestShareOneSection: a key given one section reads that section's secret
-// and the profile's settings, and no other section's secret; unshare and
-// remove take it away again.
+// and no other section's; unshare and removal take it away again. Sharing
+// makes the key a reader of that section only, never of the profile: the
+// ranges written later are not sealed to it.
 func TestShareOneSection(t *testing.T) {
 	owner, ro := newKey(t)
 	guest, rg := newKey(t)
 	own := []age.Identity{owner}
+	gid := []age.Identity{guest}
 	p := profile.New("team", []string{ro})
 	for _, n := range []string{"a", "b"} {
 		s, err := p.AddSection(n, "transport", "smtp")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.WriteSecure(own, map[mapi.Tag]any{mapi.PrPassword: "pw-" + n}, p.Recipients, nil, nil); err != nil {
+		if err := p.WriteSecure(s, own, map[mapi.Tag]any{mapi.PrPassword: "pw-" + n}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -35,57 +37,109 @@ func TestShareOneSection(t *testing.T) {
 	if changed, err := Share(p, a, own, rg); err != nil || changed {
 		t.Fatalf("second Share changed=%v err=%v", changed, err)
 	}
-	// The guest reads the outer layer (settings).
-	doc, _ := profile.Marshal(p)
-	ct, err := secure.Encrypt(doc, p.Recipients)
-	if err != nil {
-		t.Fatal(err)
+	if changed, err := Share(p, a, own, ro); err != nil || changed || slices.Contains(a.Readers, ro) {
+		t.Fatalf("sharing with an owner changed=%v err=%v readers=%v", changed, err, a.Readers)
 	}
-	if _, err := secure.Decrypt(ct, []age.Identity{guest}); err != nil {
-		t.Fatalf("guest cannot read the profile: %v", err)
+	if !slices.Equal(a.Readers, []string{rg}) || len(b.Readers) != 0 || !slices.Equal(p.Owners, []string{ro}) {
+		t.Fatalf("owners %v, a readers %v, b readers %v", p.Owners, a.Readers, b.Readers)
 	}
-	if c, err := a.ReadSecure([]age.Identity{guest}); err != nil || c.Props[mapi.PrPassword] != "pw-a" {
+	if c, err := a.ReadSecure(gid); err != nil || c.Props[mapi.PrPassword] != "pw-a" {
 		t.Fatalf("guest cannot read a: %v", err)
 	}
-	if _, err := b.ReadSecure([]age.Identity{guest}); !mapi.IsCode(err, mapi.NoAccess) {
+	if _, err := b.ReadSecure(gid); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Fatalf("guest reads b: %v", err)
 	}
-	if changed, err := Unshare(a, own, rg); err != nil || !changed {
+	// A section written after the share is not sealed to the guest (the
+	// old Share made it a reader of the whole profile: that was the bug).
+	deriveRecipients(p)
+	c, _ := p.AddSection("c", "transport", "smtp")
+	if err := p.WriteSecure(c, own, map[mapi.Tag]any{mapi.PrPassword: "pw-c"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.OpenSecure(gid); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("guest reads a section written after the share: %v", err)
+	}
+
+	if changed, err := Unshare(p, a, own, rg); err != nil || !changed {
 		t.Fatalf("Unshare: %v %v", changed, err)
 	}
-	if _, err := a.ReadSecure([]age.Identity{guest}); !mapi.IsCode(err, mapi.NoAccess) {
+	if changed, err := Unshare(p, a, own, rg); err != nil || changed {
+		t.Fatalf("second Unshare changed=%v err=%v", changed, err)
+	}
+	if _, err := a.ReadSecure(gid); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Fatalf("guest still reads a: %v", err)
 	}
-	Share(p, a, own, rg)
-	resealed, err := RemoveRecipient(p, own, rg)
-	if err != nil || len(resealed) != 1 || resealed[0] != "a" {
-		t.Fatalf("RemoveRecipient = %v, %v", resealed, err)
+	if c, err := a.ReadSecure(own); err != nil || c.Props[mapi.PrPassword] != "pw-a" {
+		t.Fatalf("owner after unshare: %v", err)
 	}
-	if len(p.Recipients) != 1 || p.Recipients[0] != ro {
-		t.Fatalf("recipients = %v", p.Recipients)
+
+	// RemoveOwner of a key that is only a reader takes it out of every
+	// section and re-seals every range.
+	if _, err := Share(p, a, own, rg); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := RemoveRecipient(p, own, ro); codeOf(err) != "MAPI_E_INVALID_PARAMETER" {
-		t.Fatalf("removing the last reader: %v", err)
+	changed, resealed, err := RemoveOwner(p, own, rg)
+	if err != nil || !changed || !slices.Equal(resealed, []string{"a", "b", "c"}) {
+		t.Fatalf("RemoveOwner = %v %v %v", changed, resealed, err)
+	}
+	if len(a.Readers) != 0 || !slices.Equal(p.Owners, []string{ro}) {
+		t.Fatalf("owners %v, a readers %v", p.Owners, a.Readers)
+	}
+	if _, err := a.OpenSecure(gid); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("removed reader still reads a: %v", err)
+	}
+	if changed, _, err := RemoveOwner(p, own, rg); err != nil || changed {
+		t.Fatalf("removing a stranger changed=%v err=%v", changed, err)
+	}
+	if _, _, err := RemoveOwner(p, own, ro); codeOf(err) != "MAPI_E_INVALID_PARAMETER" {
+		t.Fatalf("removing the last owner: %v", err)
+	}
+	if !slices.Equal(p.Owners, []string{ro}) {
+		t.Fatalf("owners after refused removal: %v", p.Owners)
 	}
 }
 
-func TestRekeyResealsReadableRanges(t *testing.T) {
+// TestRekeyResealsEveryRange: Rekey re-seals every range with a fresh file
+// key to its owners and readers; a range an owner cannot open is an error
+// (there is no skipping: an owner opens every range).
+func TestRekeyResealsEveryRange(t *testing.T) {
 	owner, ro := newKey(t)
 	other, rother := newKey(t)
 	p := profile.New("team", []string{ro, rother})
 	a, _ := p.AddSection("a", "transport", "smtp")
 	b, _ := p.AddSection("b", "transport", "smtp")
-	a.WriteSecure([]age.Identity{owner}, map[mapi.Tag]any{mapi.PrPassword: "x"}, []string{ro}, nil, nil)
-	b.WriteSecure([]age.Identity{other}, map[mapi.Tag]any{mapi.PrPassword: "y"}, []string{rother}, nil, nil)
+	if err := p.WriteSecure(a, []age.Identity{owner}, map[mapi.Tag]any{mapi.PrPassword: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.WriteSecure(b, []age.Identity{other}, map[mapi.Tag]any{mapi.PrPassword: "y"}); err != nil {
+		t.Fatal(err)
+	}
 	oldA, oldB := a.Secure.Age(), b.Secure.Age()
-	resealed, skipped, err := Rekey(p, []age.Identity{owner})
-	if err != nil || len(resealed) != 1 || len(skipped) != 1 || skipped[0] != "b" {
-		t.Fatalf("Rekey = %v %v %v", resealed, skipped, err)
+	resealed, err := Rekey(p, []age.Identity{owner})
+	if err != nil || !slices.Equal(resealed, []string{"a", "b"}) {
+		t.Fatalf("Rekey = %v %v", resealed, err)
 	}
-	if a.Secure.Age() == oldA || b.Secure.Age() != oldB {
-		t.Fatal("rekey did not re-seal exactly the readable range")
+	if a.Secure.Age() == oldA || b.Secure.Age() == oldB {
+		t.Fatal("rekey did not re-seal every range")
 	}
-	if c, err := a.ReadSecure([]age.Identity{owner}); err != nil || c.Props[mapi.PrPassword] != "x" {
-		t.Fatalf("after rekey: %v", err)
+	for _, id := range []age.Identity{owner, other} {
+		if c, err := a.ReadSecure([]age.Identity{id}); err != nil || c.Props[mapi.PrPassword] != "x" {
+			t.Fatalf("a after rekey: %v", err)
+		}
+		if c, err := b.ReadSecure([]age.Identity{id}); err != nil || c.Props[mapi.PrPassword] != "y" {
+			t.Fatalf("b after rekey: %v", err)
+		}
+	}
+
+	// A range sealed to one owner only (written before the other became
+	// one) stops Rekey run by the other.
+	q := profile.New("team", []string{rother})
+	s, _ := q.AddSection("s", "transport", "smtp")
+	if err := q.WriteSecure(s, []age.Identity{other}, map[mapi.Tag]any{mapi.PrPassword: "z"}); err != nil {
+		t.Fatal(err)
+	}
+	q.Owners = append(q.Owners, ro)
+	if _, err := Rekey(q, []age.Identity{owner}); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("Rekey of a range the owner cannot open: %v", err)
 	}
 }
