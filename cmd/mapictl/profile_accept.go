@@ -109,6 +109,8 @@ func (f *factory) printReview(r *profile.Review) {
 	switch {
 	case r.Legacy:
 		w("signing key: none (written before profiles had owners)\n")
+	case r.Rotated:
+		w("signing key rotated by an owner: %s (endorsed by the pinned %s)\n", r.Fingerprint, r.PinnedFingerprint)
 	case r.KeyReplaced:
 		w("signing key REPLACED: %s (this store pinned %s)\n", r.Fingerprint, r.PinnedFingerprint)
 	case r.PinnedFingerprint == "":
@@ -146,7 +148,7 @@ func reviewJSON(r *profile.Review, accepted bool) map[string]any {
 	return map[string]any{"name": r.Profile.Name, "uid": r.Profile.UID, "version": r.Profile.Version,
 		"accepted": accepted, "unconfirmed_reason": r.Profile.Trust.Reason,
 		"key_fingerprint": r.Fingerprint, "pinned_fingerprint": r.PinnedFingerprint,
-		"key_replaced": r.KeyReplaced, "owner": r.Owner, "changes": nonNilStrings(r.Changes),
+		"key_replaced": r.KeyReplaced, "key_rotated": r.Rotated, "owner": r.Owner, "changes": nonNilStrings(r.Changes),
 		"grants": nonNilStrings(r.Grants), "dropped": nonNilStrings(r.Dropped)}
 }
 

@@ -24,7 +24,8 @@ type Review struct {
 
 	Fingerprint       string // of the key the document claims ("" when unsigned)
 	PinnedFingerprint string // of this store's pinned key ("" when none)
-	KeyReplaced       bool   // signed with (or claiming) another key than the pinned one
+	KeyReplaced       bool   // signed with (or claiming) another key than the pinned one, not endorsed by it
+	Rotated           bool   // signed with a key the pinned one endorsed: an owner's rotation
 	Owner             bool   // ids can sign it: they open its signing key (a file from before owners: every range)
 	Legacy            bool   // written before owners existed
 	FreshKey          bool   // accepting makes a fresh signing key pair
@@ -49,7 +50,8 @@ func (s *Store) Review(name string, ids []age.Identity) (*Review, error) {
 	}
 	if pin := p.Trust.Pin; pin != nil {
 		r.PinnedFingerprint = secure.Fingerprint(pin.Key)
-		r.KeyReplaced = p.Signing == nil || p.Signing.Key != pin.Key
+		r.Rotated = p.Trust.Rotated
+		r.KeyReplaced = (p.Signing == nil || p.Signing.Key != pin.Key) && !r.Rotated
 		if last := s.LastVerified(p.UID); last != nil {
 			if doc, err := secure.Decrypt(last, ids); err == nil {
 				r.Previous, _ = Unmarshal(doc)
@@ -63,7 +65,7 @@ func (s *Store) Review(name string, ids []age.Identity) (*Review, error) {
 		r.Owner = true
 		switch pin := p.Trust.Pin; {
 		case pin != nil:
-			r.FreshKey = key.Public() != pin.Key
+			r.FreshKey = key.Public() != pin.Key && !(r.Rotated && key.Public() == p.Signing.Key)
 		default:
 			r.FreshKey = !p.Trust.Signed || key.Public() != p.Signing.Key
 		}
@@ -184,6 +186,17 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 		}
 	} else {
 		key = secure.NewSigningKey()
+		if p.Signing != nil {
+			// Whatever rotations the document lists were not made with
+			// this store's key: keep the last verified version's, and
+			// endorse the fresh key with the pinned one when this owner
+			// can open it there, so other stores follow.
+			p.Signing.Rotations = nil
+			if prev, old := s.pinnedKey(p, ids); prev != nil {
+				p.Signing.Rotations = append(old, Rotation{Key: key.Public(), By: prev.Public(),
+					Sig: prev.Endorse(p.UID, key.Public())})
+			}
+		}
 	}
 	if r.Legacy {
 		p.Owners = []string{r.owner}
@@ -216,11 +229,38 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 	return s.commit(p, key, p.Trust.Pin)
 }
 
+// pinnedKey opens, with ids, the signing key of the last version of p this
+// store verified, when it is the pinned key; it returns that key and that
+// version's rotations, or nil.
+func (s *Store) pinnedKey(p *Profile, ids []age.Identity) (*secure.SigningKey, []Rotation) {
+	pin := p.Trust.Pin
+	last := s.LastVerified(p.UID)
+	if pin == nil || last == nil {
+		return nil, nil
+	}
+	doc, err := secure.Decrypt(last, ids)
+	if err != nil {
+		return nil, nil
+	}
+	defer clear(doc)
+	prev, err := Unmarshal(doc)
+	if err != nil || prev.UID != p.UID || prev.Signing == nil {
+		return nil, nil
+	}
+	key, err := secure.OpenSigningKey(prev.Signing.Sealed(), ids)
+	if err != nil || key.Public() != pin.Key {
+		return nil, nil
+	}
+	return key, prev.Signing.Rotations
+}
+
 // Add brings in a profile file received from elsewhere (SPEC §5): it is
 // written to profiles/<its signed name>.age. A new profile stays
 // unconfirmed until accepted; a file of a profile this store has (same
 // uid) replaces it only when it verifies under the pin at a higher
-// version. Errors: MAPI_E_COLLISION when refused (nothing replaced),
+// version, or is an owner's rotation endorsed by the pinned key at a
+// higher version (then unconfirmed until accepted), or when this store
+// never verified that profile (nothing trusted is replaced). Errors: MAPI_E_COLLISION when refused (nothing replaced),
 // MAPI_E_NO_ACCESS when ids cannot open it, MAPI_E_CORRUPT_DATA.
 func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, error) {
 	doc, err := secure.Decrypt(ct, ids)
@@ -254,7 +294,11 @@ func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, error) {
 		case cur.UID != p.UID:
 			return nil, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
 				WithHint("rename yours with 'mapictl profile rename " + p.Name + " NEW' first")
-		case !p.Trust.Verified || p.Trust.Pin == nil || p.Version <= p.Trust.Pin.Version:
+		case p.Trust.Pin == nil:
+			// never verified here: one unconfirmed file for another
+		case p.Trust.Rotated && p.Version > p.Trust.Pin.Version:
+			// an owner's rotation: accept shows the new key
+		case !p.Trust.Verified || p.Version <= p.Trust.Pin.Version:
 			why := p.Trust.Reason
 			if why == "" {
 				why = fmt.Sprintf("it is version %d, not newer than version %d here", p.Version, p.Trust.Pin.Version)

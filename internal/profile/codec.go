@@ -111,8 +111,16 @@ func Marshal(p *Profile) ([]byte, error) {
 	if p.Owners != nil || p.Signing != nil {
 		doc["version"], doc["owners"] = p.Version, nonNil(p.Owners)
 	}
-	if p.Signing != nil {
-		doc["signing"] = withExtra(p.Signing.extra, "key", p.Signing.Key, "sealed", p.Signing.sealed)
+	if g := p.Signing; g != nil {
+		obj := withExtra(g.extra, "key", g.Key, "sealed", g.sealed)
+		if len(g.Rotations) > 0 {
+			rots := make([]any, len(g.Rotations))
+			for i, r := range g.Rotations {
+				rots[i] = withExtra(r.extra, "key", r.Key, "by", r.By, "sig", r.Sig)
+			}
+			obj["rotations"] = rots
+		}
+		doc["signing"] = obj
 	}
 	doc["sections"] = secs
 	var buf bytes.Buffer

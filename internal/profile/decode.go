@@ -190,9 +190,20 @@ func readVersion(d *jsontext.Decoder, dst *int64) error {
 // sealed seed, kept as its JSON string literal.
 func readSigning(d *jsontext.Decoder, p *Profile) error {
 	g := &Signing{}
-	if err := readObject(d, []string{"key", "sealed"}, &g.extra, func(name string) error {
-		if name == "key" {
+	if err := readObject(d, []string{"key", "sealed", "rotations?"}, &g.extra, func(name string) error {
+		switch name {
+		case "key":
 			return readString(d, &g.Key)
+		case "rotations":
+			return readArray(d, func() error {
+				var r Rotation
+				err := readObject(d, []string{"key", "by", "sig"}, &r.extra, func(name string) error {
+					dst := map[string]*string{"key": &r.Key, "by": &r.By, "sig": &r.Sig}[name]
+					return readString(d, dst)
+				})
+				g.Rotations = append(g.Rotations, r)
+				return err
+			})
 		}
 		if d.PeekKind() != '"' {
 			_, _ = d.ReadValue()

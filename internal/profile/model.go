@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // Format is the value of the file's "format" field.
@@ -82,8 +83,35 @@ func (p *Profile) IsOwner(r string) bool { return slices.Contains(p.Owners, r) }
 type Signing struct {
 	Key    string
 	sealed rawJSON // the armored age file as its JSON string literal
+	// Rotations are the owners' rotations of the key, oldest first, each
+	// endorsed by the key before it: a store pinned to an older key follows
+	// them to accept an owner's rotation without making a key of its own.
+	Rotations []Rotation
 
 	extra map[string]rawJSON
+}
+
+// Rotation is one endorsed change of signing key: By's signature (Sig)
+// that Key succeeds it.
+type Rotation struct {
+	Key, By, Sig string
+
+	extra map[string]rawJSON
+}
+
+// maxRotations bounds the rotations a document keeps.
+const maxRotations = 16
+
+// rotatedFrom reports whether the rotations lead from pinned to g.Key,
+// each endorsed by the key before it.
+func (g *Signing) rotatedFrom(uid, pinned string) bool {
+	cur := pinned
+	for _, r := range g.Rotations {
+		if r.By == cur && secure.VerifyEndorsement(cur, uid, r.Key, r.Sig) {
+			cur = r.Key
+		}
+	}
+	return cur == g.Key && cur != pinned
 }
 
 // Sealed returns the armored sealed seed, or "" when it is not a string.

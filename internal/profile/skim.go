@@ -142,6 +142,13 @@ func (s *skim) signing() (*Signing, bool) {
 			var lit []byte
 			lit, good = s.lit()
 			g.sealed = rawJSON(bytes.Clone(lit))
+		case "rotations":
+			bit = 4
+			good = s.at('[') && s.array(func() bool {
+				r, ok := s.rotation()
+				g.Rotations = append(g.Rotations, r)
+				return ok
+			})
 		}
 		if bit == 0 || seen&bit != 0 {
 			return false
@@ -149,7 +156,34 @@ func (s *skim) signing() (*Signing, bool) {
 		seen |= bit
 		return good
 	})
-	return g, ok && seen == 3
+	return g, ok && seen&3 == 3
+}
+
+// rotation skims one rotation object as readSigning reads it.
+func (s *skim) rotation() (Rotation, bool) {
+	var r Rotation
+	var seen uint8
+	ok := s.at('{') && s.object(func(key []byte) bool {
+		var bit uint8
+		good := false
+		switch string(key) {
+		case "key":
+			bit = 1
+			r.Key, good = s.text()
+		case "by":
+			bit = 2
+			r.By, good = s.text()
+		case "sig":
+			bit = 4
+			r.Sig, good = s.text()
+		}
+		if bit == 0 || seen&bit != 0 {
+			return false
+		}
+		seen |= bit
+		return good
+	})
+	return r, ok && seen == 7
 }
 
 // duplicates reports whether two sections skim read have the same name.

@@ -320,9 +320,21 @@ func (s *Store) ownerKey(p *Profile, ids []age.Identity) (*secure.SigningKey, er
 // commit signs p as the version after pin's and p's, seals the signing
 // key to the owners when they changed (or the key did), writes the file
 // and pins it. Callers hold the profile's lock.
+//
+// A new key (p.rotate, or a key other than p's) is endorsed by prev, the
+// key it succeeds, when there is one: other stores then follow the
+// rotation instead of taking it for a key someone made up.
 func (s *Store) commit(p *Profile, key *secure.SigningKey, pin *Pin) error {
+	prev := key
 	if p.rotate {
 		key, p.rotate = secure.NewSigningKey(), false
+	}
+	if p.Signing != nil && prev != nil && prev.Public() != key.Public() {
+		p.Signing.Rotations = append(p.Signing.Rotations,
+			Rotation{Key: key.Public(), By: prev.Public(), Sig: prev.Endorse(p.UID, key.Public())})
+		if n := len(p.Signing.Rotations); n > maxRotations {
+			p.Signing.Rotations = p.Signing.Rotations[n-maxRotations:]
+		}
 	}
 	if len(p.Owners) == 0 {
 		return mapi.Errorf(mapi.InvalidParameter, "profile %q would have no owner left", p.Name)
@@ -341,7 +353,7 @@ func (s *Store) commit(p *Profile, key *secure.SigningKey, pin *Pin) error {
 		}
 		g := &Signing{Key: key.Public()}
 		if p.Signing != nil {
-			g.extra = p.Signing.extra
+			g.extra, g.Rotations = p.Signing.extra, p.Signing.Rotations
 		}
 		g.setSealed(sealed)
 		p.Signing, p.sealedFor = g, slices.Clone(p.Owners)

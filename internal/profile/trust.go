@@ -56,6 +56,9 @@ type Trust struct {
 	// Signed: the document's signature verifies under the key it claims
 	// (which proves nothing about who wrote it).
 	Signed bool
+	// Rotated: signed under a key the pinned one endorsed, through the
+	// document's rotations (an owner's rotation, still to be accepted).
+	Rotated bool
 	// Digest is the SHA-256 of the signed bytes (of the whole document
 	// when it carries no signature).
 	Digest [sha256.Size]byte
@@ -133,7 +136,11 @@ func (s *Store) judge(p *Profile, doc []byte, ct io.ReaderAt, size int64, advanc
 	case pin == nil:
 		t.Reason = "this store has not accepted it yet (signing key " + secure.Fingerprint(p.Signing.Key) + ")"
 	case !secure.VerifySignature(pin.Key, sig, t.Digest):
-		if t.Signed {
+		if t.Signed && p.Signing.rotatedFrom(p.UID, pin.Key) {
+			t.Rotated = true
+			t.Reason = "an owner rotated its signing key from the pinned " + secure.Fingerprint(pin.Key) +
+				" to " + secure.Fingerprint(p.Signing.Key)
+		} else if t.Signed {
 			t.Reason = "it is signed with another key (" + secure.Fingerprint(p.Signing.Key) +
 				") than the one this store pinned (" + secure.Fingerprint(pin.Key) + ")"
 		} else {

@@ -97,6 +97,30 @@ func Fingerprint(pub string) string {
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
 
+// rotateContext separates rotation endorsements from document signatures.
+const rotateContext = "mapictl.profile.rotate/1\n"
+
+// Endorse signs, with the outgoing key k, that newPub succeeds it as the
+// signing key of profile uid: how other stores tell an owner's rotation
+// from a key someone else made up.
+func (k *SigningKey) Endorse(uid, newPub string) string {
+	return base64.StdEncoding.EncodeToString(ed25519.Sign(k.priv, []byte(rotateContext+uid+"\n"+newPub)))
+}
+
+// VerifyEndorsement reports whether sig is oldPub's endorsement of newPub
+// for profile uid.
+func VerifyEndorsement(oldPub, uid, newPub, sig string) bool {
+	p, err := base64.StdEncoding.Strict().DecodeString(oldPub)
+	if err != nil || len(p) != ed25519.PublicKeySize {
+		return false
+	}
+	s, err := base64.StdEncoding.Strict().DecodeString(sig)
+	if err != nil || len(s) != ed25519.SignatureSize {
+		return false
+	}
+	return ed25519.Verify(ed25519.PublicKey(p), []byte(rotateContext+uid+"\n"+newPub), s)
+}
+
 func signedMessage(digest [sha256.Size]byte) []byte {
 	return append([]byte(sigContext), digest[:]...)
 }
