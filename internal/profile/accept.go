@@ -168,6 +168,9 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 		return mapi.Errorf(mapi.Busy, "profile %q changed during the review", name).
 			WithHint("run 'mapictl profile accept " + name + "' again")
 	}
+	if r.Owner && !r.needsWrite(p, ids) {
+		r.Owner = false // as a reader would: pin it, no new version
+	}
 	if !r.Owner {
 		if !p.Trust.Signed {
 			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept it: %s", name, p.Trust.Reason).
@@ -227,6 +230,27 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 	}
 	p.sealedFor = nil // seal the key to the owners of this document
 	return s.commit(p, key, p.Trust.Pin)
+}
+
+// needsWrite reports whether an owner's accept of p must sign a new
+// version: a file from before owners, a key to replace, credentials to
+// drop, re-seal or re-bind, no valid signature of its own, or a version
+// that does not supersede the pin. Otherwise pinning it is enough, so an
+// owner's first contact with a co-owner's profile makes no version that
+// would collide with the co-owner's next one.
+func (r *Review) needsWrite(p *Profile, ids []age.Identity) bool {
+	if r.Legacy || r.FreshKey || len(r.Dropped) > 0 || !p.Trust.Signed {
+		return true
+	}
+	if pin := p.Trust.Pin; pin != nil && p.Version <= pin.Version {
+		return true
+	}
+	for _, s := range p.Sections {
+		if p.NeedsReseal(s, ids) {
+			return true
+		}
+	}
+	return false
 }
 
 // pinnedKey opens, with ids, the signing key of the last version of p this
