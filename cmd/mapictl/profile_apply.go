@@ -21,6 +21,7 @@ type profileApplyOptions struct {
 	File             string
 	DryRun           bool
 	Prune            bool
+	AllowCommands    bool
 	PlaintextSecrets bool
 }
 
@@ -33,9 +34,20 @@ func newProfileApplyCmd(f *factory, runF func(*profileApplyOptions) error) *cobr
 come from {env: VAR}, {file: PATH} (relative to the manifest), {stdin: true} or
 {command: [ARGV...]}, never literally. Applying the same manifest again writes
 nothing. --dry-run prints the plan and writes nothing; secrets show only as
-changed or unchanged. A missing variable or file exits 78 and writes nothing.`,
+changed or unchanged. A missing variable or file exits 78 and writes nothing.
+
+A manifest may come from someone else: running its {command: ...} sources and
+reading a {file: ...} outside its directory ("../", an absolute path or a
+symlink that leads out) need --allow-commands, or a yes to a prompt on a
+terminal naming each command (argv) or file; without either apply exits 64
+(MAPI_E_INVALID_PARAMETER) before anything runs or is written, and a "no" at
+the prompt exits 130. --dry-run runs no command, even with --allow-commands:
+the plan says where the value would come from. Commands run in the
+manifest's directory, without a shell, with the environment minus every
+MAPICTL_* variable.`,
 		Example: `  mapictl profile apply -f team.yaml --dry-run
   CI_SMTP_PASSWORD=... mapictl profile apply -f ci/mail-profile.yaml
+  mapictl profile apply -f team.yaml --allow-commands      # runs {command: [pass, show, ci]}
   mapictl profile export team --secure > backup.yaml && mapictl profile apply -f backup.yaml --plaintext-secrets`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,6 +63,9 @@ changed or unchanged. A missing variable or file exits 78 and writes nothing.`,
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "manifest file (- for standard input)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "print the plan and write nothing")
 	cmd.Flags().BoolVar(&opts.Prune, "prune", false, "delete sections (and properties of named sections) the manifest does not name")
+	cmd.Flags().BoolVar(&opts.AllowCommands, "allow-commands", false,
+		"run the manifest's {command: ...} sources and read {file: ...} outside its directory without asking "+
+			"(without it: a y/N prompt on a terminal, else exit 64; --dry-run never runs them)")
 	cmd.Flags().BoolVar(&opts.PlaintextSecrets, "plaintext-secrets", false, "accept {value: ...} secrets, as 'profile export --secure' writes")
 	return cmd
 }
@@ -74,7 +89,10 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 	if opts.File == "-" && m.UsesStdin() {
 		return mapi.Errorf(mapi.InvalidParameter, "the manifest comes from standard input, so no credential can use {stdin: true}")
 	}
-	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err}
+	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err, DryRun: opts.DryRun, AllowCommands: opts.AllowCommands}
+	if !opts.AllowCommands && f.CanPrompt() {
+		res.Confirm = func(what string) (bool, error) { return confirm(what + "? [y/N] ") }
+	}
 	secrets, err := res.ResolveAll(m)
 	if err != nil {
 		return err
@@ -131,6 +149,7 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 	if err := f.applyDefault(m, plan, opts.DryRun); err != nil {
 		return err
 	}
+	res.Annotate(plan)
 	return f.printPlan(plan, opts.DryRun)
 }
 

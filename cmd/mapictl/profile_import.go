@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -21,21 +24,31 @@ func init() {
 type profileImportOptions struct {
 	PRF  string
 	Name string
+	Vars []string // --var NAME: variables to expand besides prf.DefaultVars
 }
 
 func newProfileImportCmd(f *factory, runF func(*profileImportOptions) error) *cobra.Command {
 	opts := &profileImportOptions{}
 	cmd := &cobra.Command{
-		Use:   "import --prf FILE [--name NAME]",
+		Use:   "import --prf FILE [--name NAME] [--var NAME]...",
 		Short: "Create or update a profile from an Outlook .PRF file",
 		Long: `Import an Outlook profile (PRF) file: its services become sections (address
 books, stores and other services, with the mapped property tags) and its
 internet accounts become smtp transport sections. [General] ProfileName,
 DefaultProfile, OverwriteProfile (Yes, No, Append) and
 ModifyDefaultProfileIfPresent are honoured; --name overrides ProfileName and
-ModifyDefaultProfileIfPresent. %VAR% placeholders come from the environment.
-A PRF carries no passwords: store them with 'mapictl credential set'.`,
+ModifyDefaultProfileIfPresent. A PRF carries no passwords: store them with
+'mapictl credential set'.
+
+%VAR% placeholders are expanded from the environment only for USERNAME,
+USERDOMAIN, COMPUTERNAME, USERPROFILE and the names given with --var (a
+PRF from elsewhere must not read your environment into a profile, or into
+a host name looked up in DNS); any other %VAR% stays as written. A MAPICTL_*
+name is never expanded: --var MAPICTL_... exits 64. Each expansion is
+listed ("expanded %USERNAME% in [Account1] EmailAddress"; -o json:
+"expanded"), by name, never by value.`,
 		Example: `  mapictl profile import --prf outlook.prf --name corp
+  CORP_DOMAIN=corp.example mapictl profile import --prf outlook.prf --var CORP_DOMAIN
   mapictl profile import --prf outlook.prf -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -47,6 +60,11 @@ A PRF carries no passwords: store them with 'mapictl credential set'.`,
 					return err
 				}
 			}
+			for _, v := range opts.Vars {
+				if err := prf.CheckVar(v); err != nil {
+					return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--var: %s", err.Error()))
+				}
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -55,25 +73,31 @@ A PRF carries no passwords: store them with 'mapictl credential set'.`,
 	}
 	cmd.Flags().StringVar(&opts.PRF, "prf", "", "Outlook profile (.prf) file")
 	cmd.Flags().StringVar(&opts.Name, "name", "", "profile name (overrides ProfileName and ModifyDefaultProfileIfPresent)")
+	cmd.Flags().StringArrayVar(&opts.Vars, "var", nil, "also expand %NAME% from the environment (repeatable; never a MAPICTL_* name)")
 	return cmd
 }
 
-func readPRF(path string) (*prf.File, error) {
-	file, err := prf.ParseFile(path, prf.OSEnv)
+// readPRF parses the PRF at path, expanding only the variables prf.Restrict
+// lets through (prf.DefaultVars and vars), and lists what it expanded.
+func readPRF(path string, vars []string) (*prf.File, []prf.Expansion, error) {
+	file, exp, err := prf.ParseFileReport(path, prf.Restrict(prf.OSEnv, vars...))
 	var pe *prf.Error
 	switch {
 	case err == nil:
-		return file, nil
+		if exp == nil {
+			exp = []prf.Expansion{}
+		}
+		return file, exp, nil
 	case errors.As(err, &pe):
-		return nil, mapi.Errorf(mapi.CorruptData, "%s", pe.Error())
+		return nil, nil, mapi.Errorf(mapi.CorruptData, "%s", pe.Error())
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, mapi.Errorf(mapi.NotFound, "PRF file %s not found", path)
+		return nil, nil, mapi.Errorf(mapi.NotFound, "PRF file %s not found", path)
 	}
-	return nil, mapi.Wrap(mapi.DiskError, err, "read PRF file "+path)
+	return nil, nil, mapi.Wrap(mapi.DiskError, err, "read PRF file "+path)
 }
 
 func profileImportRun(f *factory, opts *profileImportOptions) error {
-	file, err := readPRF(opts.PRF)
+	file, expanded, err := readPRF(opts.PRF, opts.Vars)
 	if err != nil {
 		return err
 	}
@@ -129,9 +153,12 @@ func profileImportRun(f *factory, opts *profileImportOptions) error {
 	}
 	if f.jsonOutput() {
 		return f.printJSON(map[string]any{"profile": name, "mode": importMode(exists, mode), "default": file.DefaultProfile,
-			"accounts": sum.Accounts, "services": sum.Services})
+			"accounts": sum.Accounts, "services": sum.Services, "expanded": expanded})
 	}
 	f.println(sum.Line())
+	for _, e := range expanded {
+		f.printf("expanded %%%s%% in [%s] %s\n", escapeControl(e.Name), escapeControl(e.Section), escapeControl(e.Key))
+	}
 	for _, a := range sum.Accounts {
 		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
 	}
@@ -146,4 +173,14 @@ func importMode(exists bool, mode string) string {
 		return "replace"
 	}
 	return "append"
+}
+
+// escapeControl returns s, or s quoted in Go syntax when it holds a control
+// character, so that a name read from a PRF cannot drive the terminal.
+func escapeControl(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

@@ -139,7 +139,7 @@ func TestResolveSources(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := mustLoad(t, doc(tt.src), LoadOptions{})
-			res := &Resolver{Dir: dir, Stdin: strings.NewReader(tt.stdin), Getenv: env(map[string]string{"PW": "from-env", "EMPTY": ""})}
+			res := &Resolver{Dir: dir, Stdin: strings.NewReader(tt.stdin), Getenv: env(map[string]string{"PW": "from-env", "EMPTY": ""}), AllowCommands: true}
 			got, err := res.ResolveAll(m)
 			if codeOf(err) != tt.code {
 				t.Fatalf("err = %v, want %s", err, tt.code)

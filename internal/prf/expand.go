@@ -1,15 +1,80 @@
 package prf
 
 import (
+	"fmt"
 	"os"
 	"strings"
 )
 
+// DefaultVars are the %VAR% names [Restrict] lets through without being
+// asked: those Outlook's deployment documentation uses in PRFs (the user's
+// name, domain and home, and the machine's name). None of them is a secret.
+var DefaultVars = []string{"USERNAME", "USERDOMAIN", "COMPUTERNAME", "USERPROFILE"}
+
+// forbidden reports whether name is one no PRF may expand, whatever the
+// caller allows: mapictl's own variables (MAPICTL_IDENTITY is a secret key,
+// MAPICTL_SESSION a bearer token), in any case as Windows names ignore it.
+func forbidden(name string) bool {
+	return strings.HasPrefix(strings.ToUpper(name), "MAPICTL_")
+}
+
+// CheckVar reports why name cannot be allowed for expansion (a --var NAME):
+// it is empty, holds '%', '=' or a control character, or is a MAPICTL_*
+// name. The error text names the variable, never a value.
+func CheckVar(name string) error {
+	switch {
+	case name == "":
+		return fmt.Errorf("empty variable name")
+	case strings.ContainsFunc(name, func(r rune) bool { return r == '%' || r == '=' || r < 0x20 || r == 0x7f }):
+		return fmt.Errorf("variable name %q holds %%, = or a control character", name)
+	case forbidden(name):
+		return fmt.Errorf("variable %s is never expanded: MAPICTL_* variables hold mapictl's keys and tokens", name)
+	}
+	return nil
+}
+
+// Restrict returns a getenv for [Parse] that asks getenv only for the
+// names in [DefaultVars] and extra, compared ignoring case; every other
+// name, and always a MAPICTL_* one, is undefined and so stays in the value
+// literally. A nil getenv defines nothing.
+func Restrict(getenv func(string) (string, bool), extra ...string) func(string) (string, bool) {
+	allowed := map[string]bool{}
+	for _, n := range DefaultVars {
+		allowed[n] = true
+	}
+	for _, n := range extra {
+		if CheckVar(n) == nil {
+			allowed[strings.ToUpper(n)] = true
+		}
+	}
+	return func(name string) (string, bool) {
+		if getenv == nil || forbidden(name) || !allowed[strings.ToUpper(name)] {
+			return "", false
+		}
+		return getenv(name)
+	}
+}
+
+// Expansion is one %NAME% placeholder that [ParseReport] replaced: the
+// section and key of the value, and the name (as written in the PRF).
+type Expansion struct {
+	Section string `json:"section"`
+	Key     string `json:"key"`
+	Name    string `json:"name"`
+}
+
 // expand replaces each %NAME% in v whose NAME getenv defines (as written
 // or in upper case), as Windows' ExpandEnvironmentStrings does: an
 // undefined %NAME% is kept literally, as is a lone % or %%, and its closing
-// % may open the next placeholder. A nil getenv defines nothing.
+// % may open the next placeholder. A nil getenv defines nothing, and no
+// getenv is ever asked for a MAPICTL_* name.
 func expand(v string, getenv func(string) (string, bool)) string {
+	return expandEach(v, getenv, nil)
+}
+
+// expandEach is expand that also calls each (when not nil) with the name
+// of every placeholder it replaced.
+func expandEach(v string, getenv func(string) (string, bool), each func(name string)) string {
 	if getenv == nil || !strings.Contains(v, "%") {
 		return v
 	}
@@ -34,6 +99,9 @@ func expand(v string, getenv func(string) (string, bool)) string {
 			continue
 		}
 		if val, ok := lookup(getenv, v[i+1:j]); ok {
+			if each != nil {
+				each(v[i+1 : j])
+			}
 			b.WriteString(val)
 			v = v[j+1:]
 			continue
@@ -46,8 +114,12 @@ func expand(v string, getenv func(string) (string, bool)) string {
 }
 
 // lookup asks getenv for name as written, then in upper case: Windows
-// variable names ignore case and PRFs are written for Windows.
+// variable names ignore case and PRFs are written for Windows. A MAPICTL_*
+// name is never looked up.
 func lookup(getenv func(string) (string, bool), name string) (string, bool) {
+	if forbidden(name) {
+		return "", false
+	}
 	if v, ok := getenv(name); ok {
 		return v, true
 	}
@@ -60,7 +132,8 @@ func lookup(getenv func(string) (string, bool), name string) (string, bool) {
 // OSEnv looks a %VAR% name up in this process's environment the way a PRF
 // written on Windows expects: by exact name, then ignoring case; USERNAME
 // falls back to $USER, USERPROFILE to $HOME and COMPUTERNAME to $HOSTNAME
-// (or the host name) when not set. It is a ready getenv for [Parse].
+// (or the host name) when not set. It looks up any name it is given: wrap
+// it in [Restrict] before handing it to [Parse] for a file from elsewhere.
 func OSEnv(name string) (string, bool) {
 	if v, ok := os.LookupEnv(name); ok {
 		return v, true

@@ -18,46 +18,62 @@ const (
 
 // Parse reads a PRF (see the package documentation for the format and the
 // decisions taken) and returns it resolved and validated. getenv expands
-// %VAR% placeholders in values (see [OSEnv]); an undefined variable stays
-// literally, as Outlook leaves it. Every error is an [*Error] and comes with
-// a nil *File.
+// %VAR% placeholders in values (see [OSEnv], and [Restrict] for a file from
+// elsewhere); an undefined variable stays literally, as Outlook leaves it,
+// and a MAPICTL_* name is never looked up. Every error is an [*Error] and
+// comes with a nil *File.
 func Parse(r io.Reader, getenv func(string) (string, bool)) (*File, error) {
+	f, _, err := ParseReport(r, getenv)
+	return f, err
+}
+
+// ParseReport is [Parse] that also returns each placeholder it replaced, in
+// the order of the file: the section and key of the value and the
+// variable's name, never its value.
+func ParseReport(r io.Reader, getenv func(string) (string, bool)) (*File, []Expansion, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxSize+1))
 	if err != nil {
-		return nil, &Error{Msg: "cannot read: " + err.Error(), Err: err}
+		return nil, nil, &Error{Msg: "cannot read: " + err.Error(), Err: err}
 	}
 	if len(data) > MaxSize {
-		return nil, errorf("", 0, "file larger than %d bytes", MaxSize)
+		return nil, nil, errorf("", 0, "file larger than %d bytes", MaxSize)
 	}
 	text, err := decodeText(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f, err := parseINI(text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := &parser{ini: f, getenv: getenv, services: map[string]*mapping{}, accounts: map[string]*mapping{}}
 	file, perr := p.file()
 	if perr != nil {
-		return nil, perr
+		return nil, nil, perr
 	}
-	return file, nil
+	return file, p.expansions(file), nil
 }
 
 // ParseFile is [Parse] on the named file; an *Error from it carries the
 // file's name. Failing to open the file is an *fs.PathError, not an *Error.
 func ParseFile(path string, getenv func(string) (string, bool)) (*File, error) {
+	f, _, err := ParseFileReport(path, getenv)
+	return f, err
+}
+
+// ParseFileReport is [ParseReport] on the named file, with the errors of
+// [ParseFile].
+func ParseFileReport(path string, getenv func(string) (string, bool)) (*File, []Expansion, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer fh.Close()
-	f, err := Parse(fh, getenv)
+	f, exp, err := ParseReport(fh, getenv)
 	if e, ok := err.(*Error); ok {
 		e.File = path
 	}
-	return f, err
+	return f, exp, err
 }
 
 type parser struct {
@@ -68,6 +84,36 @@ type parser struct {
 }
 
 func (p *parser) expand(v string) string { return expand(v, p.getenv) }
+
+// expansions lists the placeholders p.expand replaced in f: it expands
+// every value of [General] and of each service's and account's values
+// section, as the parse did, and records the names.
+func (p *parser) expansions(f *File) []Expansion {
+	if p.getenv == nil {
+		return nil
+	}
+	var out []Expansion
+	done := map[*section]bool{}
+	walk := func(s *section) {
+		if s == nil || done[s] {
+			return
+		}
+		done[s] = true
+		for _, e := range s.entries {
+			expandEach(e.value, p.getenv, func(name string) {
+				out = append(out, Expansion{Section: s.name, Key: e.key, Name: name})
+			})
+		}
+	}
+	walk(p.ini.section(secGeneral))
+	for _, s := range f.Services {
+		walk(p.ini.section(s.ID))
+	}
+	for _, a := range f.Accounts {
+		walk(p.ini.section(a.ID))
+	}
+	return out
+}
 
 func (p *parser) file() (*File, *Error) {
 	f := &File{Overwrite: "no", General: map[string]string{}}
