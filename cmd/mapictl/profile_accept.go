@@ -54,6 +54,10 @@ of the profile, only together with --key.`,
 					return err
 				}
 			}
+			if r.KeyReplaced && !r.Owner && key == "" {
+				return mapi.Errorf(mapi.NoAccess, "profile %q is signed with a key (%s) that the pinned one (%s) did not endorse", args[0], r.Fingerprint, r.PinnedFingerprint).
+					WithHint("check the new fingerprint with an owner, out of band, then run 'mapictl profile accept " + args[0] + " --key " + r.Fingerprint + "'")
+			}
 			if yes && key == "" && r.PinnedFingerprint == "" && !r.Legacy {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--yes needs --key while this store has not pinned profile %q", args[0]))
 			}

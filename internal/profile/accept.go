@@ -168,13 +168,19 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 		return mapi.Errorf(mapi.Busy, "profile %q changed during the review", name).
 			WithHint("run 'mapictl profile accept " + name + "' again")
 	}
-	if r.Owner && !r.needsWrite(p, ids) {
-		r.Owner = false // as a reader would: pin it, no new version
-	}
-	if !r.Owner {
+	// An owner with nothing to re-sign pins it as a reader would, with
+	// no new version.
+	if write := r.Owner && r.needsWrite(p, ids); !write {
 		if !p.Trust.Signed {
 			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept it: %s", name, p.Trust.Reason).
 				WithHint("ask an owner to review it with 'mapictl profile accept " + name + "' and send you the file")
+		}
+		if pin := p.Trust.Pin; pin != nil && p.Version <= pin.Version {
+			// An older version, or the same one with other content, is
+			// unconfirmed until an owner accepts one (SPEC §5): a pin
+			// never goes back by a reader's accept.
+			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept version %d: this store verified version %d", name, p.Version, pin.Version).
+				WithHint("ask an owner for the current file and bring it in with 'mapictl profile add FILE'")
 		}
 		ct, err := fsutil.ReadRegular(s.Path(name))
 		if err != nil {

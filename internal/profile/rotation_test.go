@@ -200,3 +200,49 @@ func TestForeignKeyNeverAdopted(t *testing.T) {
 		t.Fatal("the forger's key endorses the new one")
 	}
 }
+
+// TestReaderCannotRollBack: a reader's store that verified version 2
+// refuses to accept version 1 put back in its place (only an owner
+// supersedes a pin), and its pin stays at 2.
+func TestReaderCannotRollBack(t *testing.T) {
+	o, oIDs := rotKey(t)
+	g, gIDs := rotKey(t)
+	stO, stR := &Store{Root: t.TempDir()}, &Store{Root: t.TempDir()}
+	p := New("team", []string{o.Recipient().String()})
+	if err := stO.Create(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stO.Update("team", oIDs, func(p *Profile) error {
+		s, err := p.AddSection("s1", KindTransport, "maildir")
+		s.Readers = []string{g.Recipient().String()}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	v1, _ := os.ReadFile(stO.Path("team"))
+	copyTo(t, stO, stR, "team", gIDs)
+	acceptAll(t, stR, "team", gIDs)
+	if _, err := stO.Update("team", oIDs, func(p *Profile) error {
+		_, err := p.AddSection("s2", KindTransport, "maildir")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := copyTo(t, stO, stR, "team", gIDs); !got.Trust.Verified {
+		t.Fatalf("newer version: %s", got.Trust.Reason)
+	}
+	pin, _ := stR.Pin(p.UID)
+	if err := os.WriteFile(stR.Path("team"), v1, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := stR.Review("team", gIDs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stR.Accept(r, gIDs); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("a reader accepted a rollback: %v", err)
+	}
+	if now, _ := stR.Pin(p.UID); now.Version != pin.Version {
+		t.Fatalf("pin went from version %d to %d", pin.Version, now.Version)
+	}
+}
