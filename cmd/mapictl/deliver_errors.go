@@ -14,6 +14,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
+	"github.com/mapictl/mapictl/internal/textsafe"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -86,7 +87,8 @@ func messageError(err error) error {
 	return &mapi.Error{Code: c, Msg: err.Error(), Err: err}
 }
 
-// rejectionLines formats each rejected recipient for text output.
+// rejectionLines formats each rejected recipient for text output, control
+// characters (from the server's reply) escaped.
 func rejectionLines(rs []transport.Rejection) []string {
 	var out []string
 	for _, r := range rs {
@@ -100,7 +102,7 @@ func rejectionLines(rs []transport.Rejection) []string {
 		if r.Message != "" {
 			parts = append(parts, r.Message)
 		}
-		out = append(out, strings.Join(parts, " "))
+		out = append(out, textsafe.Escape(strings.Join(parts, " ")))
 	}
 	return out
 }

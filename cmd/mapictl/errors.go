@@ -4,12 +4,17 @@ package main
 // "mapictl: error: MESSAGE (MAPI_E_CODE)", then "mapictl: hint: …" lines;
 // lowercase, no final period. With -o json, one JSON object on stderr.
 // Messages never hold a secret: every error is built from names and codes.
+// Text output escapes control characters (textsafe.Escape): an error can
+// quote an SMTP server's reply, and a server must not reach the terminal
+// with ESC sequences or a bare CR. JSON escapes them itself (DEL and C1 by
+// textsafe.JSON).
 
 import (
 	"encoding/json"
 	"fmt"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // exit prints err (if any) and returns the exit status for it.
@@ -39,11 +44,11 @@ func (f *factory) exit(err error) int {
 			obj["enhanced_code"] = e.EnhancedCode
 		}
 		b, _ := json.Marshal(map[string]any{"error": obj})
-		fmt.Fprintln(f.IO.Err, string(b))
+		fmt.Fprintln(f.IO.Err, string(textsafe.JSON(b)))
 	} else {
-		fmt.Fprintf(f.IO.Err, "mapictl: error: %s (%s)\n", e.Msg, e.Code.Name)
+		fmt.Fprintf(f.IO.Err, "mapictl: error: %s (%s)\n", textsafe.Escape(e.Msg), e.Code.Name)
 		for _, h := range e.Hints {
-			fmt.Fprintf(f.IO.Err, "mapictl: hint: %s\n", h)
+			fmt.Fprintf(f.IO.Err, "mapictl: hint: %s\n", textsafe.Escape(h))
 		}
 	}
 	return e.ExitStatus()
@@ -52,7 +57,8 @@ func (f *factory) exit(err error) int {
 // errSilent ends a command with f.silentExit after it printed its own output.
 var errSilent = fmt.Errorf("silent exit")
 
-// warnf prints a warning line on stderr.
+// warnf prints a warning line on stderr, control characters escaped (a
+// warning can quote a server's reply).
 func (f *factory) warnf(format string, args ...any) {
-	fmt.Fprintf(f.IO.Err, "mapictl: warning: "+format+"\n", args...)
+	fmt.Fprintf(f.IO.Err, "mapictl: warning: %s\n", textsafe.Escape(fmt.Sprintf(format, args...)))
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	"filippo.io/age"
@@ -60,9 +62,28 @@ func parseAssignments(s *profile.Section, pairs []string) ([]assignment, error) 
 		if err != nil {
 			return nil, err
 		}
+		if val, err = absolutePath(t, val); err != nil {
+			return nil, err
+		}
 		out = append(out, assignment{t, val})
 	}
 	return out, nil
+}
+
+// absolutePath stores a relative smtp.ca-file as an absolute path, resolved
+// against the current directory when it is set: read later from another
+// directory (spool flush from cron), the relative name would name another
+// file or none. The binds cover the path, not the file's contents.
+func absolutePath(t mapi.Tag, val any) (any, error) {
+	p, ok := val.(string)
+	if t != mapi.PrSMTPCAFile || !ok || p == "" || filepath.IsAbs(p) {
+		return val, nil
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return nil, mapi.Wrap(mapi.InvalidParameter, err, "cannot resolve smtp.ca-file "+strconv.Quote(p))
+	}
+	return abs, nil
 }
 
 // clipArg shortens an argument quoted in an error; it is never a secret

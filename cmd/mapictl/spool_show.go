@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -91,10 +92,13 @@ the RFC 3464 non-delivery report alone; --message the queued message.`,
 	return cmd
 }
 
+// printSpoolShow prints the text form. Every value is escaped: the reason
+// and rejections quote the server, addresses and names come from the
+// message, and none may reach the terminal with a control character.
 func printSpoolShow(f *factory, o *spoolShowJSON) {
 	line := func(k, v string) {
 		if v != "" {
-			f.printf("%-13s %s\n", k+":", v)
+			f.printf("%-13s %s\n", k+":", textsafe.Escape(v))
 		}
 	}
 	line("id", o.ID)

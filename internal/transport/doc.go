@@ -17,7 +17,10 @@
 // Every failure is an [*Error] carrying a [Kind] (temporary, permanent,
 // auth, tls, config), the protocol stage it happened in and, for SMTP, the
 // reply and enhanced status codes. No error and no verbose transcript ever
-// contains a password, token or SASL payload.
+// contains a password, token or SASL payload: the transcript redacts every
+// line the client sends during its AUTH exchange, whatever the server
+// replies and however it batches its replies, and prints every line with
+// its control characters escaped.
 //
 // # Inbound
 //

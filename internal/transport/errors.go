@@ -63,8 +63,9 @@ type Error struct {
 	Stage        string // one of the Stage* constants
 	SMTPCode     int    // reply code, 0 if none
 	EnhancedCode string // e.g. "5.7.8", "" if none
-	// Message is safe for display: it never contains a password, token or
-	// AUTH payload.
+	// Message never contains a password, token or AUTH payload. It may
+	// quote a server's reply as sent, control characters included: text
+	// output escapes it (textsafe.Escape) before it reaches a terminal.
 	Message string
 	// Err is the wrapped cause (see Unwrap); it contains no secret either.
 	Err error

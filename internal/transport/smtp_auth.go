@@ -38,6 +38,12 @@ func (t *smtpTransport) authenticate(sc *smtpConn) error {
 		return &Error{Kind: KindPermanent, Stage: StageAuth,
 			Message: "server does not offer AUTH " + strings.ToUpper(mech)}
 	}
+	if t.log != nil {
+		// Redaction follows what the client does, not what the server
+		// replies: everything the client sends in here is hidden.
+		t.log.beginAuth()
+		defer t.log.endAuth()
+	}
 	if err := sc.c.Auth(saslClient(mech, cr)); err != nil {
 		return classifyAuth(err)
 	}

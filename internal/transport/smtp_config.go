@@ -71,7 +71,10 @@ func smtpSettingsFrom(c Config) (*smtpSettings, error) {
 		}
 		s.pin = pin
 	}
-	return s, s.loadRoots(sc.CAFile)
+	if err := s.loadRoots(sc.CAFile); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // checkAuth validates the mechanism against the credentials held.

@@ -40,11 +40,12 @@ func (t *smtpTransport) dial(ctx context.Context) (*smtpConn, error) {
 		raw.Close()
 		return nil, err
 	}
-	c := smtp.NewClient(conn)
-	c.CommandTimeout, c.SubmissionTimeout = t.timeout, t.timeout
+	var cc net.Conn = conn
 	if t.log != nil {
-		c.DebugWriter = t.log
+		cc = &loggedConn{Conn: conn, log: t.log}
 	}
+	c := smtp.NewClient(cc)
+	c.CommandTimeout, c.SubmissionTimeout = t.timeout, t.timeout
 	sc := &smtpConn{c: c, conn: conn, raw: raw}
 	if err := c.Hello(t.s.helo); err != nil {
 		c.Close()
@@ -97,17 +98,11 @@ func (t *smtpTransport) handshake(ctx context.Context, raw net.Conn, tc *tls.Con
 // STARTTLS is KindTLS: nothing else, credentials least of all, is sent.
 func (t *smtpTransport) startTLS(ctx context.Context, raw net.Conn) (net.Conn, error) {
 	raw.SetDeadline(time.Now().Add(t.timeout))
-	var rw io.ReadWriter = raw
+	var rw net.Conn = raw
 	if t.log != nil {
-		rw = struct {
-			io.Reader
-			io.Writer
-		}{io.TeeReader(raw, t.log), io.MultiWriter(raw, t.log)}
+		rw = &loggedConn{Conn: raw, log: t.log}
 	}
-	tp := textproto.NewConn(struct {
-		io.ReadWriter
-		io.Closer
-	}{rw, raw})
+	tp := textproto.NewConn(rw)
 	if _, _, err := tp.ReadResponse(220); err != nil {
 		return nil, classify(ctx, StageConnect, err)
 	}

@@ -71,6 +71,10 @@ func (t *smtpTransport) transaction(ctx context.Context, sc *smtpConn, env *Enve
 	if err != nil {
 		return nil, classify(ctx, StageData, err)
 	}
+	if t.log != nil {
+		t.log.beginData()
+		defer t.log.endData()
+	}
 	if err := writeData(sc, w, msg, t.timeout); err != nil {
 		return nil, classify(ctx, StageData, err)
 	}

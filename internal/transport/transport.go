@@ -68,7 +68,7 @@ type Config struct {
 	Credentials  Credentials
 	Timeout      time.Duration // per network step; 0 = 30s
 	// Verbose, if non-nil, receives the SMTP dialogue with AUTH payloads
-	// redacted and message data summarised.
+	// redacted, message data summarised and control characters escaped.
 	Verbose io.Writer
 	// SelfExe is the path of the running mapictl binary (os.Executable); the
 	// sendmail transport refuses (KindConfig) a program that resolves
@@ -120,13 +120,29 @@ func New(cfg Config) (Transport, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = defaultTimeout
 	}
+	// Each constructor returns a concrete pointer, which must not reach the
+	// interface result when it is nil: a Transport holding a nil
+	// *smtpTransport passes the caller's "t != nil" and Close dereferences
+	// it (issue 24). Hence the explicit nil on every error.
 	switch cfg.Kind {
 	case "smtp":
-		return newSMTP(cfg)
+		t, err := newSMTP(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
 	case "maildir":
-		return newMaildir(cfg)
+		t, err := newMaildir(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
 	case "sendmail":
-		return newSendmail(cfg)
+		t, err := newSendmail(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return t, nil
 	case "":
 		return nil, configErr("transport not configured")
 	default:
