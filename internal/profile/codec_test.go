@@ -162,6 +162,7 @@ func FuzzUnmarshal(f *testing.F) {
 	f.Add([]byte(`{"format":"mapictl.profile/1","name":"w","uid":"0123456789abcdef0123456789abcdef","recipients":["r"],` +
 		`"x":1,"sections":[{"name":"global","uid":"0123456789abcdef0123456789abcdee","kind":"global","y":[1],` +
 		`"secure":{"recipients":["r"],"age":"z","tags":[],"q":null}}]}`))
+	f.Add(skimSigned(f)) // version, owners, signing, readers and a signature
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -25,7 +25,7 @@ func TestDamagedProfileFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.WriteSecure(ids, map[mapi.Tag]any{mapi.PrPassword: "pw"}, p.Recipients, nil, nil); err != nil {
+	if err := p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrPassword: "pw"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Create(p); err != nil {
@@ -35,6 +35,15 @@ func TestDamagedProfileFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pin, err := os.ReadFile(st.pinPath(p.UID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if after, _ := os.ReadFile(st.pinPath(p.UID)); !bytes.Equal(after, pin) {
+			t.Error("a damaged file changed the pin")
+		}
+	}()
 	check := func(t *testing.T, damaged []byte, what string) {
 		if err := os.WriteFile(st.Path("work"), damaged, 0o600); err != nil {
 			t.Fatal(err)

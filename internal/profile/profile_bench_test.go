@@ -33,7 +33,7 @@ func benchProfile(b *testing.B, n int) (*Profile, []age.Identity) {
 			b.Fatal(err)
 		}
 		creds := map[mapi.Tag]any{mapi.PrUsername: fmt.Sprintf("user%d", i), mapi.PrPassword: "s3cret"}
-		if err := s.WriteSecure(ids, creds, []string{k.Recipient}, nil, nil); err != nil {
+		if err := p.WriteSecure(s, ids, creds); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // checkSkim asserts skim's contract on doc for a reader of section only:
@@ -43,6 +44,8 @@ func checkSkim(t *testing.T, doc []byte, only string) (vouched bool) {
 	gs, gerr := got.Section(only)
 	ws, werr := want.Section(only)
 	if got.Name != want.Name || got.UID != want.UID || !reflect.DeepEqual(got.Recipients, want.Recipients) ||
+		got.Version != want.Version || !reflect.DeepEqual(got.Owners, want.Owners) ||
+		!reflect.DeepEqual(got.Signing, want.Signing) ||
 		(gerr == nil) != (werr == nil) || !reflect.DeepEqual(gs, ws) {
 		t.Fatalf("skim and jsontext disagree on %q:\n got %#v %#v\nwant %#v %#v", doc, got, gs, want, ws)
 	}
@@ -51,15 +54,27 @@ func checkSkim(t *testing.T, doc []byte, only string) (vouched bool) {
 
 // skimProfile is a profile of many shapes: every property type, names and
 // values that need escapes or are not ASCII, sections with and without a
-// secure range or a service.
+// secure range, a service or readers, and the owners' fields: a version,
+// two owners and a signing block.
 func skimProfile(t testing.TB) *Profile {
-	k := testKey(t)
-	p := New("Büro-Zoë", []string{k.Recipient().String()})
+	k, k2, r := testKey(t), testKey(t), testKey(t)
+	p := New("Büro-Zoë", []string{k.Recipient().String(), k2.Recipient().String()})
+	p.Version = 41
+	sealed, err := secure.NewSigningKey().Seal(p.Owners)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, key := secure.NewSigningKey(), secure.NewSigningKey()
+	p.Signing = &Signing{Key: key.Public(), Rotations: []Rotation{
+		{Key: key.Public(), By: prev.Public(), Sig: prev.Endorse(p.UID, key.Public())}}}
+	p.Signing.setSealed(sealed)
 	smtp, _ := p.AddSection("smtp", KindTransport, "smtp")
 	smtp.Props[mapi.PrSMTPHost] = "mail.example.com"
 	smtp.Props[mapi.PrDisplayName] = "Zoë \"Z\" O'Neil \\ tab\t line\u2028 nul\x00 emoji 😀"
+	smtp.Readers = []string{r.Recipient().String()}
+	p.deriveRecipients()
 	creds := map[mapi.Tag]any{mapi.PrUsername: "zoë", mapi.PrPassword: "p\"w\\"}
-	if err := smtp.WriteSecure(nil, creds, p.Recipients, nil, nil); err != nil {
+	if err := p.WriteSecure(smtp, nil, creds); err != nil {
 		t.Fatal(err)
 	}
 	svc, _ := p.AddSection("Ünïcödé svc", KindService, "")
@@ -68,7 +83,18 @@ func skimProfile(t testing.TB) *Profile {
 	}
 	ab, _ := p.AddSection("ab", KindAddressBook, "")
 	ab.Service = "CONTAB"
+	ab.Readers = []string{r.Recipient().String(), "age1reader"}
 	return p
+}
+
+// skimSigned is skimProfile's document as a store writes it: signed.
+func skimSigned(t testing.TB) []byte {
+	body, err := Marshal(skimProfile(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := signDocument(body, secure.NewSigningKey())
+	return doc
 }
 
 // TestSkimVouchesForWhatMarshalWrites: the fast path is taken for every
@@ -83,7 +109,19 @@ func TestSkimVouchesForWhatMarshalWrites(t *testing.T) {
 	if err := json.Indent(&indented, doc, " \r", "\t  "); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range [][]byte{doc, indented.Bytes()} {
+	legacy := New("old", []string{"age1x", "age1y"}) // no version, owners or signing
+	legacy.Owners = nil
+	legacyDoc, err := Marshal(legacy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := skimSigned(t)
+	for _, want := range []string{`"version":41`, `"owners":[`, `"signing":{"key":`, `"rotations":[{"by":"`, `"sealed":"-----BEGIN AGE`, `"readers":[`, `,"signature":"`} {
+		if !bytes.Contains(signed, []byte(want)) {
+			t.Fatalf("the signed document has no %s:\n%s", want, signed)
+		}
+	}
+	for _, d := range [][]byte{doc, indented.Bytes(), signed, legacyDoc} {
 		for _, only := range []string{"global", "smtp", "Ünïcödé svc", "ab", "missing"} {
 			if !checkSkim(t, d, only) {
 				t.Errorf("skim declined a document Marshal writes (section %q):\n%s", only, d)
@@ -96,11 +134,7 @@ func TestSkimVouchesForWhatMarshalWrites(t *testing.T) {
 // shape Marshal writes, are left to jsontext, and UnmarshalSection still
 // gives jsontext's verdict.
 func TestSkimDeclines(t *testing.T) {
-	doc, err := Marshal(skimProfile(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(doc)
+	s := string(skimSigned(t))
 	replace := func(old, new string) string {
 		t.Helper()
 		if !strings.Contains(s, old) {
@@ -137,6 +171,33 @@ func TestSkimDeclines(t *testing.T) {
 		{"malformed uid", replace(`"uid":"`, `"uid":"X`), false},
 		{"bad section name", replace(`"name":"ab"`, `"name":"a/b"`), false},
 		{"escaped kind", replace(`"kind":"addressbook"`, `"kind":"addressboo\u006b"`), true},
+		// the owners' fields
+		{"null owners", replace(`"owners":[`, `"owners":null,"x":[`), true},
+		{"null readers", replace(`"readers":[`, `"readers":null,"x":[`), true},
+		{"null signature", replace(`"signature":"`, `"signature":null,"x":"`), true},
+		{"unknown signing member", replace(`"signing":{`, `"signing":{"algo":"ed25519",`), true},
+		{"signing key null", replace(`"signing":{"key":"`, `"signing":{"key":null,"x":"`), true},
+		{"version 1.0", replace(`"version":41`, `"version":41.0`), false},
+		{"version 4e1", replace(`"version":41`, `"version":4.1e1`), false},
+		{"negative version", replace(`"version":41`, `"version":-41`), false},
+		{"version a string", replace(`"version":41`, `"version":"41"`), false},
+		{"version out of range", replace(`"version":41`, `"version":99999999999999999999`), false},
+		{"repeated version", replace(`"version":41`, `"version":41,"version":41`), false},
+		{"repeated owners", replace(`"owners":[`, `"owners":[],"owners":[`), false},
+		{"repeated signature", replace(`,"signature":"`, `,"signature":"AAAA","signature":"`), false},
+		{"signature a number", replace(`,"signature":"`, `,"signature":1,"x":"`), false},
+		{"owners not strings", replace(`"owners":[`, `"owners":[1,`), false},
+		{"readers not strings", replace(`"readers":[`, `"readers":[true,`), false},
+		{"repeated readers", replace(`"readers":[`, `"readers":[],"readers":[`), false},
+		{"sealed key a number", replace(`"sealed":"`, `"sealed":1,"x":"`), false},
+		{"signing without sealed key", replace(`"sealed":"`, `"x":"`), false},
+		{"signing an array", replace(`"signing":{`, `"signing":[],"x":{`), false},
+		{"unknown rotation member", replace(`"rotations":[{`, `"rotations":[{"when":1,`), true},
+		{"rotation by null", replace(`"rotations":[{"by":"`, `"rotations":[{"by":null,"x":"`), true},
+		{"null rotations", replace(`"rotations":[`, `"rotations":null,"x":[`), false},
+		{"rotation without sig", replace(`,"sig":"`, `,"x":"`), false},
+		{"rotation a string", replace(`"rotations":[{`, `"rotations":["x",{`), false},
+		{"repeated rotations", replace(`"rotations":[`, `"rotations":[],"rotations":[`), false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -231,6 +292,13 @@ func FuzzSkimDocument(f *testing.F) {
 	f.Add(doc, "smtp")
 	f.Add(doc, "global")
 	f.Add(doc, "none")
+	signed := skimSigned(f)
+	f.Add(signed, "smtp")
+	f.Add(signed, "ab")
+	f.Add([]byte(`{"format":"mapictl.profile/1","name":"w","uid":"0123456789abcdef0123456789abcdef","version":3,`+
+		`"owners":["o"],"recipients":["o","r"],"signing":{"key":"k","sealed":"s"},"sections":[`+
+		`{"name":"global","uid":"0123456789abcdef0123456789abcdee","kind":"global","props":{},"readers":["r"]}],`+
+		`"signature":"AAAA"}`), "global")
 	f.Add([]byte(`{"format":"mapictl.profile/1","name":"w","uid":"u","recipients":[],"sections":[{"name":"a","uid":"","kind":"k","props":{"0x3001001F":"x"}}]}`), "a")
 	f.Fuzz(func(t *testing.T, data []byte, only string) {
 		checkSkim(t, data, only)

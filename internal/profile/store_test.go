@@ -52,35 +52,39 @@ func TestSecureRangeBindsAndRecipients(t *testing.T) {
 	s, _ := p.AddSection("s", KindTransport, "smtp")
 	s.Props[mapi.PrSMTPHost] = "mail.example.com"
 	pw := map[mapi.Tag]any{mapi.PrPassword: "hunter2"}
-	if err := s.WriteSecure(ids, pw, p.Recipients, nil, nil); err != nil {
+	if err := p.WriteSecure(s, ids, pw); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.ReadSecure(ids); err != nil || c.Props[mapi.PrPassword] != "hunter2" {
 		t.Fatalf("ReadSecure = %v, %v", c, err)
 	}
-	if _, err := s.ReadSecure([]age.Identity{outsider}); mapi.AsError(err).Code != mapi.NoAccess {
+	if _, err := s.ReadSecure([]age.Identity{outsider}); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Fatalf("outsider: %v, want MAPI_E_NO_ACCESS", err)
 	}
 
 	// a host rewritten without the range: refused, and the secret is not in the error
 	s.Props[mapi.PrSMTPHost] = "evil.example.net"
 	_, err := s.ReadSecure(ids)
-	if mapi.AsError(err).Code != mapi.NoAccess || strings.Contains(fmt.Sprint(err), "hunter2") {
+	if !mapi.IsCode(err, mapi.NoAccess) || strings.Contains(fmt.Sprint(err), "hunter2") {
 		t.Fatalf("after host change: %v, want MAPI_E_NO_ACCESS", err)
 	}
-	if err := s.Rebind(ids); err != nil {
+	// without rebind, Reseal refuses the same way; with it, an owner confirms the host
+	if err := p.Reseal(s, ids, false); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("Reseal without rebind after host change: %v, want MAPI_E_NO_ACCESS", err)
+	}
+	if err := p.Reseal(s, ids, true); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.ReadSecure(ids); err != nil {
-		t.Fatalf("after Rebind: %v", err)
+	if c, err := s.ReadSecure(ids); err != nil || c.Props[mapi.PrPassword] != "hunter2" {
+		t.Fatalf("after Reseal with rebind: %v, %v", c, err)
 	}
 
 	// someone adds a recipient to the outer copy only: a rewrite must not honour it
 	s.Secure.Recipients = append(s.Secure.Recipients, outsider.Recipient().String())
-	if err := s.WriteSecure(ids, map[mapi.Tag]any{mapi.PrPassword: "new"}, nil, nil, nil); err != nil {
+	if err := p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrPassword: "new"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.OpenSecure([]age.Identity{outsider}); mapi.AsError(err).Code != mapi.NoAccess {
+	if _, err := s.OpenSecure([]age.Identity{outsider}); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Fatalf("outsider opened the rewritten range: %v", err)
 	}
 	if got := s.Secure.Recipients; len(got) != 1 || got[0] != holder.Recipient().String() {
@@ -88,10 +92,14 @@ func TestSecureRangeBindsAndRecipients(t *testing.T) {
 	}
 }
 
+// TestStoreKeepsUnknownFields: unknown members of the document, of a
+// section, of a secure blob and of the signing block survive an owner's
+// signed rewrites, and the rewritten document still verifies.
 func TestStoreKeepsUnknownFields(t *testing.T) {
 	id := testKey(t)
 	st := &Store{Root: t.TempDir()}
 	doc := `{"format":"mapictl.profile/1","name":"w","uid":"0123456789abcdef0123456789abcdef",` +
+		`"owners":["` + id.Recipient().String() + `"],` +
 		`"recipients":["` + id.Recipient().String() + `"],"future":{"a":[1,2]},` +
 		`"sections":[{"name":"global","uid":"0123456789abcdef0123456789abcdee","kind":"global","props":{},"later":"x"}]}`
 	p, err := Unmarshal([]byte(doc))
@@ -108,24 +116,28 @@ func TestStoreKeepsUnknownFields(t *testing.T) {
 			return err
 		}
 		s.Props[mapi.PrSMTPHost] = "h"
-		return s.WriteSecure(ids, map[mapi.Tag]any{mapi.PrPassword: "pw"}, p.Recipients, nil, nil)
+		return p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrPassword: "pw"})
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// add an unknown field inside the secure object by hand, then rewrite
-	q, err := st.Load("w", ids)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q.Sections[1].Secure.extra = map[string]rawJSON{"sealed_by": rawJSON(`"v9"`)}
-	unlock, _ := st.Lock("w")
-	err = st.save(q)
-	unlock()
-	if err != nil {
+	// add unknown fields inside the secure object and the signing block, as
+	// a later version would write them
+	if _, err := st.Update("w", ids, func(p *Profile) error {
+		p.Sections[1].Secure.extra = map[string]rawJSON{"sealed_by": rawJSON(`"v9"`)}
+		p.Signing.extra = map[string]rawJSON{"algo": rawJSON(`"ed25519"`)}
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Update("w", ids, func(p *Profile) error { p.Sections[1].Props[mapi.PrSMTPHelo] = "x"; return nil }); err != nil {
 		t.Fatal(err)
+	}
+	q, err := st.Load("w", ids)
+	if err != nil {
+		t.Fatalf("the rewritten document does not verify: %v", err)
+	}
+	if q.Version != 4 {
+		t.Errorf("version %d after create and three writes, want 4", q.Version)
 	}
 	ct, _ := os.ReadFile(st.Path("w"))
 	r, err := age.Decrypt(bytes.NewReader(ct), id)
@@ -133,7 +145,7 @@ func TestStoreKeepsUnknownFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain, _ := io.ReadAll(r)
-	for _, want := range []string{`"future":{"a":[1,2]}`, `"later":"x"`, `"sealed_by":"v9"`} {
+	for _, want := range []string{`"future":{"a":[1,2]}`, `"later":"x"`, `"sealed_by":"v9"`, `"algo":"ed25519"`} {
 		if !bytes.Contains(plain, []byte(want)) {
 			t.Errorf("lost %s:\n%s", want, plain)
 		}
@@ -178,7 +190,7 @@ func TestLockAcrossProcesses(t *testing.T) {
 		_, err := p.AddSection("s", KindService, "")
 		return err
 	})
-	if mapi.AsError(err).Code != mapi.Busy {
+	if !mapi.IsCode(err, mapi.Busy) {
 		t.Errorf("Update under a foreign lock: %v, want MAPI_E_BUSY", err)
 	}
 	after, _ := os.ReadFile(st.Path("w"))
