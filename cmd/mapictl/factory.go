@@ -38,6 +38,10 @@ type factory struct {
 	storeFlag    string
 	identityFlag []string
 	verbose      bool
+	// profileFlagGiven is whether -p/--profile was given as a flag (not
+	// only $MAPICTL_PROFILE): under a session only the flag may conflict
+	// with the session's profile (session_hook.go).
+	profileFlagGiven bool
 
 	ids        []age.Identity
 	silentExit int
@@ -128,6 +132,8 @@ func (f *factory) noInput() bool {
 func (f *factory) CanPrompt() bool { return secure.CanPrompt(f.noInput()) }
 
 // ProfileName resolves -p, $MAPICTL_PROFILE, else default-profile from config.
+// A command under a session uses the session's profile instead; a -p flag
+// naming another is refused there (currentSession).
 func (f *factory) ProfileName() (string, error) {
 	if p := f.v.GetString("profile"); p != "" {
 		return p, profile.CheckName("profile", p)

@@ -17,13 +17,14 @@ type composed struct {
 	MessageID string
 }
 
-// composeMessage builds the message of opts sent as from: message.Compose,
+// composeMessage builds the message of opts sent as t.From: message.Compose,
 // or message.Prepare for --raw (recipients from the flags, else from the
 // To, Cc and Bcc fields; Bcc fields are always stripped). Errors: 64 for
-// bad addresses and headers, 65 for a malformed raw message, 66 for a
-// missing input file.
-func composeMessage(f *factory, opts *messageSendOptions, from message.Address) (*composed, error) {
-	d := &message.Draft{From: from, Subject: opts.Subject, Date: nowFunc()}
+// bad addresses and headers, and for a --header or --raw sender field
+// naming another address when t's section has address-override=false; 65
+// for a malformed raw message, 66 for a missing input file.
+func composeMessage(f *factory, opts *messageSendOptions, t *sendTarget) (*composed, error) {
+	d := &message.Draft{From: t.From, Subject: opts.Subject, Date: nowFunc()}
 	for _, list := range []struct {
 		flag string
 		in   []string
@@ -38,7 +39,7 @@ func composeMessage(f *factory, opts *messageSendOptions, from message.Address) 
 		}
 	}
 	if opts.Raw != "" {
-		return prepareRaw(f, opts, d)
+		return prepareRaw(f, opts, d, t)
 	}
 	d.Text = opts.Body
 	if opts.BodyFile != "" {
@@ -69,6 +70,9 @@ func composeMessage(f *factory, opts *messageSendOptions, from message.Address) 
 		}
 		d.Headers = append(d.Headers, hd)
 	}
+	if err := checkSenders(t, "", message.HeaderFields(d.Headers)); err != nil {
+		return nil, err
+	}
 	msg, id, err := message.Compose(d)
 	if err != nil {
 		return nil, messageError(err)
@@ -76,7 +80,7 @@ func composeMessage(f *factory, opts *messageSendOptions, from message.Address) 
 	return &composed{Msg: msg, To: d.Recipients(), MessageID: id}, nil
 }
 
-func prepareRaw(f *factory, opts *messageSendOptions, d *message.Draft) (*composed, error) {
+func prepareRaw(f *factory, opts *messageSendOptions, d *message.Draft, t *sendTarget) (*composed, error) {
 	raw, err := readInput(f, opts.Raw)
 	if err != nil {
 		return nil, err
@@ -84,6 +88,9 @@ func prepareRaw(f *factory, opts *messageSendOptions, d *message.Draft) (*compos
 	out, h, id, err := message.Prepare(raw, d.From.Domain(), nowFunc())
 	if err != nil {
 		return nil, messageError(err)
+	}
+	if err := checkSenders(t, "", h); err != nil {
+		return nil, err
 	}
 	to := d.Recipients()
 	if len(to) == 0 {

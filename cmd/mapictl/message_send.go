@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	gomail "github.com/emersion/go-message/mail"
+
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
 	"github.com/mapictl/mapictl/internal/profile"
@@ -20,6 +22,38 @@ type sendTarget struct {
 	From                                  message.Address
 	Resolve                               spool.Resolver
 	Snap                                  *session.Snapshot
+	// FixedSender is set when the section's address-override (0x660E000B)
+	// is false: the envelope sender and every sender field of the message
+	// must then be From.Email (checkSenders). Unknown (false) for a
+	// sendmail target whose profile is locked.
+	FixedSender bool
+}
+
+// checkSenders refuses, when t's section does not allow other senders
+// (address-override=false), an envelope sender (when envelope is set) or a
+// From, Sender, Resent-From or Resent-Sender field of h that is not the
+// section's address: MAPI_E_INVALID_PARAMETER (64), before anything is
+// queued. A sender field that does not parse is refused too.
+func checkSenders(t *sendTarget, envelope string, h gomail.Header) error {
+	if !t.FixedSender {
+		return nil
+	}
+	refuse := func(what string) error {
+		return mapi.Errorf(mapi.InvalidParameter, "section %q sends only as %s (address-override is false): %s",
+			t.Section, t.From.Email, what).
+			WithHint("send as " + t.From.Email + ", or allow other senders with 'mapictl section set " + t.Section + " address-override=true'")
+	}
+	if envelope != "" && !strings.EqualFold(envelope, t.From.Email) {
+		return refuse("the envelope sender is " + envelope)
+	}
+	other, err := message.ForeignSenders(h, t.From.Email)
+	if err != nil {
+		return refuse(err.Error())
+	}
+	if len(other) > 0 {
+		return refuse("the " + other[0].Field + " field names " + other[0].Email)
+	}
+	return nil
 }
 
 // sendJSON is message send's -o json value (SPEC §7).
@@ -39,7 +73,7 @@ func messageSendRun(f *factory, opts *messageSendOptions) error {
 	if err != nil {
 		return err
 	}
-	c, err := composeMessage(f, opts, t.From)
+	c, err := composeMessage(f, opts, t)
 	if err != nil {
 		return err
 	}
@@ -134,7 +168,7 @@ func (f *factory) sendTarget(name string) (*sendTarget, error) {
 		}
 		return &sendTarget{Profile: snap.Profile, SectionUID: sec.Settings.SectionUID, Section: sec.Settings.Section,
 			Session: snap.ID, From: message.Address{Name: sec.Name, Email: sec.Address},
-			Resolve: f.profileResolver(snap), Snap: snap}, nil
+			Resolve: f.profileResolver(snap), Snap: snap, FixedSender: !sec.Settings.AddressOverride}, nil
 	}
 	pname, err := f.ProfileName()
 	if err != nil {
@@ -162,7 +196,8 @@ func (f *factory) sendTarget(name string) (*sendTarget, error) {
 		return f.newTransport(st, creds)
 	}
 	return &sendTarget{Profile: pname, SectionUID: s.UID, Section: s.Name,
-		From: message.Address{Name: s.String(mapi.PrDisplayName), Email: email}, Resolve: resolve}, nil
+		From: message.Address{Name: s.String(mapi.PrDisplayName), Email: email}, Resolve: resolve,
+		FixedSender: !s.Bool(mapi.PrAddressOverride, true)}, nil
 }
 
 // pickTransport returns the named transport section, else the default one.

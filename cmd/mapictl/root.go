@@ -66,6 +66,7 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.noteProfileFlag(cmd)
 			return f.loadConfig()
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"unicode"
 
 	gomail "github.com/emersion/go-message/mail"
 
@@ -37,6 +38,12 @@ func sendmailDeliver(f *factory, o *sendmailopt.Options) error {
 	}
 	t, locked, err := f.sendmailTarget(o.Section, hint)
 	if err != nil {
+		return err
+	}
+	// address-override=false: -f and the message's sender fields must be
+	// the section's address (-f '<>' names none). A locked profile's
+	// section is not known until the flush.
+	if err := checkSenders(t, o.Sender, h); err != nil {
 		return err
 	}
 	sender := t.From.Email
@@ -103,7 +110,8 @@ func addField(raw []byte, key, value string) []byte {
 
 // sendmailRecipients are the command line's addresses (each argument may
 // list several, comma-separated; a bare local name such as cron's "root"
-// is passed as written), plus with -t those of To, Cc and Bcc; duplicates
+// is passed as written, but never one holding a control character such
+// as CR, LF or NUL), plus with -t those of To, Cc and Bcc; duplicates
 // dropped. No recipient at all is 64.
 func sendmailRecipients(o *sendmailopt.Options, h gomail.Header) ([]string, error) {
 	var to []string
@@ -111,7 +119,8 @@ func sendmailRecipients(o *sendmailopt.Options, h gomail.Header) ([]string, erro
 		list, err := message.ParseAddressList(arg)
 		if err != nil {
 			s := strings.TrimSpace(arg)
-			if s == "" || strings.ContainsAny(s, " \t\r\n<>,\"") || strings.HasPrefix(s, "-") {
+			if s == "" || strings.ContainsAny(s, " <>,\"") || strings.IndexFunc(arg, unicode.IsControl) >= 0 ||
+				strings.HasPrefix(s, "-") {
 				return nil, mapi.Wrap(mapi.InvalidParameter, err, "recipient "+arg)
 			}
 			to = append(to, s)

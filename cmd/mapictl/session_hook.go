@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
@@ -44,10 +46,48 @@ func sessionToken() (string, error) {
 // $MAPICTL_SESSION, nil when none is selected, or MAPI_E_LOGON_FAILED for a
 // token that is malformed, forged, logged off or expired (an expired
 // session's files are removed). It never falls back to stored credentials.
+//
+// Under a session, a profile named with the -p flag must be the session's
+// (SPEC §7): another is MAPI_E_INVALID_PARAMETER (64), never a silent send
+// through the session's profile. $MAPICTL_PROFILE (and config.yaml) yield
+// to the session without a word.
 func (f *factory) currentSession() (*session.Snapshot, error) {
 	tok, err := sessionToken()
 	if err != nil || tok == "" {
 		return nil, err
 	}
-	return session.Open(f.StoreDir(), tok, nowFunc())
+	snap, err := session.Open(f.StoreDir(), tok, nowFunc())
+	if err != nil {
+		return nil, err
+	}
+	if err := f.checkSessionProfile(snap.Profile); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// checkSessionProfile refuses a -p flag that names another profile than
+// sessionProfile, the profile of the current session.
+func (f *factory) checkSessionProfile(sessionProfile string) error {
+	if !f.profileFlagGiven {
+		return nil
+	}
+	name := f.v.GetString("profile") // the flag's value: a flag given beats the environment
+	if name == "" || name == sessionProfile {
+		return nil
+	}
+	from, leave := "$MAPICTL_SESSION", "unset MAPICTL_SESSION"
+	if sessionFileFlag != "" {
+		from, leave = "--session-file", "drop --session-file"
+	}
+	return mapi.Errorf(mapi.InvalidParameter, "-p %s names another profile than the current session's (%s, from %s)", name, sessionProfile, from).
+		WithHint("to use profile "+name+", log off ('mapictl session logoff') or run without the session: "+leave,
+			"to use the session, leave out -p")
+}
+
+// noteProfileFlag records whether -p/--profile was given as a flag on the
+// command line of cmd, the command about to run. viper binds the flag and
+// $MAPICTL_PROFILE to one key, so only cobra can tell them apart.
+func (f *factory) noteProfileFlag(cmd *cobra.Command) {
+	f.profileFlagGiven = cmd.Flags().Changed("profile")
 }

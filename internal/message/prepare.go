@@ -23,7 +23,8 @@ import (
 // does not parse is returned as written, trimmed; it may be empty).
 //
 // Errors wrap [ErrMalformed] for a header block that does not parse (NUL,
-// a line without "Name:", a first line starting with a space) and
+// a CR without LF, a line without "Name:", a first line starting with a
+// space) and
 // [ErrInvalidHeader] for an unusable domain.
 func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
 	m := split(raw)

@@ -59,11 +59,17 @@ func (m rawMessage) newline() string {
 }
 
 // parse reads the header block with go-message. It fails with [ErrMalformed]
-// on a NUL, a first line that starts with a space, or a line that is not
-// "Name: value" with a printable ASCII name.
+// on a NUL, a CR that is not followed by LF (go-message drops it, while a
+// server or reader that breaks lines there sees one field more: a Bcc that
+// StripBcc never saw), a first line that starts with a space, or a line
+// that is not "Name: value" with a printable ASCII name. A lone CR that ends
+// a message without a blank line is its last line's break.
 func (m rawMessage) parse() (gotextproto.Header, error) {
 	if bytes.IndexByte(m.hdr, 0) >= 0 {
 		return gotextproto.Header{}, fmt.Errorf("%w: header contains NUL", ErrMalformed)
+	}
+	if n := bareCR(m.hdr); n > 0 {
+		return gotextproto.Header{}, fmt.Errorf("%w: header line %d holds a CR without LF", ErrMalformed, n)
 	}
 	in := append(bytes.Clone(m.hdr), "\r\n\r\n"...)
 	h, err := gotextproto.ReadHeader(bufio.NewReader(bytes.NewReader(in)))
@@ -71,6 +77,21 @@ func (m rawMessage) parse() (gotextproto.Header, error) {
 		return h, fmt.Errorf("%w: header line %d is not \"Name: value\"", ErrMalformed, badLine(m.hdr))
 	}
 	return h, nil
+}
+
+// bareCR returns the 1-based number of the first line of hdr holding a CR
+// not followed by LF (one that ends hdr excepted), or 0.
+func bareCR(hdr []byte) int {
+	line := 1
+	for j := 0; j+1 < len(hdr); j++ {
+		switch {
+		case hdr[j] == '\n':
+			line++
+		case hdr[j] == '\r' && hdr[j+1] != '\n':
+			return line
+		}
+	}
+	return 0
 }
 
 // badLine returns the 1-based number of the first header line that is not

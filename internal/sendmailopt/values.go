@@ -8,19 +8,22 @@ import (
 func (o *Options) value(c byte, v string) error {
 	switch c {
 	case 'f', 'r':
-		s := strings.TrimSpace(v)
+		if hasControl(v, false) {
+			return usagef("option -%c: the sender contains a control character (CR, LF, NUL, ...)", c)
+		}
+		s := strings.Trim(v, " ")
 		if s == "<>" {
 			o.Sender, o.NullSender = "", true
 			return nil
 		}
 		s = strings.TrimSuffix(strings.TrimPrefix(s, "<"), ">")
-		if s == "" || strings.ContainsAny(s, " \t\r\n<>") {
+		if s == "" || strings.ContainsAny(s, " <>") || hasControl(s, false) {
 			return usagef("option -%c: invalid sender %q", c, v)
 		}
 		o.Sender, o.NullSender = s, false
 	case 'F':
-		if strings.ContainsAny(v, "\r\n") {
-			return usagef("option -F: the name contains a line break")
+		if hasControl(v, true) {
+			return usagef("option -F: the name contains a control character (CR, LF, NUL, ...)")
 		}
 		o.FullName = v
 	case 'N':
@@ -53,6 +56,21 @@ func (o *Options) value(c byte, v string) error {
 		o.Ignored = append(o.Ignored, "-"+string(c)+" "+v)
 	}
 	return nil
+}
+
+// hasControl reports a C0 control character (CR, LF, NUL among them) or
+// DEL in s; a tab counts only when tabOK is false.
+func hasControl(s string, tabOK bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\t' && tabOK {
+			continue
+		}
+		if c < ' ' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // notify parses -N: "never", or a comma list of success, failure, delay.
