@@ -114,3 +114,74 @@ func (o opener) Open(ct []byte) ([]byte, error) {
 	}
 	return secure.Decrypt(ct, ids)
 }
+
+// sessionOpener opens spool payloads with a session's own identities only
+// (its key, and the identity its snapshot carries): it never loads the
+// store's identity, so logoff needs neither it nor a passphrase.
+type sessionOpener struct{ snap *session.Snapshot }
+
+func (o sessionOpener) Open(ct []byte) ([]byte, error) {
+	ids := o.snap.Identities()
+	if len(ids) == 0 {
+		return nil, mapi.Errorf(mapi.NoAccess, "the session has no key")
+	}
+	return secure.Decrypt(ct, ids)
+}
+
+// resealSessionSpool re-seals the messages queued under session snap (in
+// the outbox and in failed/) to the session's other spool recipients (the
+// store's identity.pub), without its key, so that the token no longer opens
+// them once the session is logged off (issue 24, point 9). It needs only the
+// token's key. What cannot be re-sealed is left as it was and warned about.
+func (f *factory) resealSessionSpool(snap *session.Snapshot) {
+	if _, err := os.Stat(filepath.Join(f.StoreDir(), "spool")); err != nil {
+		return // nothing was ever queued
+	}
+	sp, err := f.openSpool()
+	if err != nil {
+		f.warnf("spool: cannot re-seal the messages of session %s: %s", snap.ID, mapi.AsError(err).Msg)
+		return
+	}
+	ids := sp.BySession(snap.ID)
+	if len(ids) == 0 {
+		return
+	}
+	rs := snap.StoreRecipients()
+	if len(rs) == 0 {
+		f.warnf("spool: %d message(s) queued under session %s stay sealed to its key: the session has no other spool recipient", len(ids), snap.ID)
+		return
+	}
+	_, _ = sp.Reseal(func(r *spool.Record) bool { return r.Session == snap.ID }, sessionOpener{snap}, sealer(rs))
+}
+
+// resealOrphans re-seals the queued messages of sessions that are no longer
+// live (expired, or logged off without their token, so logoff could not
+// re-seal them) to the store's identity.pub, opened with op. Messages op
+// cannot open are left for a later flush, silently: the flush itself has
+// already reported them.
+func (f *factory) resealOrphans(sp *spool.Spool, op spool.Opener) {
+	pub, err := secure.ParseRecipientsFile(filepath.Join(f.StoreDir(), profile.RecipientFile))
+	if err != nil || len(pub) == 0 {
+		return
+	}
+	live, err := session.List(f.StoreDir(), nowFunc())
+	if err != nil {
+		return
+	}
+	isLive := map[string]bool{}
+	for _, m := range live {
+		isLive[m.ID] = true
+	}
+	quiet := *sp
+	quiet.Warn = func(id string, err error) {
+		for _, c := range []mapi.Code{mapi.NoAccess, mapi.Unconfigured, mapi.LogonFailed, mapi.UserCancel} {
+			if mapi.IsCode(err, c) {
+				return
+			}
+		}
+		sp.Warn(id, err)
+	}
+	_, _ = quiet.Reseal(func(r *spool.Record) bool {
+		return r.State == spool.StateQueued && r.Session != "" && !isLive[r.Session]
+	}, op, sealer(pub))
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -30,7 +31,17 @@ ID, or with --all every session of the store. Text output is
 			if err != nil {
 				return err
 			}
+			cur := f.logoffSnapshot(ids)
 			for _, id := range ids {
+				// Re-seal what was queued under the session without its
+				// key first (issue 24, point 9): that needs the token's
+				// key, so only the current session can be; the others are
+				// re-sealed by the next spool flush.
+				if cur != nil && cur.ID == id {
+					f.resealSessionSpool(cur)
+				} else {
+					f.noteSessionSpool(id)
+				}
 				if err := session.Logoff(f.StoreDir(), id); err != nil {
 					return err
 				}
@@ -87,4 +98,31 @@ func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 		}
 	}
 	return ids, nil
+}
+
+// logoffSnapshot returns the current session's snapshot (with its key) when
+// it is among ids, else nil. A token that does not open a live session is
+// no error here: logoff by ID or --all works without one.
+func (f *factory) logoffSnapshot(ids []string) *session.Snapshot {
+	snap, err := f.currentSession()
+	if err != nil || snap == nil || !slices.Contains(ids, snap.ID) {
+		return nil
+	}
+	return snap
+}
+
+// noteSessionSpool warns when messages queued under session id, logged off
+// without its token, stay sealed to its key for now.
+func (f *factory) noteSessionSpool(id string) {
+	if _, err := os.Stat(filepath.Join(f.StoreDir(), "spool")); err != nil {
+		return
+	}
+	sp, err := f.openSpool()
+	if err != nil {
+		return
+	}
+	if n := len(sp.BySession(id)); n > 0 {
+		f.warnf("spool: %s queued under session %s: still sealed to its key until the next 'mapictl spool flush' re-seals it (log off with the session's token to re-seal now)",
+			plural(n, "message"), id)
+	}
 }

@@ -23,6 +23,7 @@ type flushJSON struct {
 	Sent     int            `json:"sent"`
 	Queued   int            `json:"queued"`
 	Failed   int            `json:"failed"`
+	Rejected int            `json:"rejected"` // not queued by this store: set aside, never sent
 	Messages []flushMessage `json:"messages"`
 }
 
@@ -79,6 +80,7 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	if err != nil {
 		return err
 	}
+	f.resealOrphans(sp, fo.Open)
 	sum := flushJSON{Messages: []flushMessage{}}
 	for _, oc := range outs {
 		if oc.Skipped {
@@ -90,6 +92,8 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 			sum.Sent++
 		case spool.StateFailed:
 			sum.Failed++
+		case spool.StateRejected:
+			sum.Rejected++
 		default:
 			sum.Queued++
 		}
@@ -97,13 +101,24 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 			msg := transportError(oc.Err).Msg
 			m.Error = &msg
 			if !f.jsonOutput() {
-				f.warnf("message %s %s: %s", oc.ID, oc.State, msg)
+				if oc.State == spool.StateRejected {
+					f.warnf("%s", msg)
+					for _, h := range transportError(oc.Err).Hints {
+						f.warnf("  %s", h)
+					}
+				} else {
+					f.warnf("message %s %s: %s", oc.ID, oc.State, msg)
+				}
 			}
 		}
 		sum.Messages = append(sum.Messages, m)
 	}
 	if f.jsonOutput() {
 		return f.printJSON(sum)
+	}
+	if sum.Rejected > 0 {
+		f.printf("flushed: %d sent, %d queued, %d failed, %d set aside (not queued by this store)\n", sum.Sent, sum.Queued, sum.Failed, sum.Rejected)
+		return nil
 	}
 	f.printf("flushed: %d sent, %d queued, %d failed\n", sum.Sent, sum.Queued, sum.Failed)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sync"
@@ -27,8 +28,11 @@ type LoadOptions struct {
 	AllowValues bool
 }
 
-// LoadFile reads the manifest at path (see Load). A file that cannot be
-// read is MAPI_E_NOT_FOUND or MAPI_E_DISK_ERROR.
+// LoadFile reads the manifest at path (see Load). A relative CA file
+// (smtp.ca-file, inbound.ca-file) is resolved against the manifest's
+// directory, as {file: ...} secrets are, and stored absolute: binds covers
+// the path, which must mean the same file from any working directory. A
+// file that cannot be read is MAPI_E_NOT_FOUND or MAPI_E_DISK_ERROR.
 func LoadFile(path string, o LoadOptions) (*Manifest, error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -37,7 +41,23 @@ func LoadFile(path string, o LoadOptions) (*Manifest, error) {
 	if err != nil {
 		return nil, mapi.Wrap(mapi.DiskError, err, "read manifest "+path)
 	}
-	return Load(bytes.NewReader(data), o)
+	m, err := Load(bytes.NewReader(data), o)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, mapi.Wrap(mapi.DiskError, err, "resolve manifest directory")
+	}
+	for _, s := range m.Sections {
+		for i, p := range s.Props {
+			v, ok := p.Value.(string)
+			if id := p.Tag.ID(); (id == 0x6606 || id == 0x6619) && ok && v != "" && !filepath.IsAbs(v) {
+				s.Props[i].Value = filepath.Join(dir, v)
+			}
+		}
+	}
+	return m, nil
 }
 
 // Load parses and checks a manifest (YAML; JSON being YAML, an export in

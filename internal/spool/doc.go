@@ -13,6 +13,11 @@
 //	failed/ID.age   the same pair for messages that need attention
 //	failed/ID.json
 //	sent.log        JSON lines, one per delivered message (no address)
+//	key             32 random bytes: the key of the payloads' authentication codes
+//	rejected/       pairs that did not verify (not queued by this store), never sent
+//
+// Every payload carries an HMAC-SHA256 under key over what decides where and
+// what is sent (see auth.go); Flush sets aside whatever does not verify.
 //
 // Every write is atomic (temp file ".ID.RANDOM.tmp" in the same directory,
 // fsync, rename, fsync directory) and every change to a message's files is

@@ -142,6 +142,11 @@ func (s *Spool) List() ([]Record, error) {
 	for _, e := range s.recoverAll(nil) {
 		s.warn(e.id, e.err)
 	}
+	if rej, err := s.Rejected(); err == nil {
+		for _, id := range rej {
+			s.warn(id, mapi.Errorf(mapi.NoAccess, "set aside in spool/rejected: not queued by this store, never sent"))
+		}
+	}
 	ids, err := s.allIDs()
 	if err != nil {
 		return nil, err

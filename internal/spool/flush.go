@@ -16,7 +16,8 @@ import (
 type Resolver func(rec *Record) (transport.Transport, error)
 
 // Outcome is what Flush did with one message. State is "sent", "queued",
-// "failed" or "partial". Err keeps the original error (*transport.Error or
+// "failed", "partial" or "rejected" (not queued by this store: set aside in
+// rejected/, never sent; Err says why). Err keeps the original error (*transport.Error or
 // *mapi.Error) so the caller can map the exit code. Skipped is set for a
 // message that was not tried: claimed by another flusher, or not due.
 type Outcome struct {
@@ -58,7 +59,9 @@ type resolved struct {
 // message considered, in order. It first runs [Spool.Recover]. A message
 // claimed by another flusher is skipped (each message is delivered by one
 // flusher). A message that cannot be opened or read stays where it is and
-// its Outcome carries the error. Errors: InvalidParameter for a malformed
+// its Outcome carries the error. A message whose authentication code is
+// missing or does not verify, or whose record was changed to name another
+// profile or section, is moved to rejected/ and never sent. Errors: InvalidParameter for a malformed
 // ID in o.IDs or a missing Open or Resolve (before anything is touched),
 // DiskError when the outbox cannot be read, and ctx's error when it is
 // cancelled (with the outcomes so far).
@@ -131,6 +134,15 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 	}
 	p, ct, err := s.loadPayload(outboxDir, id, o.Open)
 	if err != nil {
+		return Outcome{ID: id, State: StateQueued, Err: err}, true
+	}
+	if reject, err := s.verify(rec, p); reject {
+		if merr := s.setAside(id); merr != nil {
+			return Outcome{ID: id, State: StateQueued, Err: errors.Join(err, merr)}, true
+		}
+		gone = true
+		return Outcome{ID: id, State: StateRejected, Err: err}, true
+	} else if err != nil {
 		return Outcome{ID: id, State: StateQueued, Err: err}, true
 	}
 	key := sectionKey{rec.Profile, rec.SectionUID}

@@ -160,14 +160,17 @@ func (e *env) flushWith(tr transport.Transport, mod func(*FlushOptions)) []Outco
 	return out
 }
 
-// where returns the names of every file under the spool (relative).
+// files returns the names of every file under the spool (relative), but
+// the spool key, which stays once made (TestKeyFile checks it).
 func (e *env) files() []string {
 	e.t.Helper()
 	var out []string
 	filepath.WalkDir(e.s.Dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			r, _ := filepath.Rel(e.s.Dir, p)
-			out = append(out, r)
+			if r != keyFile {
+				out = append(out, r)
+			}
 		}
 		return nil
 	})

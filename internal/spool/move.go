@@ -34,8 +34,8 @@ func (s *Spool) removePair(dir, id string) error {
 	return nil
 }
 
-// Drop removes message id wherever it is (outbox or failed, any partial
-// pair, its temp files and lock). Errors: InvalidParameter (malformed ID,
+// Drop removes message id wherever it is (outbox, failed or rejected, any
+// partial pair, its temp files and lock). Errors: InvalidParameter (malformed ID,
 // before any file is touched), NotFound when no file of it exists, Busy when
 // it is being delivered, DiskError.
 func (s *Spool) Drop(id string) error {
@@ -48,9 +48,16 @@ func (s *Spool) Drop(id string) error {
 		c.release(false)
 		return err
 	}
-	if !f.oa && !f.oj && !f.fa && !f.fj {
+	rejected := s.isRejected(id)
+	if !f.oa && !f.oj && !f.fa && !f.fj && !rejected {
 		c.release(true)
 		return mapi.Errorf(mapi.NotFound, "message %s not found", id)
+	}
+	if rejected {
+		if err := s.removePair(rejectedDir, id); err != nil {
+			c.release(false)
+			return err
+		}
 	}
 	for _, d := range []string{outboxDir, failedDir} {
 		if err := s.removePair(d, id); err != nil {
@@ -65,8 +72,11 @@ func (s *Spool) Drop(id string) error {
 
 // Retry moves failed message id back to the outbox: attempts reset, error
 // kind cleared, due now. The sealed payload is moved as is (its reason and
-// report stay inside until the next failure replaces them). Errors:
-// InvalidParameter (malformed ID, or a message that is not failed),
+// report stay inside until the next failure replaces them). It never
+// touches the authentication code: a message that does not verify is still
+// set aside by the next flush, and one already set aside (rejected/) is
+// refused. Errors: InvalidParameter (malformed ID, a message that is not
+// failed, or one set aside),
 // NotFound, CorruptData, Busy, DiskError.
 func (s *Spool) Retry(id string) error {
 	c, err := s.claimChecked(id)
@@ -75,6 +85,9 @@ func (s *Spool) Retry(id string) error {
 	}
 	defer c.release(false)
 	dir, rec, err := s.find(id)
+	if mapi.IsCode(err, mapi.NotFound) && s.isRejected(id) {
+		return rejectedErr(id)
+	}
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,9 @@ type Payload struct {
 	Rejected     []transport.Rejection
 	NDR          []byte
 	Record       Record
+	// MAC authenticates the payload as queued by this store (see
+	// payloadMAC); empty in payloads queued before it existed.
+	MAC []byte `json:",omitempty"`
 }
 
 // envelope returns the transport envelope of p.

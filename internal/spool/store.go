@@ -26,6 +26,9 @@ func (s *Spool) Enqueue(seal Sealer, profile, sectionUID, session string, p *Pay
 			return "", err
 		}
 	}
+	if _, err := s.loadKey(true); err != nil {
+		return "", err
+	}
 	now := s.now()
 	id := mapi.NewID(now)
 	rec := Record{ID: id, Profile: profile, SectionUID: sectionUID, State: StateQueued,
@@ -48,9 +51,18 @@ func (s *Spool) Enqueue(seal Sealer, profile, sectionUID, session string, p *Pay
 
 // writePair writes dir/ID.age (p sealed with seal, or ct as is when seal is
 // nil) and then dir/ID.json; point names the crash point between the two.
+// Sealing recomputes p's authentication code with the spool key: callers
+// seal only new payloads and payloads that verified (see [Spool.verify]).
 func (s *Spool) writePair(dir string, seal Sealer, p *Payload, ct []byte, rec *Record, point string) error {
 	if seal != nil {
+		key, err := s.loadKey(false)
+		if errors.Is(err, errNoKey) {
+			return mapi.Errorf(mapi.NoAccess, "spool: no key to authenticate message %s with", rec.ID)
+		} else if err != nil {
+			return err
+		}
 		p.Record = *rec
+		p.MAC = payloadMAC(key, p)
 		plain, err := json.Marshal(p)
 		if err != nil {
 			return mapi.Wrap(mapi.CallFailed, err, "encode payload")
