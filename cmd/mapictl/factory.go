@@ -119,6 +119,17 @@ func (f *factory) Store() *profile.Store {
 
 func (f *factory) jsonOutput() bool { return strings.EqualFold(f.v.GetString("output"), "json") }
 
+// checkOutput refuses an output format (-o, $MAPICTL_OUTPUT, config.yaml)
+// other than text or json, in any case: MAPI_E_INVALID_PARAMETER (64).
+func (f *factory) checkOutput() error {
+	o := f.v.GetString("output")
+	if strings.EqualFold(o, "text") || strings.EqualFold(o, "json") {
+		return nil
+	}
+	return mapi.Errorf(mapi.InvalidParameter, "unknown output format %q: want text or json", o).
+		WithHint("pass -o text or -o json, or set MAPICTL_OUTPUT to one of them")
+}
+
 // noInput reports --no-input / $MAPICTL_NO_INPUT (1, true, yes).
 func (f *factory) noInput() bool {
 	s := strings.ToLower(strings.TrimSpace(f.v.GetString("no-input")))
@@ -150,14 +161,7 @@ func (f *factory) Identities() ([]age.Identity, error) {
 	if f.ids != nil {
 		return f.ids, nil
 	}
-	src := secure.Source{
-		Files:      f.identityFlag,
-		KeyText:    os.Getenv("MAPICTL_IDENTITY"),
-		KeyFile:    os.Getenv("MAPICTL_IDENTITY_FILE"),
-		StoreFile:  filepath.Join(f.StoreDir(), profile.IdentityFile),
-		Passphrase: f.passphrase,
-	}
-	ids, err := secure.LoadIdentities(src)
+	ids, err := secure.LoadIdentities(f.identitySource(f.passphrase))
 	if err != nil {
 		return nil, err
 	}
@@ -171,20 +175,27 @@ func (f *factory) quietIdentities() ([]age.Identity, error) {
 	if f.ids != nil {
 		return f.ids, nil
 	}
-	src := secure.Source{
-		Files:     f.identityFlag,
-		KeyText:   os.Getenv("MAPICTL_IDENTITY"),
-		KeyFile:   os.Getenv("MAPICTL_IDENTITY_FILE"),
-		StoreFile: filepath.Join(f.StoreDir(), profile.IdentityFile),
-		Passphrase: func(string) ([]byte, error) {
-			return nil, mapi.Errorf(mapi.NoAccess, "no passphrase asked")
-		},
+	return secure.LoadIdentities(f.identitySource(func(string) ([]byte, error) {
+		return nil, mapi.Errorf(mapi.NoAccess, "no passphrase asked")
+	}))
+}
+
+// identitySource is where this run's identities come from (SPEC §4), with
+// pass to unlock an encrypted one.
+func (f *factory) identitySource(pass func(string) ([]byte, error)) secure.Source {
+	return secure.Source{
+		Files:      f.identityFlag,
+		KeyText:    os.Getenv("MAPICTL_IDENTITY"),
+		KeyFile:    os.Getenv("MAPICTL_IDENTITY_FILE"),
+		StoreFile:  filepath.Join(f.StoreDir(), profile.IdentityFile),
+		Passphrase: pass,
 	}
-	return secure.LoadIdentities(src)
 }
 
 // passphrase unlocks an encrypted identity: from $MAPICTL_PASSPHRASE_FD,
-// else a terminal prompt, else MAPI_E_NO_ACCESS with a hint.
+// else a terminal prompt, else MAPI_E_UNCONFIGURED (78) with the hint
+// naming MAPICTL_PASSPHRASE_FD, as for every secret with no terminal to be
+// asked on (SPEC §4, §9).
 func (f *factory) passphrase(prompt string) ([]byte, error) {
 	if fd := os.Getenv("MAPICTL_PASSPHRASE_FD"); fd != "" {
 		n, err := strconv.Atoi(fd)
@@ -194,8 +205,8 @@ func (f *factory) passphrase(prompt string) ([]byte, error) {
 		return secure.PassphraseFromFD(n)
 	}
 	if !f.CanPrompt() {
-		return nil, mapi.Errorf(mapi.NoAccess, "the identity file is passphrase-protected and no terminal is available").
-			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries the passphrase, or log on a session first")
+		return nil, mapi.Errorf(mapi.Unconfigured, "the identity file is passphrase-protected and no terminal is available").
+			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries the passphrase (e.g. MAPICTL_PASSPHRASE_FD=3 mapictl … 3<passphrase-file), or log on a session first")
 	}
 	return secure.ReadSecret(prompt)
 }
