@@ -46,7 +46,12 @@ PRF from elsewhere must not read your environment into a profile, or into
 a host name looked up in DNS); any other %VAR% stays as written. A MAPICTL_*
 name is never expanded: --var MAPICTL_... exits 64. Each expansion is
 listed ("expanded %USERNAME% in [Account1] EmailAddress"; -o json:
-"expanded"), by name, never by value.`,
+"expanded"), by name, never by value.
+
+A key a section repeats with the same value, as the Office Customization
+Tool writes [IMAP_I_Mail], is read once (the first, as Windows does); -v
+names each repeat. A key repeated with a different value, or a [section]
+repeated, is ambiguous and refused (65).`,
 		Example: `  mapictl profile import --prf outlook.prf --name corp
   CORP_DOMAIN=corp.example mapictl profile import --prf outlook.prf --var CORP_DOMAIN
   mapictl profile import --prf outlook.prf -o json`,
@@ -78,12 +83,19 @@ listed ("expanded %USERNAME% in [Account1] EmailAddress"; -o json:
 }
 
 // readPRF parses the PRF at path, expanding only the variables prf.Restrict
-// lets through (prf.DefaultVars and vars), and lists what it expanded.
-func readPRF(path string, vars []string) (*prf.File, []prf.Expansion, error) {
+// lets through (prf.DefaultVars and vars), and lists what it expanded. warn,
+// when not nil, is called with each of the file's warnings (a key repeated
+// with the same value, read once).
+func readPRF(path string, vars []string, warn func(string)) (*prf.File, []prf.Expansion, error) {
 	file, exp, err := prf.ParseFileReport(path, prf.Restrict(prf.OSEnv, vars...))
 	var pe *prf.Error
 	switch {
 	case err == nil:
+		if warn != nil {
+			for _, w := range file.Warnings {
+				warn(path + ": " + w.String())
+			}
+		}
 		if exp == nil {
 			exp = []prf.Expansion{}
 		}
@@ -97,7 +109,11 @@ func readPRF(path string, vars []string) (*prf.File, []prf.Expansion, error) {
 }
 
 func profileImportRun(f *factory, opts *profileImportOptions) error {
-	file, expanded, err := readPRF(opts.PRF, opts.Vars)
+	var warn func(string)
+	if f.verbose {
+		warn = func(msg string) { f.warnf("%s", msg) }
+	}
+	file, expanded, err := readPRF(opts.PRF, opts.Vars, warn)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 )
@@ -66,7 +67,9 @@ func newSectionOpenCmd(f *factory) *cobra.Command {
 		Short: "Print a section's properties (OpenProfileSection)",
 		Long: `Print a section's non-secure properties. Secure properties (IDs 0x67F0-0x67FF)
 are printed only with --secure, or when asked for by --prop, as MAPI returns
-them only on explicit request.`,
+them only on explicit request. A property imported from an Outlook PRF
+without a MAPI name of its own is named as the PRF's mapping named it
+(ServerName rather than 0x6600001E).`,
 		Example:           "  mapictl section open work\n  mapictl section open work --prop smtp.host --prop username\n  mapictl section open work --secure -o json",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
@@ -118,13 +121,15 @@ them only on explicit request.`,
 				}
 				sort.Slice(tags, func(i, j int) bool { return tags[i] < tags[j] })
 			}
+			prfNames := manifest.PRFNames(s.Props)
 			out := []map[string]any{}
 			var rows [][]string
 			for _, t := range tags {
 				v := vals[t]
-				out = append(out, map[string]any{"tag": t.String(), "name": mapi.DisplayName(t, s.Scope()),
+				name := propName(t, s.Scope(), prfNames)
+				out = append(out, map[string]any{"tag": t.String(), "name": name,
 					"type": t.Type().String(), "value": mapi.JSONValue(v), "secure": t.Secure()})
-				rows = append(rows, []string{t.String(), mapi.DisplayName(t, s.Scope()), t.Type().String(), mapi.FormatValue(t, v)})
+				rows = append(rows, []string{t.String(), name, t.Type().String(), mapi.FormatValue(t, v)})
 			}
 			if f.jsonOutput() {
 				return f.printJSON(out)
@@ -136,4 +141,18 @@ them only on explicit request.`,
 	cmd.Flags().BoolVar(&withSecure, "secure", false, "also decrypt and print the secure range")
 	stringsVarP(cmd.Flags(), &props, "prop", "", "print only this property (repeatable; a secure one is decrypted)")
 	return cmd
+}
+
+// propName is the name section open prints for t: mapictl's alias or the
+// MAPI name when there is one, else the name the PRF mapping gave the tag
+// when the section was imported (manifest.PrPRFNames), else the tag.
+func propName(t mapi.Tag, scope mapi.Scope, prfNames map[mapi.Tag]string) string {
+	if t == manifest.PrPRFNames {
+		return "prf-names"
+	}
+	name := mapi.DisplayName(t, scope)
+	if n, ok := prfNames[t]; ok && name == t.String() {
+		return n
+	}
+	return name
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"filippo.io/age"
@@ -17,6 +18,66 @@ import (
 // PR_SERVICE_NAME set to the service's ServiceName; mapped secure tags go
 // into its secure range. Each internet account becomes an smtp transport
 // section named after AccountName.
+//
+// The PRF's names for the mapped tags ("ServerName" for 0x6600001E) are
+// kept in the section as PrPRFNames, a regular PT_MV_UNICODE property
+// whose entries read "0x6600001E=ServerName", so that section open can
+// show them: MAPI profile sections have no named properties, and the tag
+// alone says nothing about a foreign provider's private range.
+
+// PrPRFNames is the property in which an imported service section keeps the
+// PRF mapping's name of each imported tag: PT_MV_UNICODE, ID 0x67EF, in the
+// provider-private range 0x6600-0x67FF but below the secure range
+// 0x67F0-0x67FF, so it is listed and never sealed. Entries are
+// "0xTTTTTTTT=Name", sorted by tag.
+const PrPRFNames mapi.Tag = 0x67EF101F
+
+// PRFNames reads PrPRFNames from props: tag -> PRF name. Entries that are
+// not "0xTTTTTTTT=Name" are skipped.
+func PRFNames(props map[mapi.Tag]any) map[mapi.Tag]string {
+	list, _ := props[PrPRFNames].([]string)
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(map[mapi.Tag]string, len(list))
+	for _, e := range list {
+		ts, name, ok := strings.Cut(e, "=")
+		if !ok || name == "" {
+			continue
+		}
+		t, err := mapi.ParseHexTag(ts)
+		if err != nil {
+			continue
+		}
+		out[t] = name
+	}
+	return out
+}
+
+// setPRFNames merges names into s's PrPRFNames (a name read now replaces
+// an older one for the same tag).
+func setPRFNames(s *profile.Section, names map[mapi.Tag]string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	all := PRFNames(s.Props)
+	if all == nil {
+		all = map[mapi.Tag]string{}
+	}
+	for t, n := range names {
+		all[t] = n
+	}
+	tags := make([]mapi.Tag, 0, len(all))
+	for t := range all {
+		tags = append(tags, t)
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i] < tags[j] })
+	list := make([]string, len(tags))
+	for i, t := range tags {
+		list[i] = t.String() + "=" + all[t]
+	}
+	return s.SetProp(PrPRFNames, list)
+}
 
 // ImportedProp is one property of an imported service, under the name its
 // PRF mapping gives it.
@@ -149,6 +210,12 @@ func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*Im
 	if svc.ServiceName != "" {
 		s.Props[mapi.PrServiceName] = svc.ServiceName
 	}
+	names := map[mapi.Tag]string{}
+	for _, pr := range append(append([]prf.Prop{}, svc.Props...), svc.Secure...) {
+		if t := mapi.Tag(pr.Tag); t.ID() == PrPRFNames.ID() {
+			return nil, prfErr(svc.ID, pr.Line, "%s: property ID 0x%04X holds mapictl's PRF mapping names", pr.Key, t.ID())
+		}
+	}
 	for _, pr := range svc.Props {
 		t := mapi.Tag(pr.Tag)
 		if t == mapi.PrServiceName && svc.ServiceName != "" {
@@ -158,6 +225,7 @@ func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*Im
 			return nil, prfErr(svc.ID, pr.Line, "%s: %s", pr.Key, mapi.AsError(err).Msg)
 		}
 		is.Props = append(is.Props, ImportedProp{Name: pr.Key, Tag: t.String()})
+		names[t] = pr.Key
 	}
 	sec := map[mapi.Tag]any{}
 	for _, pr := range svc.Secure {
@@ -167,6 +235,10 @@ func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*Im
 		}
 		sec[t] = pr.Value
 		is.Props = append(is.Props, ImportedProp{Name: pr.Key, Tag: t.String(), Secure: true})
+		names[t] = pr.Key
+	}
+	if err := setPRFNames(s, names); err != nil {
+		return nil, prfErr(svc.ID, 0, "%s", mapi.AsError(err).Msg)
 	}
 	return is, mergeSecure(p, s, sec, ids)
 }

@@ -80,3 +80,57 @@ func TestImportPRFBadName(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestImportPRFNames: an imported service section keeps the PRF's name of
+// each tag it imported (the secure ones too) in PrPRFNames, below the
+// secure range so it is listed and never sealed; a second import merges.
+func TestImportPRFNames(t *testing.T) {
+	if PrPRFNames.Secure() || !PrPRFNames.ProviderPrivate() || PrPRFNames.Check() != nil || PrPRFNames.Type() != mapi.PtUnicode|mapi.MvFlag {
+		t.Fatalf("PrPRFNames %s is not a listable PT_MV_UNICODE provider tag", PrPRFNames)
+	}
+	f, err := prf.Parse(strings.NewReader(corpPRF), env(map[string]string{"CORP_DOMAIN": "corp.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, r := newKey(t)
+	ids := []age.Identity{id}
+	p := profile.New("corp", []string{r})
+	if _, err := ImportPRF(p, f, ids); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := p.Section("Corp Directory")
+	want := []string{"0x3001001E=DisplayName", "0x6600001E=ServerName", "0x6601001E=ConnectionPort", "0x67F0001E=UserName"}
+	if got, _ := dir.Props[PrPRFNames].([]string); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("names = %q, want %q", got, want)
+	}
+	if n := PRFNames(dir.Props); n[0x6600001E] != "ServerName" || n[0x67F0001E] != "UserName" {
+		t.Errorf("PRFNames = %v", n)
+	}
+	if tr, _ := p.Section("Corp Mail"); tr.Props[PrPRFNames] != nil {
+		t.Error("transport section got PRF names: its tags are mapictl's own")
+	}
+
+	// Append with another mapping name for one tag and a new tag.
+	more := "[Service List]\nService1=LDAP Directory\n[Service1]\nDisplayName=Corp Directory\nServerName=ldap2.corp.example\nSearchBase=dc=corp\n" +
+		"[LDAP Directory]\nServiceName=EMABLT\nDisplayName=PT_STRING8,0x3001\nServerName=PT_STRING8,0x6600\nSearchBase=PT_STRING8,0x6603\n"
+	f2, err := prf.Parse(strings.NewReader(more), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportPRF(p, f2, ids); err != nil {
+		t.Fatal(err)
+	}
+	if n := PRFNames(dir.Props); len(n) != 5 || n[0x6603001E] != "SearchBase" || n[0x6601001E] != "ConnectionPort" {
+		t.Errorf("after append: %v", n)
+	}
+
+	// A PRF cannot map a key onto the names' own ID.
+	clash := "[Service List]\nService1=M\n[Service1]\nX=1\n[M]\nServiceName=X\nX=PT_LONG,0x67EF\n"
+	f3, err := prf.Parse(strings.NewReader(clash), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportPRF(profile.New("c", []string{r}), f3, ids); codeOf(err) != "MAPI_E_CORRUPT_DATA" || !strings.Contains(err.Error(), "0x67EF") {
+		t.Errorf("clash: %v", err)
+	}
+}

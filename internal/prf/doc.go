@@ -29,6 +29,13 @@
 //   - `%VAR%` in a value is expanded through the caller's lookup function,
 //     as ExpandEnvironmentStrings does: an undefined variable, and a lone
 //     `%`, stay in the value literally.
+//   - A key repeated in one section with the same value is read at its
+//     first occurrence, as GetPrivateProfileString does, and noted in
+//     [File.Warnings]: the Office Customization Tool writes [IMAP_I_Mail]
+//     with Organization, EmailAddress and others twice. What is ambiguous
+//     stays an error: a key repeated with a different value (which one did
+//     the author mean?) and a [section] header repeated (Windows would
+//     read the first and silently drop the second's keys).
 //   - Keys in a service or account section must be mapped, except
 //     UniqueService and OverwriteExistingService; keys in [General] that
 //     Parse does not interpret are kept in [File.General] without checks.

@@ -1,6 +1,7 @@
 package prf
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -22,6 +23,7 @@ type section struct {
 type ini struct {
 	sections []*section
 	byName   map[string]*section // folded name -> section
+	warnings []Warning           // repeated keys that were ignored
 }
 
 func (f *ini) section(name string) *section { return f.byName[fold(name)] }
@@ -29,10 +31,14 @@ func (f *ini) section(name string) *section { return f.byName[fold(name)] }
 // fold is the case-insensitive form of a section or key name.
 func fold(s string) string { return strings.ToLower(s) }
 
-// parseINI splits text into sections. Duplicate sections, duplicate keys in
-// a section, key lines outside a section, lines that are neither a header,
-// a key=value pair, a comment nor blank, and control characters other than
-// tab are errors (*Error).
+// parseINI splits text into sections. A key repeated in a section with the
+// same value (as the Office Customization Tool writes [IMAP_I_Mail], whose
+// Organization and EmailAddress come twice) is read at its first
+// occurrence, as GetPrivateProfileString does, and the repeat is recorded as
+// a warning. Duplicate sections, a key repeated with a different value, key
+// lines outside a section, lines that are neither a header, a key=value
+// pair, a comment nor blank, and control characters other than tab are
+// errors (*Error).
 func parseINI(text string) (*ini, error) {
 	f := &ini{byName: map[string]*section{}}
 	var cur *section
@@ -77,11 +83,18 @@ func parseINI(text string) (*ini, error) {
 		if key == "" {
 			return nil, errorf(cur.name, n, "empty key")
 		}
+		value := unquote(strings.TrimSpace(t[eq+1:]))
 		if j, dup := cur.byKey[fold(key)]; dup {
-			return nil, errorf(cur.name, n, "duplicate key %q (first on line %d)", key, cur.entries[j].line)
+			first := cur.entries[j]
+			if first.value != value {
+				return nil, errorf(cur.name, n, "duplicate key %q (first on line %d) with a different value", key, first.line)
+			}
+			f.warnings = append(f.warnings, Warning{Section: cur.name, Line: n,
+				Msg: fmt.Sprintf("duplicate key %q ignored: same value as on line %d", key, first.line)})
+			continue
 		}
 		cur.byKey[fold(key)] = len(cur.entries)
-		cur.entries = append(cur.entries, entry{key: key, value: unquote(strings.TrimSpace(t[eq+1:])), line: n})
+		cur.entries = append(cur.entries, entry{key: key, value: value, line: n})
 	}
 	if len(f.sections) == 0 {
 		return nil, errorf("", 0, "not a PRF file: no sections")

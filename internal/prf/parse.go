@@ -51,6 +51,7 @@ func ParseReport(r io.Reader, getenv func(string) (string, bool)) (*File, []Expa
 	if perr != nil {
 		return nil, nil, perr
 	}
+	file.Warnings = f.warnings
 	return file, p.expansions(file), nil
 }
 

@@ -40,6 +40,24 @@ type File struct {
 	General                       map[string]string // every [General] key=value as read (values expanded)
 	Services                      []Service         // in [Service List] order
 	Accounts                      []Account         // in [Internet Account List] order
+	// Warnings lists what Parse read past without refusing the file: keys
+	// repeated with the same value, of which the first counts (the Office
+	// Customization Tool writes such files). In file order.
+	Warnings []Warning
+}
+
+// Warning is something in a PRF that Parse accepted but a careful reader
+// may want to know about. Like [Error] it names the section and line and
+// never quotes a value.
+type Warning struct {
+	Section string // section name as written
+	Line    int    // 1-based line
+	Msg     string
+}
+
+// String formats as `[IMAP_I_Mail] line 40: msg`.
+func (w Warning) String() string {
+	return (&Error{Section: w.Section, Line: w.Line, Msg: w.Msg}).Error()
 }
 
 // Prop is one mapped property of a service or account section.
