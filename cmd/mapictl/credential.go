@@ -97,7 +97,7 @@ It never comes from the command line. --username is not a secret.`,
 			if err != nil {
 				return err
 			}
-			return f.done(s, "stored credentials of section "+s.Name)
+			return f.credentialDone(s, "stored credentials of section "+s.Name)
 		},
 	}
 	cmd.Flags().StringVar(&username, "username", "", "logon name (not a secret)")
@@ -107,7 +107,9 @@ It never comes from the command line. --username is not a secret.`,
 }
 
 // readSecret reads a secret from stdin (--password-stdin) or a no-echo
-// prompt asked twice; with neither possible it is a usage error.
+// prompt asked twice; with neither possible it is MAPI_E_UNCONFIGURED (78),
+// as for every secret with no terminal to be asked on (SPEC §4, §9), with
+// the hint naming --password-stdin.
 func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, error) {
 	if fromStdin {
 		b, err := io.ReadAll(io.LimitReader(f.IO.In, mapi.MaxValueLen+1))
@@ -124,7 +126,7 @@ func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, erro
 		return b, nil
 	}
 	if !f.CanPrompt() {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "no terminal to prompt for the %s", what).
+		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for the %s", what).
 			WithHint("pipe it in with --password-stdin, e.g. printf '%s\\n' \"$SECRET\" | mapictl credential set " + section + " --password-stdin")
 	}
 	for range 3 {
@@ -146,6 +148,17 @@ func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, erro
 		f.warnf("the two entries differ, try again")
 	}
 	return nil, mapi.Errorf(mapi.InvalidParameter, "the %s was not confirmed", what)
+}
+
+// credentialDone prints what credential set and delete leave: with -o json
+// one entry as credential list prints it ({section, tags, recipients}: a
+// section is "section" where it is a reference, SPEC §7).
+func (f *factory) credentialDone(s *profile.Section, text string) error {
+	if f.jsonOutput() {
+		return f.printJSON(credentialEntry(s))
+	}
+	f.println(text)
+	return nil
 }
 
 func capitalize(s string) string {

@@ -82,7 +82,7 @@ func newCredentialListCmd(f *factory) *cobra.Command {
 					}
 				}
 				sort.Strings(names)
-				out = append(out, map[string]any{"section": s.Name, "tags": s.Secure.Tags, "recipients": s.Secure.Recipients})
+				out = append(out, credentialEntry(s))
 				rows = append(rows, []string{s.Name, strings.Join(names, ","), strings.Join(s.Secure.Recipients, ",")})
 			}
 			if f.jsonOutput() {
@@ -92,6 +92,16 @@ func newCredentialListCmd(f *factory) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// credentialEntry is one section's entry of credential list -o json: which
+// secure properties it holds and to whom they are sealed, never a value.
+func credentialEntry(s *profile.Section) map[string]any {
+	tags, recips := []string{}, []string{}
+	if s.Secure != nil {
+		tags, recips = nonNilStrings(s.Secure.Tags), nonNilStrings(s.Secure.Recipients)
+	}
+	return map[string]any{"section": s.Name, "tags": tags, "recipients": recips}
 }
 
 func newCredentialDeleteCmd(f *factory) *cobra.Command {
@@ -128,7 +138,7 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.done(s, "deleted credentials of section "+s.Name)
+			return f.credentialDone(s, "deleted credentials of section "+s.Name)
 		},
 	}
 	cmd.Flags().StringVar(&field, "field", "", "delete only this secure property")

@@ -1,7 +1,7 @@
 package main
 
 // The one place where delivery results become exit codes (SPEC §7, §9):
-// sent 0; queued for retry 75; some recipients rejected 67; permanent
+// sent 0; queued for retry 75; some or all recipients rejected 67; permanent
 // failure (5xx, a certificate that does not verify, an unknown host) 69;
 // credentials refused 77; not configured or credentials missing 78. Every
 // transport failure becomes a *mapi.Error carrying its stage and SMTP codes,
@@ -18,25 +18,13 @@ import (
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
-// transportError converts a transport failure into a *mapi.Error; other
-// errors are returned as mapi.AsError gives them.
+// transportError converts a transport failure into a *mapi.Error (the
+// mapping every command shares, transport.MAPIError); other errors are
+// returned as mapi.AsError gives them.
 func transportError(err error) *mapi.Error {
-	var te *transport.Error
-	if !errors.As(err, &te) {
-		return mapi.AsError(err)
-	}
-	e := &mapi.Error{Msg: "delivery failed: " + te.Error(), Err: err,
-		Stage: te.Stage, SMTPCode: te.SMTPCode, EnhancedCode: te.EnhancedCode}
-	switch te.Kind {
-	case transport.KindTemporary:
-		e.Code, e.Exit = mapi.NetworkError, mapi.ExitQueued
-	case transport.KindPermanent, transport.KindTLS:
-		e.Code = mapi.NetworkError
-	case transport.KindAuth:
-		e.Code = mapi.LogonFailed
+	e, ok := transport.MAPIError(err, "delivery failed")
+	if ok && e.Code == mapi.LogonFailed {
 		e.Hints = append(e.Hints, "check the stored credentials with 'mapictl credential set SECTION'")
-	default:
-		e.Code = mapi.Unconfigured
 	}
 	return e
 }

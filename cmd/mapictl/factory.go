@@ -152,8 +152,23 @@ func (f *factory) ProfileName() (string, error) {
 	if p := f.v.GetString("default-profile"); p != "" {
 		return p, profile.CheckName("profile", p)
 	}
-	return "", mapi.Errorf(mapi.InvalidParameter, "no profile given and no default profile set").
-		WithHint("pass -p NAME, or set one with 'mapictl profile default NAME'")
+	e := mapi.Errorf(mapi.InvalidParameter, "no profile given and no default profile set")
+	names, err := f.Store().List()
+	if err == nil && len(names) == 0 {
+		// Nothing to pass -p for: the next step is a first profile.
+		return "", e.WithHint("the store has no profile yet: create one with 'mapictl profile create NAME --default', " +
+			"or apply one with 'mapictl profile apply -f FILE'")
+	}
+	e.WithHint("pass -p NAME, or set one with 'mapictl profile default NAME'")
+	if len(names) > 0 {
+		const most = 10
+		list := strings.Join(names[:min(len(names), most)], ", ")
+		if len(names) > most {
+			list += ", … (" + strconv.Itoa(len(names)) + " in all: 'mapictl profile list')"
+		}
+		e.WithHint("profiles in this store: " + list)
+	}
+	return "", e
 }
 
 // Identities loads the decryption identities once (SPEC §4 precedence).

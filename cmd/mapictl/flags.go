@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -28,4 +29,30 @@ func (v stringsValue) String() string {
 		return ""
 	}
 	return "[" + strings.Join(*v.p, ",") + "]"
+}
+
+// sectionFlag defines -s/--section, the one flag that names a section
+// wherever a command takes one (SPEC §7), into p; with alias, also
+// --transport, which message send and spool flush took before: hidden, and
+// reported as deprecated by checkSectionAlias.
+func sectionFlag(fs *pflag.FlagSet, p *string, usage string, alias bool) {
+	fs.StringVarP(p, "section", "s", "", usage)
+	if alias {
+		fs.StringVar(p, "transport", "", usage)
+		_ = fs.MarkHidden("transport")
+	}
+}
+
+// checkSectionAlias warns on stderr that --transport is deprecated, and
+// refuses it beside -s/--section (64): both write the same value.
+func (f *factory) checkSectionAlias(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	if !fl.Changed("transport") {
+		return nil
+	}
+	if fl.Changed("section") {
+		return flagErr(cmd, errString("give either -s/--section or --transport, not both (--transport is deprecated)"))
+	}
+	f.warnf("flag --transport is deprecated: use -s/--section")
+	return nil
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,12 +36,25 @@ func newIdentityNewCmd(f *factory) *cobra.Command {
 		Short: "Create a new age identity (the store's, or --out FILE)",
 		Long: `Create an X25519 identity (age1..., readable by every age since 1.0), or with
 --pq a post-quantum hybrid one (age1pq1...). Without --out it becomes the
-store's identity.txt (and identity.pub), which must not exist yet. With
+store's identity.txt (and identity.pub), which must not exist yet; and not
+while the store holds profiles or queued mail sealed to a lost identity.txt
+(restore it from your backup instead). With
 --passphrase the file is encrypted with a passphrase (scrypt), prompted twice
 or read from $MAPICTL_PASSPHRASE_FD.`,
 		Example: "  mapictl identity new\n  mapictl identity new --pq --out pq.key\n  mapictl identity new --passphrase",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				// SPEC §4: never a new store identity while profiles or
+				// mail sealed to the old one exist (identity.pub would be
+				// replaced and they stranded); checked before any prompt.
+				root := f.StoreDir()
+				if _, err := os.Lstat(filepath.Join(root, profile.IdentityFile)); errors.Is(err, fs.ErrNotExist) {
+					if err := secure.CheckNewStoreIdentity(root); err != nil {
+						return err
+					}
+				}
+			}
 			var pass []byte
 			if withPass {
 				var err error
@@ -97,7 +112,7 @@ func (f *factory) newPassphrase() ([]byte, error) {
 		return f.passphrase("")
 	}
 	if !f.CanPrompt() {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "no terminal to prompt for a passphrase").
+		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for a passphrase").
 			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries it")
 	}
 	a, err := secure.ReadSecret("Enter passphrase:")

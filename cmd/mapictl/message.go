@@ -36,8 +36,8 @@ func newMessageSendCmd(f *factory, runF func(*messageSendOptions) error) *cobra.
 	cmd := &cobra.Command{
 		Use:   "send --to ADDRESS... [flags]",
 		Short: "Send a message (queued in the spool first, then delivered)",
-		Long: `Compose a message and send it through a transport section: --transport, else the
-default outbound one, else the first in transport order. The message is written,
+		Long: `Compose a message and send it through a transport section: -s/--section, else
+the default outbound one, else the first in transport order. The message is written,
 encrypted, to the spool before any network step; a temporary failure leaves it
 queued (75), a failure that retrying cannot cure moves it to spool/failed.
 Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
@@ -48,6 +48,9 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
   mapictl message send --raw message.eml --to ops@example.com --queue`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.checkSectionAlias(cmd); err != nil {
+				return err
+			}
 			opts.bodySet = cmd.Flags().Changed("body")
 			if opts.bodySet && opts.BodyFile != "" {
 				return flagErr(cmd, errString("--body and --body-file cannot be used together"))
@@ -69,7 +72,7 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Transport, "transport", "", "transport section (default: the default outbound one)")
+	sectionFlag(fl, &opts.Transport, "transport section (default: the default outbound one)", true)
 	stringsVarP(fl, &opts.To, "to", "", "recipient (repeatable; never split on commas)")
 	stringsVarP(fl, &opts.Cc, "cc", "", "carbon-copy recipient (repeatable)")
 	stringsVarP(fl, &opts.Bcc, "bcc", "", "blind recipient: envelope only (repeatable)")
@@ -83,7 +86,7 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
 	fl.BoolVar(&opts.Queue, "queue", false, "only queue the message (deliver later with 'spool flush')")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the composed message and write nothing")
 	fl.StringVar(&sessionFileFlag, "session-file", "", "read the session token from this file")
-	_ = cmd.RegisterFlagCompletionFunc("transport", f.completeSections)
+	_ = cmd.RegisterFlagCompletionFunc("section", f.completeSections)
 	return cmd
 }
 

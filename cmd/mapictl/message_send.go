@@ -61,7 +61,7 @@ type sendJSON struct {
 	ID        string          `json:"id"`
 	State     string          `json:"state"`
 	MessageID string          `json:"message_id"`
-	Transport string          `json:"transport"`
+	Transport string          `json:"section"` // the transport section (SPEC §7)
 	Accepted  []string        `json:"accepted"`
 	Rejected  []rejectionJSON `json:"rejected"`
 }
@@ -226,7 +226,7 @@ func pickTransport(p *profile.Profile, name string) (*profile.Section, error) {
 // printDryRun prints what would be sent and writes nothing.
 func printDryRun(f *factory, t *sendTarget, c *composed) error {
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"state": "dry-run", "message_id": c.MessageID, "transport": t.Section,
+		return f.printJSON(map[string]any{"state": "dry-run", "message_id": c.MessageID, "section": t.Section,
 			"from": t.From.Email, "recipients": c.To, "message": string(c.Msg)})
 	}
 	fmt.Fprintf(f.IO.Err, "mapictl: dry run: would send via %s from %s to %s\n", t.Section, t.From.Email, strings.Join(c.To, ", "))

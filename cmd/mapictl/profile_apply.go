@@ -209,6 +209,10 @@ func (f *factory) applierRecipients(dryRun bool) ([]string, error) {
 	usesStore := len(f.identityFlag) == 0 && os.Getenv("MAPICTL_IDENTITY") == "" && os.Getenv("MAPICTL_IDENTITY_FILE") == ""
 	if dryRun && usesStore {
 		if _, err := os.Lstat(filepath.Join(st.Root, profile.IdentityFile)); err != nil {
+			// A dry run fails where the real run would (SPEC §4).
+			if err := secure.CheckNewStoreIdentity(st.Root); err != nil {
+				return nil, err
+			}
 			k, err := secure.GenerateKey(false)
 			if err != nil {
 				return nil, err

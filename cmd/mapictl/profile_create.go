@@ -120,13 +120,18 @@ func resolveRecipients(list []string, file string) ([]string, error) {
 
 // ownRecipients returns the recipients of the identities in use. With no
 // identity given and none in the store yet, it creates the store identity
-// (identity.txt and identity.pub) and reports created.
+// (identity.txt and identity.pub) and reports created; but never while the
+// store holds profiles or queued mail sealed to an identity.txt that went
+// missing (SPEC §4): that is NoAccess naming the recipient they need.
 func (f *factory) ownRecipients() (recips []string, created bool, err error) {
 	st := f.Store()
 	usesStore := len(f.identityFlag) == 0 && os.Getenv("MAPICTL_IDENTITY") == "" && os.Getenv("MAPICTL_IDENTITY_FILE") == ""
 	idPath := filepath.Join(st.Root, profile.IdentityFile)
 	if usesStore {
 		if _, err := os.Lstat(idPath); errors.Is(err, fs.ErrNotExist) {
+			if err := secure.CheckNewStoreIdentity(st.Root); err != nil {
+				return nil, false, err
+			}
 			if err := st.Init(); err != nil {
 				return nil, false, err
 			}

@@ -65,16 +65,32 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 ` + exitStatusHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
+		// --version prints what `mapictl version` prints, in text, before
+		// any pre-run: cobra handles it once Version is set.
+		Version: version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.noteProfileFlag(cmd)
-			return f.loadConfig()
+			if isCompletionRequest(cmd) {
+				return f.loadConfig()
+			}
+			// -o, $MAPICTL_OUTPUT and config.yaml's output: text or json,
+			// refused before any work (the config is read, nothing more).
+			if err := f.checkOutput(); err != nil {
+				return err
+			}
+			if err := f.loadConfig(); err != nil {
+				return err
+			}
+			return f.checkOutput()
 		},
 	}
+	root.SetVersionTemplate("{{mapictlVersionText}}")
+	root.Flags().Bool("version", false, "print mapictl's version (as 'mapictl version')")
 	root.SetFlagErrorFunc(flagErr)
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.storeFlag, "store", "", "store directory (env MAPICTL_STORE; default $XDG_CONFIG_HOME/mapictl)")
 	pf.StringP("profile", "p", "", "profile name (env MAPICTL_PROFILE; default: default-profile in config.yaml)")
-	stringsVarP(pf, &f.identityFlag, "identity", "i", "identity file to decrypt with (repeatable)")
+	stringsVarP(pf, &f.identityFlag, "identity", "i", "identity file to decrypt with (repeatable; env MAPICTL_IDENTITY_FILE, or MAPICTL_IDENTITY holding the key; default <store>/identity.txt)")
 	pf.StringP("output", "o", "text", "output format: text or json (env MAPICTL_OUTPUT)")
 	pf.Bool("no-input", false, "never prompt (env MAPICTL_NO_INPUT)")
 	pf.String("config", "", "config file (default <store>/config.yaml)")
@@ -106,6 +122,12 @@ var topLevels = []topLevel{
 	{"identity", newIdentityCmd},
 	{"prop", newPropCmd},
 	{"version", newVersionCmd},
+}
+
+// isCompletionRequest is whether cmd is cobra's hidden __complete command:
+// completion stays quiet whatever the output format.
+func isCompletionRequest(cmd *cobra.Command) bool {
+	return cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd
 }
 
 func (f *factory) completeProfiles(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {

@@ -39,16 +39,23 @@ func (f *factory) done(s *profile.Section, text string) error {
 }
 
 func newSectionSetCmd(f *factory) *cobra.Command {
-	return &cobra.Command{
-		Use:               "set SECTION PROP=VALUE...",
-		Short:             "Set properties of a section",
-		Long:              "Set properties. Changing a setting its credentials are bound to (host, port, TLS, auth, email...)\nre-binds them when you can open them; otherwise they stay unusable until a holder confirms.",
-		Example:           "  mapictl section set work smtp.port=465 smtp.security=tls\n  mapictl section set work PR_DISPLAY_NAME_W=\"Dana Li\"",
-		Args:              cobra.MinimumNArgs(2),
+	var set []string
+	cmd := &cobra.Command{
+		Use:   "set SECTION PROP=VALUE... (or --set PROP=VALUE...)",
+		Short: "Set properties of a section",
+		Long: `Set properties, given as arguments or with --set as 'section create' takes them.
+Changing a setting its credentials are bound to (host, port, TLS, auth, email...)
+re-binds them when you can open them; otherwise they stay unusable until a holder confirms.`,
+		Example:           "  mapictl section set work smtp.port=465 smtp.security=tls\n  mapictl section set work --set smtp.port=465 --set smtp.security=tls\n  mapictl section set work PR_DISPLAY_NAME_W=\"Dana Li\"",
+		Args:              cobra.MinimumNArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			assignments := append(args[1:len(args):len(args)], set...)
+			if len(assignments) == 0 {
+				return flagErr(cmd, errString("give at least one PROP=VALUE, as an argument or with --set"))
+			}
 			s, err := f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-				as, err := parseAssignments(s, args[1:])
+				as, err := parseAssignments(s, assignments)
 				if err != nil {
 					return err
 				}
@@ -60,6 +67,8 @@ func newSectionSetCmd(f *factory) *cobra.Command {
 			return f.done(s, "updated section "+s.Name)
 		},
 	}
+	stringsVarP(cmd.Flags(), &set, "set", "", "set PROP=VALUE (repeatable), as section create takes it")
+	return cmd
 }
 
 func newSectionUnsetCmd(f *factory) *cobra.Command {

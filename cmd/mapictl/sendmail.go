@@ -30,11 +30,12 @@ func newSendmailCmd(f *factory) *cobra.Command {
 		Long: `Read one RFC 5322 message from standard input and send it through the spool,
 as sendmail, Postfix and msmtp do. The whole command line follows sendmail's
 rules, not mapictl's flags: -t, -i/-oi, -f/-r ADDR, -F NAME, --read-envelope-from,
--N, -R, -V, -B, -bm, -bp, -q, --section NAME; -o... options are ignored. It never
+-N, -R, -V, -B, -bm, -bp, -q, --section NAME, --help; -o... options are ignored. It never
 prompts. Exit 0 once delivered or queued for a retry (a warning says so).
 See docs/sendmail.md.`,
-		Example:            "  git send-email --sendmail-cmd='mapictl sendmail' 0001-fix.patch\n  mapictl sendmail -t < message.eml",
-		DisableFlagParsing: true,
+		Example:               "  git send-email --sendmail-cmd='mapictl sendmail' 0001-fix.patch\n  mapictl sendmail -t < message.eml",
+		DisableFlagParsing:    true,
+		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSendmailArgs(f, "sendmail", args)
 		},
@@ -52,7 +53,18 @@ func sendmailMain(f *factory, name string, args []string) error {
 		}
 		return err
 	}
+	if o.Mode == sendmailopt.Help {
+		return sendmailHelp(f)
+	}
+	// The output format is held to root's rule here too (-o is not
+	// sendmail's: MAPICTL_OUTPUT and config.yaml only).
+	if err := f.checkOutput(); err != nil {
+		return err
+	}
 	if err := f.loadConfig(); err != nil {
+		return err
+	}
+	if err := f.checkOutput(); err != nil {
 		return err
 	}
 	// Callers (git, mutt, cron) may hold the terminal: never prompt.
@@ -66,4 +78,15 @@ func sendmailMain(f *factory, name string, args []string) error {
 		return spoolFlushRun(f, &spoolFlushOptions{})
 	}
 	return sendmailDeliver(f, o)
+}
+
+// sendmailHelp prints the help of `mapictl sendmail` (--help, exit 0), also
+// when the binary runs as sendmail or mailq.
+func sendmailHelp(f *factory) error {
+	root := newBareRootCmd(f)
+	c := newSendmailCmd(f)
+	root.AddCommand(c)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.Err)
+	return c.Help()
 }

@@ -54,11 +54,12 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 }
 
 // passphraseLocked reports whether err (from loading the profile) is the
-// store identity's passphrase that cannot be asked for: MAPI_E_NO_ACCESS,
+// store identity's passphrase that cannot be asked for (no terminal:
+// MAPI_E_UNCONFIGURED from factory.passphrase; MAPI_E_NO_ACCESS as before),
 // no MAPICTL_PASSPHRASE_FD and no other identity given, and the store's
 // identity file is passphrase-encrypted.
 func (f *factory) passphraseLocked(err error) bool {
-	if !mapi.IsCode(err, mapi.NoAccess) || os.Getenv("MAPICTL_PASSPHRASE_FD") != "" ||
+	if !(mapi.IsCode(err, mapi.Unconfigured) || mapi.IsCode(err, mapi.NoAccess)) || os.Getenv("MAPICTL_PASSPHRASE_FD") != "" ||
 		os.Getenv("MAPICTL_IDENTITY") != "" || os.Getenv("MAPICTL_IDENTITY_FILE") != "" || len(f.identityFlag) > 0 {
 		return false
 	}

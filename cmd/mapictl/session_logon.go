@@ -17,6 +17,7 @@ import (
 
 type logonOptions struct {
 	Sections []string
+	Strict   bool
 	As       string
 	TTL      time.Duration
 	Remember bool
@@ -28,19 +29,26 @@ func newSessionLogonCmd(f *factory, runF func(*logonOptions) error) *cobra.Comma
 	cmd := &cobra.Command{
 		Use:   "logon",
 		Short: "Log on to the profile's transport sections and print the session token",
-		Long: `Log on to each transport section (or those named with --section): stored
+		Long: `Log on to each transport section (or those named with -s/--section): stored
 credentials first; when they are missing, a prompt on the terminal (username
 echoed, password not) unless --no-input, else MAPI_E_UNCONFIGURED (78). Unless
---offline the transport verifies them; a refusal is MAPI_E_LOGON_FAILED (77),
-asked again on a terminal up to 3 times. --remember saves prompted credentials.
---as logs on with another address (refused with MAPI_E_NO_ACCESS, 77, on a
-section whose address-override is false).
+--offline the transport verifies them (-v prints the dialogue, AUTH redacted);
+a refusal is MAPI_E_LOGON_FAILED (77), asked again on a terminal up to 3
+times; a server that cannot be reached is 75, a host that does not exist 69.
+--remember saves prompted credentials. --as logs on with another address
+(refused with MAPI_E_NO_ACCESS, 77, on a section whose address-override is
+false).
+
+With no --section, a section that cannot log on is left out of the session
+with a warning (-o json: "failed") and the logon succeeds if one section did;
+sections named with --section, or every one with --strict, must all log on.
 
 Text output is "export MAPICTL_SESSION=TOKEN" for eval, or "false" when logon
 fails, so that the eval fails too. The token is a bearer secret.`,
 		Example: `  eval "$(mapictl session logon)"
   eval "$(mapictl session logon --no-input --ttl 1h)"
-  mapictl session logon --section work --as dana@example.com --remember`,
+  mapictl session logon -s work --as dana@example.com --remember
+  mapictl -v session logon --strict`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
@@ -54,7 +62,8 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 		},
 	}
 	fl := cmd.Flags()
-	stringsVarP(fl, &opts.Sections, "section", "", "log on to this transport section only (repeatable)")
+	stringsVarP(fl, &opts.Sections, "section", "s", "log on to this transport section only (repeatable); each named must log on")
+	fl.BoolVar(&opts.Strict, "strict", false, "fail unless every transport section logs on")
 	fl.StringVar(&opts.As, "as", "", "send as this address instead of the section's email")
 	fl.DurationVar(&opts.TTL, "ttl", 8*time.Hour, "how long the session lives")
 	fl.BoolVar(&opts.Remember, "remember", false, "save prompted credentials in the section's secure range")
@@ -80,11 +89,17 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	}
 	ids, _ := f.Identities()
 	lo := session.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
-		As: opts.As, Offline: opts.Offline}
+		Strict: opts.Strict, As: opts.As, Offline: opts.Offline}
 	if f.CanPrompt() {
 		lo.Prompt = f.promptCredentials
 	}
+	if f.verbose {
+		lo.Verbose = f.IO.Err // the dialogue, AUTH redacted, as message send -v
+	}
 	res, err := session.Logon(ctx, lo)
+	if res != nil {
+		f.warnLeftOut(res.Failed, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -106,16 +121,17 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	}
 	if f.jsonOutput() {
 		type sec struct {
-			Name    string `json:"name"`
+			Section string `json:"section"`
 			Address string `json:"address"`
 		}
 		out := struct {
-			Token    string    `json:"token"`
-			ID       string    `json:"id"`
-			Profile  string    `json:"profile"`
-			Expires  time.Time `json:"expires"`
-			Sections []sec     `json:"sections"`
-		}{Token: token, ID: snap.ID, Profile: name, Expires: snap.Expires, Sections: []sec{}}
+			Token    string            `json:"token"`
+			ID       string            `json:"id"`
+			Profile  string            `json:"profile"`
+			Expires  time.Time         `json:"expires"`
+			Sections []sec             `json:"sections"`
+			Failed   []logonFailedJSON `json:"failed"`
+		}{Token: token, ID: snap.ID, Profile: name, Expires: snap.Expires, Sections: []sec{}, Failed: logonFailed(res.Failed)}
 		for _, s := range snap.Sections {
 			out.Sections = append(out.Sections, sec{s.Settings.Section, s.Address})
 		}
@@ -123,6 +139,40 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	}
 	f.printf("export MAPICTL_SESSION=%s\n", token)
 	return nil
+}
+
+// logonFailedJSON is a section left out of the session, in -o json.
+type logonFailedJSON struct {
+	Section string `json:"section"`
+	Stage   string `json:"stage"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func logonFailed(fs []session.SectionFailure) []logonFailedJSON {
+	out := []logonFailedJSON{}
+	for _, fl := range fs {
+		out = append(out, logonFailedJSON{fl.Section, fl.Err.Stage, fl.Err.Code.Name, fl.Err.Msg})
+	}
+	return out
+}
+
+// warnLeftOut warns, in text output, about each section left out of the
+// session (SPEC §7), with its code; when no section logged on (err), the
+// first failure is the error itself and is not repeated.
+func (f *factory) warnLeftOut(fs []session.SectionFailure, err error) {
+	if f.jsonOutput() {
+		return // -o json: "failed" in the output, or the error
+	}
+	for i, fl := range fs {
+		if i == 0 && err != nil {
+			continue
+		}
+		f.warnf("section %q left out of the session: %s (%s)", fl.Section, fl.Err.Msg, fl.Err.Code.Name)
+	}
+	if err == nil && len(fs) > 0 {
+		f.warnf("logged on without %d section(s); name sections with --section, or pass --strict, to require them", len(fs))
+	}
 }
 
 // logonRecipients returns the store's spool recipients (identity.pub, else

@@ -55,7 +55,7 @@ func (f *factory) sectionNamer(snap *session.Snapshot) func(*spool.Record) strin
 type spoolEntry struct {
 	ID          string     `json:"id"`
 	State       string     `json:"state"`
-	Transport   string     `json:"transport"`
+	Transport   string     `json:"section"` // the transport section (SPEC §7)
 	Recipients  []string   `json:"recipients"`
 	Attempts    int        `json:"attempts"`
 	NextAttempt *time.Time `json:"next_attempt"`

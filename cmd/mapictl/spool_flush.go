@@ -14,8 +14,8 @@ import (
 )
 
 type spoolFlushOptions struct {
-	Due       bool
-	Transport string
+	Due     bool
+	Section string
 }
 
 // flushJSON is spool flush's -o json value.
@@ -36,7 +36,7 @@ type flushMessage struct {
 func newSpoolFlushCmd(f *factory) *cobra.Command {
 	opts := &spoolFlushOptions{}
 	cmd := &cobra.Command{
-		Use:   "flush [--due] [--transport SECTION]",
+		Use:   "flush [--due] [-s SECTION]",
 		Short: "Try to deliver queued messages now (one connection per transport section)",
 		Long: `Deliver queued messages, reusing one connection per transport section. --due
 (for cron) only tries those whose backoff has run out. Each message's transport
@@ -46,12 +46,15 @@ a progress bar is shown on stderr when it is a terminal.`,
 		Example: "  mapictl spool flush\n  */5 * * * * mapictl spool flush --due",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.checkSectionAlias(cmd); err != nil {
+				return err
+			}
 			return spoolFlushRun(f, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Due, "due", false, "only messages whose retry time has come")
-	cmd.Flags().StringVar(&opts.Transport, "transport", "", "only messages of this transport section")
-	_ = cmd.RegisterFlagCompletionFunc("transport", f.completeSections)
+	sectionFlag(cmd.Flags(), &opts.Section, "only messages of this transport section", true)
+	_ = cmd.RegisterFlagCompletionFunc("section", f.completeSections)
 	return cmd
 }
 
@@ -65,8 +68,8 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 		return err
 	}
 	fo := spool.FlushOptions{Due: opts.Due, Open: opener{f, snap}, Resolve: f.profileResolver(snap)}
-	if opts.Transport != "" {
-		if fo.SectionUID, err = f.sectionUID(opts.Transport); err != nil {
+	if opts.Section != "" {
+		if fo.SectionUID, err = f.sectionUID(opts.Section); err != nil {
 			return err
 		}
 	}
@@ -124,7 +127,7 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	return nil
 }
 
-// sectionUID resolves a transport section name for --transport.
+// sectionUID resolves a transport section name for -s/--section.
 func (f *factory) sectionUID(name string) (string, error) {
 	snap, err := f.currentSession()
 	if err != nil {
@@ -169,39 +172,144 @@ func progressBar(f *factory, done, total int) {
 }
 
 func newSpoolRetryCmd(f *factory) *cobra.Command {
-	return f.spoolIDCmd("retry ID", "Put a failed message back in the outbox (due now)",
-		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush",
-		func(sp *spool.Spool, id string) error { return sp.Retry(id) }, "requeued", spool.StateQueued)
+	return f.spoolIDsCmd("retry", "Make messages due now: failed ones back to the outbox, queued ones at once",
+		`Put failed messages back in the outbox (attempts reset) and make queued ones
+due now, so that the next 'spool flush' (or 'spool flush --due') tries them.
+--all takes every failed message, or every queued one with --state queued.
+Every ID is checked before any file is touched. An ID that is not in the
+spool does not stop the others: they are requeued, and the command ends with
+66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
+		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush\n  mapictl spool retry --all\n  mapictl spool retry --all --state queued",
+		func(sp *spool.Spool, id string) error { _, err := sp.Requeue(id); return err }, "requeued", spool.StateQueued)
 }
 
 func newSpoolDropCmd(f *factory) *cobra.Command {
-	return f.spoolIDCmd("drop ID", "Delete a queued or failed message for good",
-		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7",
+	return f.spoolIDsCmd("drop", "Delete queued or failed messages for good",
+		`Delete messages from the spool for good (queued, failed, or set aside in
+spool/rejected). --all takes every failed message, or every queued one with
+--state queued. Every ID is checked before any file is touched. An ID that is
+not in the spool does not stop the others: they are dropped, and the command
+ends with 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
+		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool drop --all\n  mapictl spool drop --all --state queued",
 		func(sp *spool.Spool, id string) error { return sp.Drop(id) }, "dropped", "dropped")
 }
 
-// spoolIDCmd builds a command that acts on one message ID: the ID is checked
-// before the spool is opened, so a malformed one touches no file.
-func (f *factory) spoolIDCmd(use, short, example string, act func(*spool.Spool, string) error, verb, state string) *cobra.Command {
-	return &cobra.Command{
-		Use:     use,
+// spoolIDsCmd builds a command that acts on message IDs (ID... or --all
+// [--state failed|queued]). Every ID is checked before the spool is opened,
+// so a malformed one touches no file. Each message is acted on in turn; the
+// failures are reported together at the end (spoolBatchError). With one ID
+// -o json prints one object, with several or --all an array of them.
+func (f *factory) spoolIDsCmd(verbCmd, short, long, example string, act func(*spool.Spool, string) error, verb, state string) *cobra.Command {
+	var all bool
+	var from string
+	cmd := &cobra.Command{
+		Use:     verbCmd + " ID...|--all [--state failed|queued]",
 		Short:   short,
+		Long:    long,
 		Example: example,
-		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := mapi.CheckID("message", args[0]); err != nil {
-				return err
+			switch {
+			case all && len(args) > 0:
+				return mapi.Errorf(mapi.InvalidParameter, "give message IDs or --all, not both")
+			case !all && len(args) == 0:
+				return mapi.Errorf(mapi.InvalidParameter, "no message ID given").
+					WithHint("pass one or more IDs (see 'mapictl spool list'), or --all")
+			case !all && cmd.Flags().Changed("state"):
+				return mapi.Errorf(mapi.InvalidParameter, "--state goes with --all")
+			case from != spool.StateFailed && from != spool.StateQueued:
+				return mapi.Errorf(mapi.InvalidParameter, "--state must be failed or queued, not %q", from)
+			}
+			for _, id := range args {
+				if err := mapi.CheckID("message", id); err != nil {
+					return err
+				}
 			}
 			sp, err := f.openSpool()
 			if err != nil {
 				return err
 			}
-			if err := act(sp, args[0]); err != nil {
-				return err
+			ids := args
+			if all {
+				if ids, err = sp.IDsIn(from); err != nil {
+					return err
+				}
 			}
-			return f.printState(args[0], verb, state)
+			done := []map[string]string{}
+			var fails []spoolIDErr
+			for _, id := range ids {
+				if err := act(sp, id); err != nil {
+					fails = append(fails, spoolIDErr{id, err})
+					continue
+				}
+				done = append(done, map[string]string{"id": id, "state": state})
+				if !f.jsonOutput() {
+					f.println(verb + ": " + id)
+				}
+			}
+			if f.jsonOutput() {
+				var err error
+				switch {
+				case all || len(args) > 1:
+					err = f.printJSON(done)
+				case len(done) == 1:
+					err = f.printJSON(done[0])
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return f.spoolBatchError(verbCmd, len(ids), fails)
 		},
 	}
+	cmd.Flags().BoolVar(&all, "all", false, "every message in the state --state names")
+	cmd.Flags().StringVar(&from, "state", spool.StateFailed, "with --all: failed or queued")
+	return cmd
+}
+
+type spoolIDErr struct {
+	id  string
+	err error
+}
+
+// spoolBatchError is the error a spool retry or drop of n messages ends
+// with: nil when none failed; the error itself when one did (so one ID
+// behaves as it always has); else one error naming every ID that failed, with
+// the code of the first failure that is not "not found" (66 when all of them
+// are), each failure also printed as a warning.
+func (f *factory) spoolBatchError(verb string, n int, fails []spoolIDErr) error {
+	switch len(fails) {
+	case 0:
+		return nil
+	case 1:
+		return fails[0].err
+	}
+	var missing, other []string
+	var first *mapi.Error
+	for _, fe := range fails {
+		e := mapi.AsError(fe.err)
+		if e.Code == mapi.NotFound {
+			missing = append(missing, fe.id)
+			continue
+		}
+		other = append(other, fe.id)
+		if first == nil {
+			first = e
+		}
+		if !f.jsonOutput() {
+			f.warnf("%s", e.Msg)
+		}
+	}
+	msg := fmt.Sprintf("%d of %d messages not %s", len(fails), n, map[string]string{"retry": "requeued", "drop": "dropped"}[verb])
+	if len(missing) > 0 {
+		msg += "; not found: " + strings.Join(missing, ", ")
+	}
+	if len(other) > 0 {
+		msg += "; failed: " + strings.Join(other, ", ")
+	}
+	if first == nil {
+		return mapi.Errorf(mapi.NotFound, "%s", msg).WithHint("'mapictl spool list' shows the messages in the spool")
+	}
+	return &mapi.Error{Code: first.Code, Exit: first.Exit, Msg: msg, Hints: first.Hints, Err: first}
 }
 
 func (f *factory) printState(id, verb, state string) error {

@@ -10,20 +10,36 @@ import (
 // version is set by the linker (-X main.version=...) for releases.
 var version = "dev"
 
+func init() {
+	// `mapictl --version` prints what `mapictl version` prints (root.go).
+	cobra.AddTemplateFunc("mapictlVersionText", versionText)
+}
+
+// versionString is mapictl's version: the linker's, else the module's
+// version when built with `go install module@version`.
+func versionString() string {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	return v
+}
+
+// versionText is the text output of `mapictl version` and `mapictl --version`.
+func versionText() string {
+	return "mapictl " + versionString() + " (" + runtime.Version() + ")\n"
+}
+
 func newVersionCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print mapictl's version",
+		Short: "Print mapictl's version (also mapictl --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v := version
-			if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-				v = bi.Main.Version
-			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]string{"version": v, "go": runtime.Version()})
+				return f.printJSON(map[string]string{"version": versionString(), "go": runtime.Version()})
 			}
-			f.printf("mapictl %s (%s)\n", v, runtime.Version())
+			f.printf("%s", versionText())
 			return nil
 		},
 	}

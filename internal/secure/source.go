@@ -4,7 +4,9 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
+	"strings"
 
 	"filippo.io/age"
 
@@ -39,8 +41,11 @@ type Source struct {
 
 // LoadIdentities parses the identities of the first non-empty tier of src.
 //
-// A missing StoreFile is NoAccess with the hint "create a profile first:
-// mapictl profile create NAME"; a missing -i or KeyFile file is NoAccess naming
+// A missing StoreFile is NoAccess: in a store that holds profiles or queued
+// mail (sealed to the lost identity) it names the recipient needed, from
+// identity.pub, with the hint to restore identity.txt or pass -i (see
+// [CheckNewStoreIdentity]); in an empty store the hint is "create a profile
+// first: mapictl profile create NAME". A missing -i or KeyFile file is NoAccess naming
 // the path; other read failures are DiskError; text that does not parse is
 // InvalidParameter (naming file and line, never the content). Accepted:
 // AGE-SECRET-KEY-1 (X25519), AGE-SECRET-KEY-PQ-1 (hybrid), AGE-PLUGIN-…
@@ -104,11 +109,13 @@ func (l loader) warnf(format string, args ...any) {
 func (l loader) file(path string, store bool) ([]age.Identity, error) {
 	b, err := readLimited(path, identityFileLimit)
 	if errors.Is(err, fs.ErrNotExist) {
-		e := mapi.Errorf(mapi.NoAccess, "identity file %q does not exist", path)
 		if store {
-			e.WithHint(hintCreateProfile)
+			if sealed := sealedInStore(filepath.Dir(path)); sealed != "" {
+				return nil, missingStoreIdentity(path, sealed)
+			}
+			return nil, mapi.Errorf(mapi.NoAccess, "identity file %q does not exist", path).WithHint(hintCreateProfile)
 		}
-		return nil, e
+		return nil, mapi.Errorf(mapi.NoAccess, "identity file %q does not exist", path)
 	}
 	if err != nil {
 		return nil, err
@@ -119,4 +126,95 @@ func (l loader) file(path string, store bool) ([]age.Identity, error) {
 		}
 	}
 	return l.parse(path, b)
+}
+
+// Store layout (SPEC §3) as far as identities care: the store identity and
+// its recipient, and the places that hold what is sealed to it.
+const (
+	storeIdentityFile  = "identity.txt"
+	storeRecipientFile = "identity.pub"
+)
+
+var sealedDirs = []struct{ dir, what string }{
+	{"profiles", "profiles"},
+	{filepath.Join("spool", "outbox"), "queued mail"},
+	{filepath.Join("spool", "failed"), "failed mail"},
+}
+
+// CheckNewStoreIdentity says whether a new store identity (identity.txt and
+// identity.pub) may be made in the store at root (SPEC §4): nil when the
+// store holds no profile (profiles/*.age) and no message in its spool
+// (spool/outbox, spool/failed), else NoAccess naming the recipient they are
+// sealed to (from identity.pub) with the hint to restore identity.txt or
+// pass -i. A new key there would be written over identity.pub and strand
+// every profile and message. It does not look at identity.txt itself: the
+// caller makes a new identity only when that is missing.
+func CheckNewStoreIdentity(root string) error {
+	if sealed := sealedInStore(root); sealed != "" {
+		return missingStoreIdentity(filepath.Join(root, storeIdentityFile), sealed)
+	}
+	return nil
+}
+
+// sealedInStore names what the store at root holds sealed to its identity
+// ("profiles", "profiles and queued mail", ...), "" when nothing. Temp files
+// (a leading dot) and lock files do not count; a directory that cannot be
+// read counts as holding something (never guess that nothing is there).
+func sealedInStore(root string) string {
+	var found []string
+	for _, d := range sealedDirs {
+		ents, err := os.ReadDir(filepath.Join(root, d.dir))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		has := err != nil
+		for _, e := range ents {
+			if n := e.Name(); !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".age") {
+				has = true
+				break
+			}
+		}
+		if has {
+			found = append(found, d.what)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return ""
+	case 1:
+		return found[0]
+	}
+	return strings.Join(found[:len(found)-1], ", ") + " and " + found[len(found)-1]
+}
+
+// missingStoreIdentity is the error for a store identity file at path that
+// is missing while the store holds sealed (what names it).
+func missingStoreIdentity(path, sealed string) *mapi.Error {
+	e := mapi.Errorf(mapi.NoAccess, "identity file %q does not exist, and the store holds %s sealed to it", path, sealed)
+	if r := storeRecipient(filepath.Dir(path)); r != "" {
+		e.Msg += ": they need the identity of " + r + " (from " + storeRecipientFile + ")"
+	}
+	return e.WithHint(hintRestoreIdentity)
+}
+
+// storeRecipient is the recipient in identity.pub at root, "" when there is
+// none that parses (a symbolic link is not followed).
+func storeRecipient(root string) string {
+	p := filepath.Join(root, storeRecipientFile)
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	b, err := readLimited(p, 64<<10)
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			if n, err := NormalizeRecipient(l); err == nil {
+				return n
+			}
+			return ""
+		}
+	}
+	return ""
 }

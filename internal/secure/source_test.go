@@ -53,7 +53,7 @@ func TestLoadIdentitiesMissing(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "identity.txt")
 	_, err := LoadIdentities(Source{StoreFile: missing})
 	wantCode(t, err, mapi.NoAccess, missing)
-	if h := mapi.AsError(err).Hints; len(h) != 1 || h[0] != "create a profile first: mapictl profile create NAME" {
+	if h := mapi.AsError(err).Hints; len(h) != 1 || h[0] != hintCreateProfile || !strings.Contains(h[0], "mapictl identity new") {
 		t.Errorf("hints = %q", h)
 	}
 	_, err = LoadIdentities(Source{Files: []string{missing}, StoreFile: identityFile(t, newKey(t, false), "")})

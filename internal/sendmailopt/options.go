@@ -12,6 +12,8 @@ const (
 	ListQueue
 	// FlushQueue tries to deliver the queue now (-q).
 	FlushQueue
+	// Help prints the usage (--help) and does nothing else.
+	Help
 )
 
 func (m Mode) String() string {
@@ -20,6 +22,8 @@ func (m Mode) String() string {
 		return "list-queue"
 	case FlushQueue:
 		return "flush-queue"
+	case Help:
+		return "help"
 	}
 	return "deliver"
 }

@@ -8,7 +8,8 @@ import (
 // does. name is the program name: "mailq" starts in ListQueue mode. It
 // returns a *UsageError for an unknown option, a missing or bad value, a
 // mode other than -bm/-bp (-bs, -bd, -bi, ...), recipients given to -bp or
-// -q, and a message with no recipient (none given and no -t).
+// -q, and a message with no recipient (none given and no -t). --help among
+// the options returns Mode Help at once: the rest is neither parsed nor checked.
 func Parse(name string, args []string) (*Options, error) {
 	o := &Options{}
 	if name == "mailq" {
@@ -29,6 +30,9 @@ func Parse(name string, args []string) (*Options, error) {
 			if err != nil {
 				return nil, err
 			}
+			if o.Mode == Help {
+				return &Options{Mode: Help}, nil
+			}
 			i += n
 			continue
 		}
@@ -42,11 +46,17 @@ func Parse(name string, args []string) (*Options, error) {
 	return o, o.check()
 }
 
-// long handles --read-envelope-from and --section; it returns how many of
-// the following arguments it consumed.
+// long handles --read-envelope-from, --section and --help; it returns how
+// many of the following arguments it consumed.
 func (o *Options) long(a string, rest []string) (int, error) {
 	key, val, hasVal := strings.Cut(a, "=")
 	switch key {
+	case "--help":
+		if hasVal {
+			return 0, usagef("option --help takes no value")
+		}
+		o.Mode = Help
+		return 0, nil
 	case "--read-envelope-from":
 		if hasVal {
 			return 0, usagef("option --read-envelope-from takes no value")

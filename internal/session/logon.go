@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"io"
 	"net/mail"
 	"slices"
 	"time"
@@ -35,12 +36,21 @@ type LogonOptions struct {
 	IDs       []age.Identity // open the sections' secure ranges
 	StoreRoot string
 	Sections  []string   // section names; empty means every transport section
+	Strict    bool       // every section must log on, as when named (--strict)
 	As        string     // log on as this address instead of the section's email
 	Offline   bool       // LOGON_NO_CONNECT: do not verify
 	Prompt    PromptFunc // nil: prompting not allowed (MAPI_LOGON_UI unset)
 	Verify    VerifyFunc // nil: [VerifyTransport]
+	Verbose   io.Writer  // with the default Verify: the dialogue (AUTH redacted), as -v
 	SelfExe   string
 	Tries     int // prompts per section when the server refuses; 0 means 3
+}
+
+// SectionFailure is a section left out of a logon: why it could not log
+// on. Err carries the MAPI code, exit status and transport stage.
+type SectionFailure struct {
+	Section string
+	Err     *mapi.Error
 }
 
 // LogonResult is a successful logon.
@@ -49,6 +59,9 @@ type LogonResult struct {
 	// Prompted holds, by section name, the credentials typed at a prompt
 	// and accepted (the candidates for --remember).
 	Prompted map[string]Credentials
+	// Failed lists, in order, the sections left out of the session (only
+	// when no section was named and o.Strict is false).
+	Failed []SectionFailure
 }
 
 // Logon logs on to each selected transport section: credentials from its
@@ -60,8 +73,18 @@ type LogonResult struct {
 // MAPI_E_NOT_FOUND / MAPI_E_INVALID_PARAMETER for a section that does not
 // exist or is not a transport; MAPI_E_NO_ACCESS when --as is given for a
 // section whose address-override is false, or its credentials cannot be
-// opened or no longer match its settings; MAPI_E_NETWORK_ERROR (69) and
-// MAPI_E_UNCONFIGURED for transport failures other than refused credentials.
+// opened or no longer match its settings; transport failures as every
+// command reports them (transport.MAPIError: a server that cannot be
+// reached 75, a host that does not exist 69, ...).
+//
+// As MAPI opens a session whose failed transports show in its status
+// table (SPEC §7): with no section named and o.Strict false, a section
+// that cannot log on is left out and listed in LogonResult.Failed, and
+// Logon succeeds if one section did; when none did, its error is the first
+// section's (the result, with every failure, is returned too). Named
+// sections, or o.Strict, must all log on: the first failure is the error.
+// A cancelled prompt (MAPI_E_USER_CANCEL) or context ends the logon at
+// once in either case.
 func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 	secs, err := selectSections(o.Profile, o.Sections)
 	if err != nil {
@@ -75,22 +98,30 @@ func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 	}
 	if o.Verify == nil {
 		o.Verify = func(ctx context.Context, s Settings, c Credentials) error {
-			return VerifyTransport(ctx, s, c, o.SelfExe)
+			return verifyTransport(ctx, s, c, o.SelfExe, o.Verbose)
 		}
 	}
 	if o.Tries <= 0 {
 		o.Tries = 3
 	}
+	strict := o.Strict || len(o.Sections) > 0
 	res := &LogonResult{Prompted: map[string]Credentials{}}
 	for _, s := range secs {
 		ss, prompted, err := logonSection(ctx, o, s, as)
 		if err != nil {
-			return nil, err
+			if strict || mapi.IsCode(err, mapi.UserCancel) || ctx.Err() != nil {
+				return nil, err
+			}
+			res.Failed = append(res.Failed, SectionFailure{Section: s.Name, Err: mapi.AsError(err)})
+			continue
 		}
 		if prompted {
 			res.Prompted[s.Name] = ss.Credentials
 		}
 		res.Sections = append(res.Sections, ss)
+	}
+	if len(res.Sections) == 0 && len(res.Failed) > 0 {
+		return res, res.Failed[0].Err
 	}
 	return res, nil
 }
@@ -145,7 +176,8 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 	missing := st.NeedsCredentials() && !creds.HasSecret()
 	if missing && o.Prompt == nil {
 		return ss, false, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", s.Name).
-			WithHint("store them with 'mapictl credential set "+s.Name+"'", "or log on at a terminal without --no-input")
+			WithHint("store them with 'mapictl credential set "+s.Name+" --username USER --password-stdin' (the secret on standard input)",
+				"or log on at a terminal without --no-input")
 	}
 	var prev error
 	for attempt := 1; ; attempt++ {

@@ -3,8 +3,8 @@ package session
 import (
 	"context"
 	"errors"
+	"io"
 
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -13,7 +13,15 @@ import (
 // cannot verify (maildir, sendmail) only have their settings checked.
 // Errors are *transport.Error.
 func VerifyTransport(ctx context.Context, s Settings, c Credentials, selfExe string) error {
-	t, err := transport.New(s.TransportConfig(c, selfExe))
+	return verifyTransport(ctx, s, c, selfExe, nil)
+}
+
+// verifyTransport is VerifyTransport writing the dialogue (AUTH redacted
+// by the transport) to verbose when it is not nil, as message send -v does.
+func verifyTransport(ctx context.Context, s Settings, c Credentials, selfExe string, verbose io.Writer) error {
+	cfg := s.TransportConfig(c, selfExe)
+	cfg.Verbose = verbose
+	t, err := transport.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -24,32 +32,35 @@ func VerifyTransport(ctx context.Context, s Settings, c Credentials, selfExe str
 	return nil
 }
 
-// verifyError maps a verification failure of section to a *mapi.Error:
-// refused credentials are MAPI_E_LOGON_FAILED (77), a bad configuration
-// MAPI_E_UNCONFIGURED (78), anything else MAPI_E_NETWORK_ERROR (69). The
-// transport's stage and reply codes are kept for -o json; the message
-// never holds a secret (transport errors hold none).
+// verifyError maps a verification failure of section to the *mapi.Error
+// every command reports for it (transport.MAPIError, SPEC §9): refused
+// credentials MAPI_E_LOGON_FAILED (77), a bad configuration
+// MAPI_E_UNCONFIGURED (78), a server that cannot be reached
+// MAPI_E_NETWORK_ERROR 75, one that refuses for good, a certificate that
+// does not verify or a host that does not exist 69. The transport's stage
+// and reply codes are kept for -o json; the message never holds a secret
+// (transport errors hold none).
 func verifyError(section string, err error) error {
-	if err == nil {
-		return nil
-	}
 	var te *transport.Error
-	if !errors.As(err, &te) {
+	if err == nil || !errors.As(err, &te) {
 		return err
 	}
-	var e *mapi.Error
+	msg := "section " + quote(section) + ": cannot verify the logon"
 	switch te.Kind {
 	case transport.KindAuth:
-		e = mapi.Wrap(mapi.LogonFailed, te, "section "+quote(section)+": the server refused the credentials").
-			WithHint("check them, or store new ones with 'mapictl credential set " + section + "'")
+		msg = "section " + quote(section) + ": the server refused the credentials"
 	case transport.KindConfig:
-		e = mapi.Wrap(mapi.Unconfigured, te, "section "+quote(section)+" is not configured for logon").
-			WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
-	default:
-		e = mapi.Wrap(mapi.NetworkError, te, "section "+quote(section)+": cannot verify the logon").
-			WithHint("log on without connecting with --offline")
+		msg = "section " + quote(section) + " is not configured for logon"
 	}
-	e.Stage, e.SMTPCode, e.EnhancedCode = te.Stage, te.SMTPCode, te.EnhancedCode
+	e, _ := transport.MAPIError(err, msg)
+	switch te.Kind {
+	case transport.KindAuth:
+		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + "'")
+	case transport.KindConfig:
+		e.WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
+	default:
+		e.WithHint("log on without connecting with --offline")
+	}
 	return e
 }
 

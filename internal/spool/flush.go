@@ -53,6 +53,29 @@ type sectionKey struct{ profile, uid string }
 type resolved struct {
 	t   transport.Transport
 	err error
+	// dead is the first connection failure of the section in this flush
+	// (see unreachable): its other messages are deferred with it at once,
+	// as Postfix marks a destination dead, instead of each waiting for its
+	// own timeout.
+	dead error
+}
+
+// unreachable reports whether err says the section's server could not be
+// reached at all: a temporary failure before any reply of the server
+// (connect or greeting timeout, connection refused or reset, an unresolvable
+// host that may resolve later, a TLS handshake that timed out). A
+// certificate that does not verify is KindTLS, not temporary: its messages
+// still fail one by one (SPEC §7).
+func unreachable(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) || te.Kind != transport.KindTemporary || te.SMTPCode != 0 {
+		return false
+	}
+	switch te.Stage {
+	case transport.StageConnect, transport.StageTLS, transport.StageEHLO:
+		return true
+	}
+	return false
 }
 
 // Flush delivers queued messages, one at a time, and returns one Outcome per
@@ -61,7 +84,10 @@ type resolved struct {
 // flusher). A message that cannot be opened or read stays where it is and
 // its Outcome carries the error. A message whose authentication code is
 // missing or does not verify, or whose record was changed to name another
-// profile or section, is moved to rejected/ and never sent. Errors: InvalidParameter for a malformed
+// profile or section, is moved to rejected/ and never sent. After the first
+// connection failure of a section (see unreachable), its other messages are
+// deferred at once with the same error, as though each had been tried.
+// Errors: InvalidParameter for a malformed
 // ID in o.IDs or a missing Open or Resolve (before anything is touched),
 // DiskError when the outbox cannot be read, and ctx's error when it is
 // cancelled (with the outcomes so far).
@@ -159,8 +185,19 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 		gone = oc.State != StateQueued
 		return oc, true
 	}
+	if r.dead != nil {
+		// The section's server was found unreachable earlier in this
+		// flush: defer at once with the same reason, no new connection.
+		oc := s.settle(rec, p, ct, o, nil, r.dead)
+		gone = oc.State != StateQueued
+		return oc, true
+	}
 	res, err := r.t.Send(ctx, p.envelope(), p.Message)
 	crashPoint("after-send")
+	if err != nil && ctx.Err() == nil && unreachable(err) {
+		r.dead = err
+		cache[key] = r
+	}
 	oc := s.settle(rec, p, ct, o, res, err)
 	gone = oc.State != StateQueued // the lock lives in outbox/ only while the message does
 	return oc, true

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/textproto"
 	"strconv"
 	"strings"
@@ -42,29 +41,22 @@ func classify(ctx context.Context, stage string, err error) *Error {
 	var uae x509.UnknownAuthorityError
 	var he x509.HostnameError
 	var cie x509.CertificateInvalidError
-	var dns *net.DNSError
 	var alert tls.AlertError
 	var rhe tls.RecordHeaderError
-	var ne net.Error
 	switch {
 	case errors.As(err, &pin), errors.As(err, &cve), errors.As(err, &uae),
 		errors.As(err, &he), errors.As(err, &cie):
 		e.Kind, e.Stage = KindTLS, StageTLS
 		e.Message = "certificate does not verify: " + err.Error()
-	case errors.As(err, &dns):
-		if dns.IsNotFound {
-			e.Kind = KindPermanent
-		}
-		e.Message = "cannot resolve host: " + err.Error()
 	case errors.As(err, &alert), errors.As(err, &rhe):
 		e.Kind, e.Stage = KindTLS, StageTLS
 		e.Message = "tls handshake failed: " + err.Error()
-	case errors.As(err, &ne) && ne.Timeout():
-		e.Message = "timed out: " + err.Error()
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		e.Message = "connection closed by server"
 	default:
-		e.Message = err.Error()
+		// Reaching the server: NXDOMAIN permanent, anything else
+		// (refused, unreachable, timed out, resolver down) temporary.
+		e.Kind, e.Message = NetKind(err)
 	}
 	return e
 }

@@ -72,6 +72,10 @@ type Error struct {
 	// Rejected lists every recipient's refusal when stage is "rcpt" and all
 	// recipients were refused.
 	Rejected []Rejection
+	// Hints are next steps for the user (mapictl prints them as hints),
+	// e.g. the settings and the server's fingerprint when a certificate
+	// does not verify. Never a secret.
+	Hints []string
 }
 
 // Error returns "STAGE: [CODE [ENHANCED] ]MESSAGE", e.g.

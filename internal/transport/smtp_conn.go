@@ -82,6 +82,9 @@ func (t *smtpTransport) handshake(ctx context.Context, raw net.Conn, tc *tls.Con
 		if e.Kind != KindTemporary {
 			e.Stage = StageTLS
 		}
+		if e.Kind == KindTLS && peerFingerprint(err) != "" {
+			e.Hints = append(e.Hints, certHints(err, t.s.pin != nil)...)
+		}
 		return e
 	}
 	if t.log != nil {

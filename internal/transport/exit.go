@@ -1,0 +1,67 @@
+package transport
+
+import (
+	"errors"
+	"net"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// NetKind classifies a failure to reach a server, the one rule every
+// command follows (SPEC §9): a host that does not exist (NXDOMAIN:
+// *net.DNSError with IsNotFound) is KindPermanent; everything else — a
+// resolver that cannot be reached or answers SERVFAIL (IsTimeout,
+// IsTemporary), a connection refused, no route to the host, a timeout, a
+// connection reset — is KindTemporary, since retrying later may succeed.
+// The message describes the failure for Error.Message.
+func NetKind(err error) (Kind, string) {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.As(err, &dns):
+		if dns.IsNotFound && !dns.IsTimeout && !dns.IsTemporary {
+			return KindPermanent, "cannot resolve host: " + err.Error()
+		}
+		return KindTemporary, "cannot resolve host: " + err.Error()
+	case errors.As(err, &ne) && ne.Timeout():
+		return KindTemporary, "timed out: " + err.Error()
+	}
+	return KindTemporary, err.Error()
+}
+
+// MAPIError turns a transport failure into the *mapi.Error every command
+// reports for it (SPEC §9), msg before the transport's own message; the
+// stage and reply codes are kept for -o json. ok is false when err holds no
+// *Error (it is returned as mapi.AsError gives it). The mapping:
+//
+//   - KindTemporary (unreachable, timed out, 4xx): MAPI_E_NETWORK_ERROR, 75;
+//   - every recipient refused (stage rcpt, permanently): MAPI_E_NOT_FOUND,
+//     67, as when some are;
+//   - KindPermanent (5xx, NXDOMAIN) and KindTLS: MAPI_E_NETWORK_ERROR, 69;
+//   - KindAuth: MAPI_E_LOGON_FAILED, 77;
+//   - KindConfig: MAPI_E_UNCONFIGURED, 78.
+func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
+	var te *Error
+	if !errors.As(err, &te) {
+		return mapi.AsError(err), false
+	}
+	e = &mapi.Error{Msg: te.Error(), Err: err, Stage: te.Stage, SMTPCode: te.SMTPCode, EnhancedCode: te.EnhancedCode,
+		Hints: append([]string(nil), te.Hints...)}
+	if msg != "" {
+		e.Msg = msg + ": " + e.Msg
+	}
+	switch te.Kind {
+	case KindTemporary:
+		e.Code, e.Exit = mapi.NetworkError, mapi.ExitQueued
+	case KindPermanent, KindTLS:
+		e.Code = mapi.NetworkError
+		if te.Kind == KindPermanent && te.Stage == StageRcpt && len(te.Rejected) > 0 {
+			e.Code, e.Exit = mapi.NotFound, mapi.ExitRecipientsRejected
+		}
+	case KindAuth:
+		e.Code = mapi.LogonFailed
+	default:
+		e.Code = mapi.Unconfigured
+	}
+	return e, true
+}
