@@ -72,9 +72,13 @@ expect_exit 77 "wrong password" -- m message send --to a@example.org --subject x
 jq -e '.error.stage=="auth"' "$work/err" >/dev/null && ok "stage auth in json" || bad "stage: $(cat "$work/err")"
 printf 's3cret-e2e\n' | m credential set mailpit --username ci@example.com --password-stdin >/dev/null
 
-# 3. 5xx from the server: 69, in spool/failed with an NDR
+# 3. 5xx from the server at RCPT for every recipient: 67 (SPEC §9), in spool/failed with an NDR
 chaos '{"Recipient":{"ErrorCode":550,"Probability":100}}'
-expect_exit 69 "permanent 550" -- m message send --to b@example.org --subject x --body y
+expect_exit 67 "permanent 550 at RCPT" -- m message send --to b@example.org --subject x --body y
+# 3b. 5xx to MAIL FROM: the transport failed permanently, 69
+chaos '{"Recipient":{"ErrorCode":550,"Probability":0},"Sender":{"ErrorCode":550,"Probability":100}}'
+expect_exit 69 "permanent 550 at MAIL" -- m message send --to b@example.org --subject x --body y
+chaos '{"Sender":{"ErrorCode":550,"Probability":0}}'
 # 4. 4xx: 75, queued; a flush after the outage delivers it
 chaos '{"Recipient":{"ErrorCode":451,"Probability":100}}'
 expect_exit 75 "temporary 451 queues" -- m message send --to c@example.org --subject queued --body y
