@@ -75,27 +75,59 @@ func (t *Trust) unconfirmed(name string) error {
 
 const sigMember = `,"signature":"`
 
-// splitSigned returns the signed bytes of doc and its signature, or ok
-// false when doc does not end in a signature member.
-func splitSigned(doc []byte) (body []byte, sig string, ok bool) {
+// sigTail bounds how far from the end the signature member is looked for:
+// the member and an Ed25519 signature in base64 (88 characters). Every
+// read judges the document, and a search of a whole large profile from its
+// end cost as much as its hash.
+const sigTail = len(sigMember) + 88
+
+// locateSignature finds the signature member that ends doc: the index of
+// its ',' and the signature, or ok false when doc does not end in one.
+func locateSignature(doc []byte) (i int, sig string, ok bool) {
 	end := bytes.TrimRight(doc, "\n")
 	if !bytes.HasSuffix(end, []byte(`"}`)) {
-		return nil, "", false
+		return 0, "", false
 	}
 	end = end[:len(end)-2]
-	i := bytes.LastIndex(end, []byte(sigMember))
-	if i < 0 {
-		return nil, "", false
+	from := max(0, len(end)-sigTail)
+	j := bytes.LastIndex(end[from:], []byte(sigMember))
+	if j < 0 {
+		return 0, "", false
 	}
+	i = from + j
 	sig = string(end[i+len(sigMember):])
 	for _, c := range []byte(sig) {
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
-			return nil, "", false
+			return 0, "", false
 		}
+	}
+	return i, sig, true
+}
+
+// splitSigned returns the signed bytes of doc (a copy) and its signature,
+// or ok false when doc does not end in a signature member.
+func splitSigned(doc []byte) (body []byte, sig string, ok bool) {
+	i, sig, ok := locateSignature(doc)
+	if !ok {
+		return nil, "", false
 	}
 	body = make([]byte, 0, i+2)
 	body = append(append(body, doc[:i]...), "}\n"...)
 	return body, sig, true
+}
+
+// signedDigest is the SHA-256 of doc's signed bytes (of doc itself when it
+// is not signed) and its signature, without copying doc.
+func signedDigest(doc []byte) (digest [sha256.Size]byte, sig string, ok bool) {
+	i, sig, ok := locateSignature(doc)
+	if !ok {
+		return sha256.Sum256(doc), "", false
+	}
+	h := sha256.New()
+	h.Write(doc[:i])
+	h.Write([]byte("}\n"))
+	h.Sum(digest[:0])
+	return digest, sig, true
 }
 
 // signDocument returns body (a document as Marshal writes it) with the
@@ -117,12 +149,9 @@ func signDocument(body []byte, key *secure.SigningKey) ([]byte, [sha256.Size]byt
 // Without advance, the pin is left as it is.
 func (s *Store) judge(p *Profile, doc []byte, ct io.ReaderAt, size int64, advance bool) *Trust {
 	t := &Trust{}
-	body, sig, signed := splitSigned(doc)
-	if signed {
-		t.Digest = sha256.Sum256(body)
-	} else {
-		t.Digest = sha256.Sum256(doc)
-	}
+	var sig string
+	var signed bool
+	t.Digest, sig, signed = signedDigest(doc)
 	if p.Signing != nil && signed {
 		t.Signed = secure.VerifySignature(p.Signing.Key, sig, t.Digest)
 	}
