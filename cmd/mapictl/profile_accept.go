@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -121,6 +122,11 @@ func (f *factory) printReview(r *profile.Review) {
 		w("signing key: %s (new to this store; check it with an owner)\n", r.Fingerprint)
 	default:
 		w("signing key: %s (pinned)\n", r.Fingerprint)
+	}
+	if reads := r.Reads(f.ids); len(reads) > 0 {
+		w("you read: %s\n", strings.Join(reads, ", "))
+	} else {
+		w("you read no section's credentials\n")
 	}
 	if r.Previous != nil {
 		w("changes since version %d, the last this store verified:\n", r.Previous.Version)

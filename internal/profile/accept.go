@@ -135,6 +135,26 @@ func (r *Review) legacyOwner(ids []age.Identity) {
 	}
 }
 
+// Reads lists the sections whose credentials ids may open by the
+// document under review: every section for an owner, else those whose
+// readers list one of their recipients.
+func (r *Review) Reads(ids []age.Identity) []string {
+	mine, _ := secure.RecipientsOf(ids)
+	var out []string
+	for _, s := range r.Profile.Sections {
+		if s.Kind == KindGlobal {
+			continue
+		}
+		for _, m := range mine {
+			if r.Profile.IsOwner(m) || slices.Contains(s.Readers, m) {
+				out = append(out, s.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // CheckKey reports whether fp names the key the document claims.
 func (r *Review) CheckKey(fp string) error {
 	if r.Fingerprint == "" || fp != r.Fingerprint {

@@ -133,7 +133,7 @@ func (s *Section) OpenSecure(ids []age.Identity) (*Credentials, error) {
 	if err != nil {
 		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open the credentials of section %q", s.Name).
-				WithHint("ask a holder to run 'mapictl section share " + s.Name + " --recipient YOUR-RECIPIENT'")
+				WithHint("ask an owner of the profile to run 'mapictl section share " + s.Name + " --recipient YOUR-RECIPIENT'")
 		}
 		if c := mapi.AsError(err).Code; c != mapi.CallFailed && c != mapi.CorruptData {
 			return nil, err // a wrong passphrase, a cancelled prompt...
