@@ -246,3 +246,15 @@ func TestReaderCannotRollBack(t *testing.T) {
 		t.Fatalf("pin went from version %d to %d", pin.Version, now.Version)
 	}
 }
+
+// TestRenameToItself is a collision at once, not a wait on its own lock.
+func TestRenameToItself(t *testing.T) {
+	o, oIDs := rotKey(t)
+	st := &Store{Root: t.TempDir()}
+	if err := st.Create(New("team", []string{o.Recipient().String()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Rename("team", "team", oIDs); !mapi.IsCode(err, mapi.Collision) {
+		t.Fatalf("rename to itself: %v", err)
+	}
+}

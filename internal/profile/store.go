@@ -429,6 +429,9 @@ func (s *Store) Rename(old, new string, ids []age.Identity) (*Profile, error) {
 	if err := CheckName("profile", new); err != nil {
 		return nil, err
 	}
+	if old == new {
+		return nil, mapi.Errorf(mapi.Collision, "profile %q already exists", new)
+	}
 	unlock, err := s.Lock(old)
 	if err != nil {
 		return nil, err
