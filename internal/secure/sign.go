@@ -68,29 +68,41 @@ func OpenSigningKey(armored string, ids []age.Identity) (*SigningKey, error) {
 // VerifySignature reports whether sig (base64) is pub's (base64) signature
 // of digest. Malformed inputs verify false.
 func VerifySignature(pub, sig string, digest [sha256.Size]byte) bool {
-	p, err := base64.StdEncoding.Strict().DecodeString(pub)
-	if err != nil || len(p) != ed25519.PublicKeySize {
+	return verify(pub, sig, signedMessage(digest))
+}
+
+// verify reports whether sig (base64) is pub's (base64) Ed25519 signature
+// of msg; malformed inputs verify false.
+func verify(pub, sig string, msg []byte) bool {
+	p, ok := decodePublic(pub)
+	if !ok {
 		return false
 	}
 	s, err := base64.StdEncoding.Strict().DecodeString(sig)
 	if err != nil || len(s) != ed25519.SignatureSize {
 		return false
 	}
-	return ed25519.Verify(ed25519.PublicKey(p), signedMessage(digest), s)
+	return ed25519.Verify(p, msg, s)
+}
+
+// decodePublic decodes a public key in document form.
+func decodePublic(pub string) (ed25519.PublicKey, bool) {
+	p, err := base64.StdEncoding.Strict().DecodeString(pub)
+	return ed25519.PublicKey(p), err == nil && len(p) == ed25519.PublicKeySize
 }
 
 // ValidSigningPublic reports whether pub is a public key in document form.
 func ValidSigningPublic(pub string) bool {
-	p, err := base64.StdEncoding.Strict().DecodeString(pub)
-	return err == nil && len(p) == ed25519.PublicKeySize
+	_, ok := decodePublic(pub)
+	return ok
 }
 
 // Fingerprint is how a signing key is shown and given to --key:
 // "SHA256:" and the unpadded base64 of the SHA-256 of the raw public key,
 // as ssh-keygen -l prints host keys. "" for a malformed key.
 func Fingerprint(pub string) string {
-	p, err := base64.StdEncoding.Strict().DecodeString(pub)
-	if err != nil || len(p) != ed25519.PublicKeySize {
+	p, ok := decodePublic(pub)
+	if !ok {
 		return ""
 	}
 	sum := sha256.Sum256(p)
@@ -110,15 +122,7 @@ func (k *SigningKey) Endorse(uid, newPub string) string {
 // VerifyEndorsement reports whether sig is oldPub's endorsement of newPub
 // for profile uid.
 func VerifyEndorsement(oldPub, uid, newPub, sig string) bool {
-	p, err := base64.StdEncoding.Strict().DecodeString(oldPub)
-	if err != nil || len(p) != ed25519.PublicKeySize {
-		return false
-	}
-	s, err := base64.StdEncoding.Strict().DecodeString(sig)
-	if err != nil || len(s) != ed25519.SignatureSize {
-		return false
-	}
-	return ed25519.Verify(ed25519.PublicKey(p), []byte(rotateContext+uid+"\n"+newPub), s)
+	return verify(oldPub, sig, []byte(rotateContext+uid+"\n"+newPub))
 }
 
 func signedMessage(digest [sha256.Size]byte) []byte {
