@@ -7,9 +7,9 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
-	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -151,76 +151,25 @@ func (f *factory) reportSend(out *sendJSON, oc spool.Outcome) error {
 }
 
 // sendTarget picks the section message send uses: under a session, the
-// snapshot's (From is the session's address); else the profile's.
+// snapshot's (From is the session's address); else the profile's
+// (account.Resolver.Sending).
 func (f *factory) sendTarget(name string) (*sendTarget, error) {
 	snap, err := f.currentSession()
 	if err != nil {
 		return nil, err
 	}
-	if snap != nil {
-		sec := snap.Default()
-		if name != "" {
-			sec = snap.Section(name)
-		}
-		if sec == nil {
-			return nil, mapi.Errorf(mapi.NotFound, "the session has no transport section %q", name).
-				WithHint("log on with 'mapictl session logon --section " + name + "'")
-		}
-		return &sendTarget{Profile: snap.Profile, SectionUID: sec.Settings.SectionUID, Section: sec.Settings.Section,
-			Session: snap.ID, From: message.Address{Name: sec.Name, Email: sec.Address},
-			Resolve: f.profileResolver(snap), Snap: snap, FixedSender: !sec.Settings.AddressOverride}, nil
-	}
-	pname, err := f.ProfileName()
+	r := f.accounts(snap)
+	a, err := r.Sending(name)
 	if err != nil {
 		return nil, err
 	}
-	p, err := f.LoadProfile(pname)
-	if err != nil {
-		return nil, err
-	}
-	s, err := pickTransport(p, name)
-	if err != nil {
-		return nil, err
-	}
-	email := s.String(mapi.PrEmailAddress)
-	if email == "" {
-		return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no email address to send from", s.Name).
-			WithHint("set one with 'mapictl section set " + s.Name + " email=ADDRESS'")
-	}
-	resolve := func(*spool.Record) (transport.Transport, error) {
-		st := session.SettingsOf(s, f.StoreDir())
-		creds, err := f.sectionCredentials(s, st)
-		if err != nil {
-			return nil, err
-		}
-		return f.newTransport(st, creds)
-	}
-	return &sendTarget{Profile: pname, SectionUID: s.UID, Section: s.Name,
-		From: message.Address{Name: s.String(mapi.PrDisplayName), Email: email}, Resolve: resolve,
-		FixedSender: !s.Bool(mapi.PrAddressOverride, true)}, nil
+	return targetOf(r, a), nil
 }
 
-// pickTransport returns the named transport section, else the default one.
-func pickTransport(p *profile.Profile, name string) (*profile.Section, error) {
-	if name == "" {
-		s, err := p.DefaultTransport()
-		if err != nil {
-			return nil, err
-		}
-		if s == nil {
-			return nil, mapi.Errorf(mapi.Unconfigured, "profile %q has no transport section", p.Name).
-				WithHint("create one with 'mapictl section create NAME --transport maildir'")
-		}
-		return s, nil
-	}
-	s, err := p.Section(name)
-	if err != nil {
-		return nil, err
-	}
-	if s.Kind != profile.KindTransport {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "section %q is not a transport section", name)
-	}
-	return s, nil
+// targetOf is where a message sent through account a goes.
+func targetOf(r *account.Resolver, a *account.Account) *sendTarget {
+	return &sendTarget{Profile: a.Profile, SectionUID: a.UID, Section: a.Name, Session: a.Session,
+		From: a.From, Resolve: r.Resolve(a), Snap: r.Session, FixedSender: !a.Outbound.AddressOverride}
 }
 
 // printDryRun prints what would be sent and writes nothing.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
@@ -23,34 +22,25 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 	if err != nil {
 		return nil, false, err
 	}
-	if snap != nil {
-		if section == "" && addr != "" {
-			for _, s := range snap.Sections {
-				if strings.EqualFold(s.Address, addr) {
-					section = s.Settings.Section
-					break
-				}
-			}
+	r := f.accounts(snap)
+	if snap == nil {
+		pname, err := f.ProfileName()
+		if err != nil {
+			return nil, false, err
 		}
-		t, err := f.sendTarget(section)
-		return t, false, err
+		_, err = r.Profile()
+		if f.passphraseLocked(err) {
+			return &sendTarget{Profile: pname}, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
 	}
-	pname, err := f.ProfileName()
+	a, err := r.ForSender(section, addr)
 	if err != nil {
 		return nil, false, err
 	}
-	p, err := f.LoadProfile(pname)
-	if f.passphraseLocked(err) {
-		return &sendTarget{Profile: pname}, true, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if section == "" {
-		section = sectionByEmail(p, addr)
-	}
-	t, err = f.sendTarget(section)
-	return t, false, err
+	return targetOf(r, a), false, nil
 }
 
 // passphraseLocked reports whether err (from loading the profile) is the
@@ -66,18 +56,4 @@ func (f *factory) passphraseLocked(err error) bool {
 	b, rerr := os.ReadFile(filepath.Join(f.StoreDir(), profile.IdentityFile))
 	return rerr == nil && (bytes.Contains(b, []byte("BEGIN AGE ENCRYPTED FILE")) ||
 		bytes.HasPrefix(b, []byte("age-encryption.org/v1")))
-}
-
-// sectionByEmail returns the name of the first transport section whose
-// email is addr (case-insensitive), or "" for none.
-func sectionByEmail(p *profile.Profile, addr string) string {
-	if addr == "" {
-		return ""
-	}
-	for _, s := range p.Sections {
-		if s.Kind == profile.KindTransport && strings.EqualFold(s.String(mapi.PrEmailAddress), addr) {
-			return s.Name
-		}
-	}
-	return ""
 }

@@ -9,6 +9,7 @@ import (
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
@@ -88,7 +89,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 		return err
 	}
 	ids, _ := f.Identities()
-	lo := session.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
+	lo := account.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
 		Strict: opts.Strict, As: opts.As, Offline: opts.Offline}
 	if f.CanPrompt() {
 		lo.Prompt = f.promptCredentials
@@ -96,7 +97,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	if f.verbose {
 		lo.Verbose = f.IO.Err // the dialogue, AUTH redacted, as message send -v
 	}
-	res, err := session.Logon(ctx, lo)
+	res, err := account.Logon(ctx, lo)
 	if res != nil {
 		f.warnLeftOut(res.Failed, err)
 	}
@@ -149,7 +150,7 @@ type logonFailedJSON struct {
 	Message string `json:"message"`
 }
 
-func logonFailed(fs []session.SectionFailure) []logonFailedJSON {
+func logonFailed(fs []account.SectionFailure) []logonFailedJSON {
 	out := []logonFailedJSON{}
 	for _, fl := range fs {
 		out = append(out, logonFailedJSON{fl.Section, fl.Err.Stage, fl.Err.Code.Name, fl.Err.Msg})
@@ -160,7 +161,7 @@ func logonFailed(fs []session.SectionFailure) []logonFailedJSON {
 // warnLeftOut warns, in text output, about each section left out of the
 // session (SPEC §7), with its code; when no section logged on (err), the
 // first failure is the error itself and is not repeated.
-func (f *factory) warnLeftOut(fs []session.SectionFailure, err error) {
+func (f *factory) warnLeftOut(fs []account.SectionFailure, err error) {
 	if f.jsonOutput() {
 		return // -o json: "failed" in the output, or the error
 	}
@@ -196,11 +197,11 @@ func (f *factory) logonRecipients(ids []age.Identity) ([]string, bool, error) {
 // unless one is stored) and password or OAuth2 token (not echoed). An
 // empty answer is MAPI_E_UNCONFIGURED, as MAPI treats required data left
 // empty.
-func (f *factory) promptCredentials(r session.PromptRequest) (session.Credentials, error) {
+func (f *factory) promptCredentials(r account.PromptRequest) (account.Credentials, error) {
 	if r.Previous != nil {
 		f.warnf("%s; try again (attempt %d)", mapi.AsError(r.Previous).Msg, r.Attempt)
 	}
-	c := session.Credentials{Username: r.Username}
+	c := account.Credentials{Username: r.Username}
 	if c.Username == "" || r.Previous != nil && r.Username == "" {
 		u, err := secure.ReadLine(fmt.Sprintf("Username for section %q:", r.Section))
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 )
@@ -25,29 +24,11 @@ after 5 days they move to failed); failed ones wait for 'spool retry' or 'spool 
 	return cmd
 }
 
-// sectionNamer returns a function naming the transport section of a record:
-// from the current session, else the record's profile (loaded once; a
-// profile that cannot be read leaves the section uid).
+// sectionNamer returns a function naming the transport section of a record
+// (account.Resolver.SectionNamer): from the current session, else the
+// record's profile, else its section uid.
 func (f *factory) sectionNamer(snap *session.Snapshot) func(*spool.Record) string {
-	profiles := map[string]*profile.Profile{}
-	return func(rec *spool.Record) string {
-		if snap != nil {
-			if sec := snap.Section(rec.SectionUID); sec != nil {
-				return sec.Settings.Section
-			}
-		}
-		p, ok := profiles[rec.Profile]
-		if !ok {
-			p, _ = f.LoadProfile(rec.Profile)
-			profiles[rec.Profile] = p
-		}
-		if p != nil {
-			if s := p.SectionByUID(rec.SectionUID); s != nil {
-				return s.Name
-			}
-		}
-		return rec.SectionUID
-	}
+	return f.accounts(snap).SectionNamer()
 }
 
 // spoolEntry is one message of spool list -o json (SPEC §7); recipients and

@@ -127,30 +127,14 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	return nil
 }
 
-// sectionUID resolves a transport section name for -s/--section.
+// sectionUID resolves a transport section name for -s/--section
+// (account.Resolver.SectionUID).
 func (f *factory) sectionUID(name string) (string, error) {
 	snap, err := f.currentSession()
 	if err != nil {
 		return "", err
 	}
-	if snap != nil {
-		if sec := snap.Section(name); sec != nil {
-			return sec.Settings.SectionUID, nil
-		}
-	}
-	pname, err := f.ProfileName()
-	if err != nil {
-		return "", err
-	}
-	p, err := f.LoadProfile(pname)
-	if err != nil {
-		return "", err
-	}
-	s, err := pickTransport(p, name)
-	if err != nil {
-		return "", err
-	}
-	return s.UID, nil
+	return f.accounts(snap).SectionUID(name)
 }
 
 func stderrTTY(f *factory) bool {

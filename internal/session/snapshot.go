@@ -1,6 +1,7 @@
 package session
 
 import (
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -64,4 +65,10 @@ func (s *Snapshot) Default() *SectionSnapshot {
 		}
 	}
 	return best
+}
+
+// NewSnapshot assembles the snapshot of a logon made at now for ttl.
+func NewSnapshot(profileName string, secs []SectionSnapshot, spoolRecipients []string, now time.Time, ttl time.Duration) *Snapshot {
+	return &Snapshot{Profile: profileName, Created: now.UTC().Truncate(time.Second), Expires: now.Add(ttl).UTC().Truncate(time.Second),
+		Sections: secs, SpoolRecipients: slices.Clone(spoolRecipients)}
 }

@@ -1,4 +1,4 @@
-package session
+package account
 
 import (
 	"context"
@@ -39,7 +39,7 @@ func TestLogon(t *testing.T) {
 			}
 			prompts := 0
 			o := LogonOptions{Profile: p, As: tc.as,
-				Verify: func(_ context.Context, _ Settings, c Credentials) error {
+				Verify: func(_ context.Context, _ *Account, c Credentials) error {
 					if c.Password == "pw" {
 						return nil
 					}

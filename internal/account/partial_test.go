@@ -1,4 +1,4 @@
-package session
+package account
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -29,8 +30,8 @@ func partialProfile(t *testing.T) *profile.Profile {
 	return p
 }
 
-func partialVerify(_ context.Context, s Settings, _ Credentials) error {
-	switch s.Section {
+func partialVerify(_ context.Context, a *Account, _ Credentials) error {
+	switch a.Name {
 	case "down":
 		return &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect, Message: "connection refused"}
 	case "refused":
@@ -43,7 +44,7 @@ func partialVerify(_ context.Context, s Settings, _ Credentials) error {
 // log on is left out (listed with its stage and code) and the logon
 // succeeds if one did; named sections or Strict must all log on.
 func TestLogonPartial(t *testing.T) {
-	names := func(ss []SectionSnapshot) string {
+	names := func(ss []session.SectionSnapshot) string {
 		var out []string
 		for _, s := range ss {
 			out = append(out, s.Settings.Section)

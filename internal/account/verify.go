@@ -1,4 +1,4 @@
-package session
+package account
 
 import (
 	"context"
@@ -8,18 +8,18 @@ import (
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
-// VerifyTransport builds the transport of s with c and, when it can verify
+// VerifyTransport builds the transport of a with c and, when it can verify
 // (SMTP), connects, secures, authenticates and quits. Transports that
 // cannot verify (maildir, sendmail) only have their settings checked.
 // Errors are *transport.Error.
-func VerifyTransport(ctx context.Context, s Settings, c Credentials, selfExe string) error {
-	return verifyTransport(ctx, s, c, selfExe, nil)
+func VerifyTransport(ctx context.Context, a *Account, c Credentials, selfExe string) error {
+	return verifyTransport(ctx, a, c, selfExe, nil)
 }
 
 // verifyTransport is VerifyTransport writing the dialogue (AUTH redacted
 // by the transport) to verbose when it is not nil, as message send -v does.
-func verifyTransport(ctx context.Context, s Settings, c Credentials, selfExe string, verbose io.Writer) error {
-	cfg := s.TransportConfig(c, selfExe)
+func verifyTransport(ctx context.Context, a *Account, c Credentials, selfExe string, verbose io.Writer) error {
+	cfg := a.TransportConfig(c, selfExe)
 	cfg.Verbose = verbose
 	t, err := transport.New(cfg)
 	if err != nil {

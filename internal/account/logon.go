@@ -1,16 +1,16 @@
-package session
+package account
 
 import (
 	"context"
 	"io"
 	"net/mail"
 	"slices"
-	"time"
 
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/session"
 )
 
 // PromptRequest is what a [PromptFunc] is asked for.
@@ -26,9 +26,9 @@ type PromptRequest struct {
 // Its errors (e.g. MAPI_E_USER_CANCEL) end the logon as they are.
 type PromptFunc func(PromptRequest) (Credentials, error)
 
-// VerifyFunc checks credentials against the transport of s (SMTP: connect,
+// VerifyFunc checks credentials against the transport of a (SMTP: connect,
 // TLS, EHLO, AUTH, QUIT). Errors are *transport.Error or *mapi.Error.
-type VerifyFunc func(ctx context.Context, s Settings, c Credentials) error
+type VerifyFunc func(ctx context.Context, a *Account, c Credentials) error
 
 // LogonOptions are the inputs of [Logon] (MAPILogonEx + TransportLogon).
 type LogonOptions struct {
@@ -55,10 +55,13 @@ type SectionFailure struct {
 
 // LogonResult is a successful logon.
 type LogonResult struct {
-	Sections []SectionSnapshot
+	// Sections are the logged-on sections, as the session's snapshot
+	// keeps them (account builds snapshots; session only stores them).
+	Sections []session.SectionSnapshot
 	// Prompted holds, by section name, the credentials typed at a prompt
-	// and accepted (the candidates for --remember).
-	Prompted map[string]Credentials
+	// and accepted, as the snapshot keeps them (the candidates for
+	// --remember: session.Remember).
+	Prompted map[string]session.Credentials
 	// Failed lists, in order, the sections left out of the session (only
 	// when no section was named and o.Strict is false).
 	Failed []SectionFailure
@@ -97,15 +100,15 @@ func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 		}
 	}
 	if o.Verify == nil {
-		o.Verify = func(ctx context.Context, s Settings, c Credentials) error {
-			return verifyTransport(ctx, s, c, o.SelfExe, o.Verbose)
+		o.Verify = func(ctx context.Context, a *Account, c Credentials) error {
+			return verifyTransport(ctx, a, c, o.SelfExe, o.Verbose)
 		}
 	}
 	if o.Tries <= 0 {
 		o.Tries = 3
 	}
 	strict := o.Strict || len(o.Sections) > 0
-	res := &LogonResult{Prompted: map[string]Credentials{}}
+	res := &LogonResult{Prompted: map[string]session.Credentials{}}
 	for _, s := range secs {
 		ss, prompted, err := logonSection(ctx, o, s, as)
 		if err != nil {
@@ -153,27 +156,23 @@ func selectSections(p *profile.Profile, names []string) ([]*profile.Section, err
 
 // logonSection logs on to one section; prompted says the credentials came
 // from a prompt.
-func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *mail.Address) (SectionSnapshot, bool, error) {
-	st := SettingsOf(s, o.StoreRoot)
-	ss := SectionSnapshot{Settings: st, Address: st.Email, Name: st.DisplayName,
-		Ordinal: int(s.Ordinal()), DefaultOutbound: s.DefaultOutbound()}
-	if as != nil && as.Address != st.Email {
-		if !st.AddressOverride {
+func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *mail.Address) (session.SectionSnapshot, bool, error) {
+	a := FromSection(o.Profile.Name, s, o.StoreRoot)
+	ss := session.SectionSnapshot{Settings: a.Settings(), Address: a.Email, Name: a.DisplayName,
+		Ordinal: a.Ordinal, DefaultOutbound: a.DefaultOutbound}
+	if as != nil && as.Address != a.Email {
+		if !a.Outbound.AddressOverride {
 			return ss, false, mapi.Errorf(mapi.NoAccess, "section %q does not allow logging on as another address (address-override is false)", s.Name).
 				WithHint("log on without --as, or set address-override=true on the section")
 		}
 		// Another identity: the section's display name is not its name.
 		ss.Address, ss.Name = as.Address, as.Name
 	}
-	var creds Credentials
-	if s.Secure != nil {
-		c, err := s.ReadSecure(o.IDs)
-		if err != nil {
-			return ss, false, err
-		}
-		creds = CredentialsOf(c.Props)
+	creds, err := a.StoredCredentials(o.IDs)
+	if err != nil {
+		return ss, false, err
 	}
-	missing := st.NeedsCredentials() && !creds.HasSecret()
+	missing := a.NeedsCredentials() && !creds.HasSecret()
 	if missing && o.Prompt == nil {
 		return ss, false, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", s.Name).
 			WithHint("store them with 'mapictl credential set "+s.Name+" --username USER --password-stdin' (the secret on standard input)",
@@ -181,19 +180,19 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 	}
 	var prev error
 	for attempt := 1; ; attempt++ {
+		use := creds
 		if missing {
-			c, err := o.Prompt(PromptRequest{Section: s.Name, Auth: st.Auth, Username: creds.Username, Attempt: attempt, Previous: prev})
+			c, err := o.Prompt(PromptRequest{Section: s.Name, Auth: a.Outbound.SMTP.Auth, Username: creds.Username, Attempt: attempt, Previous: prev})
 			if err != nil {
 				return ss, false, err
 			}
-			ss.Credentials = c
-		} else {
-			ss.Credentials = creds
+			use = c
 		}
+		ss.Credentials = use.Snapshot()
 		if o.Offline {
 			return ss, missing, nil
 		}
-		err := verifyError(s.Name, o.Verify(ctx, st, ss.Credentials))
+		err := verifyError(s.Name, o.Verify(ctx, a, use))
 		if err == nil {
 			return ss, missing, nil
 		}
@@ -202,10 +201,4 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 		}
 		prev = err
 	}
-}
-
-// NewSnapshot assembles the snapshot of a logon made at now for ttl.
-func NewSnapshot(profileName string, secs []SectionSnapshot, spoolRecipients []string, now time.Time, ttl time.Duration) *Snapshot {
-	return &Snapshot{Profile: profileName, Created: now.UTC().Truncate(time.Second), Expires: now.Add(ttl).UTC().Truncate(time.Second),
-		Sections: secs, SpoolRecipients: slices.Clone(spoolRecipients)}
 }
