@@ -42,6 +42,10 @@ type factory struct {
 	// only $MAPICTL_PROFILE): under a session only the flag may conflict
 	// with the session's profile (session_hook.go).
 	profileFlagGiven bool
+	// sessionFile is the --session-file of the command that runs ("" when
+	// not given or the command has none): its session token is read from
+	// that file instead of $MAPICTL_SESSION (session_hook.go).
+	sessionFile string
 
 	ids        []age.Identity
 	silentExit int

@@ -85,7 +85,7 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
 	fl.StringVar(&opts.Raw, "raw", "", "send a prepared RFC 5322 message from a file (- for stdin)")
 	fl.BoolVar(&opts.Queue, "queue", false, "only queue the message (deliver later with 'spool flush')")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "print the composed message and write nothing")
-	fl.StringVar(&sessionFileFlag, "session-file", "", "read the session token from this file")
+	fl.String(sessionFileFlag, "", "read the session token from this file")
 	_ = cmd.RegisterFlagCompletionFunc("section", f.completeSections)
 	return cmd
 }

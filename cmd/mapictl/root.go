@@ -69,7 +69,7 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 		// any pre-run: cobra handles it once Version is set.
 		Version: version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			f.noteProfileFlag(cmd)
+			f.noteCommandFlags(cmd)
 			if isCompletionRequest(cmd) {
 				return f.loadConfig()
 			}

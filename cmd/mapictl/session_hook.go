@@ -2,42 +2,25 @@ package main
 
 import (
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
 )
 
-// sessionFileFlag is the value of --session-file on the commands that may run
-// under a session (message send, spool flush): they bind their flag to this
-// variable; currentSession reads the token from that file when it is set.
-var sessionFileFlag string
-
-// tokenFileLimit bounds a --session-file (a token is about 2 KiB for a
-// post-quantum key).
-const tokenFileLimit = 64 << 10
+// sessionFileFlag is the name of the flag the commands that may run under
+// a session define, each on its own (message send, spool, session list and
+// logoff); the value of the running command's is noted in
+// factory.sessionFile (noteCommandFlags).
+const sessionFileFlag = "session-file"
 
 // sessionToken returns the selected token: from --session-file (one
 // trailing newline removed), else $MAPICTL_SESSION; "" when neither is set.
 // An unreadable or empty session file is MAPI_E_LOGON_FAILED.
-func sessionToken() (string, error) {
-	if sessionFileFlag != "" {
-		b, err := fsutil.ReadRegular(sessionFileFlag)
-		if err != nil {
-			return "", mapi.Errorf(mapi.LogonFailed, "cannot read the session file %q", sessionFileFlag).
-				WithHint("write it with: mapictl session logon -o json | jq -r .token > FILE")
-		}
-		if len(b) > tokenFileLimit {
-			return "", mapi.Errorf(mapi.LogonFailed, "the session file %q is too large to hold a token", sessionFileFlag)
-		}
-		tok := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-		if tok == "" {
-			return "", mapi.Errorf(mapi.LogonFailed, "the session file %q is empty", sessionFileFlag)
-		}
-		return tok, nil
+func (f *factory) sessionToken() (string, error) {
+	if f.sessionFile != "" {
+		return session.ReadTokenFile(f.sessionFile)
 	}
 	return os.Getenv("MAPICTL_SESSION"), nil
 }
@@ -52,7 +35,7 @@ func sessionToken() (string, error) {
 // through the session's profile. $MAPICTL_PROFILE (and config.yaml) yield
 // to the session without a word.
 func (f *factory) currentSession() (*session.Snapshot, error) {
-	tok, err := sessionToken()
+	tok, err := f.sessionToken()
 	if err != nil || tok == "" {
 		return nil, err
 	}
@@ -77,7 +60,7 @@ func (f *factory) checkSessionProfile(sessionProfile string) error {
 		return nil
 	}
 	from, leave := "$MAPICTL_SESSION", "unset MAPICTL_SESSION"
-	if sessionFileFlag != "" {
+	if f.sessionFile != "" {
 		from, leave = "--session-file", "drop --session-file"
 	}
 	return mapi.Errorf(mapi.InvalidParameter, "-p %s names another profile than the current session's (%s, from %s)", name, sessionProfile, from).
@@ -85,9 +68,14 @@ func (f *factory) checkSessionProfile(sessionProfile string) error {
 			"to use the session, leave out -p")
 }
 
-// noteProfileFlag records whether -p/--profile was given as a flag on the
-// command line of cmd, the command about to run. viper binds the flag and
-// $MAPICTL_PROFILE to one key, so only cobra can tell them apart.
-func (f *factory) noteProfileFlag(cmd *cobra.Command) {
+// noteCommandFlags records, for cmd, the command about to run: whether
+// -p/--profile was given as a flag on its command line (viper binds the
+// flag and $MAPICTL_PROFILE to one key, so only cobra can tell them
+// apart), and the value of its own --session-file flag, if it has one.
+func (f *factory) noteCommandFlags(cmd *cobra.Command) {
 	f.profileFlagGiven = cmd.Flags().Changed("profile")
+	f.sessionFile = ""
+	if fl := cmd.Flags().Lookup(sessionFileFlag); fl != nil {
+		f.sessionFile = fl.Value.String()
+	}
 }

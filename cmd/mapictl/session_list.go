@@ -41,7 +41,7 @@ func newSessionShowCmd(f *factory) *cobra.Command {
 			return f.printSessions([]session.Meta{*m})
 		},
 	}
-	cmd.Flags().StringVar(&sessionFileFlag, "session-file", "", "read the current session's token from this file")
+	cmd.Flags().String(sessionFileFlag, "", "read the current session's token from this file")
 	return cmd
 }
 

@@ -54,7 +54,7 @@ ID, or with --all every session of the store. Text output is
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "log off every session of the store")
-	cmd.Flags().StringVar(&sessionFileFlag, "session-file", "", "read the current session's token from this file")
+	cmd.Flags().String(sessionFileFlag, "", "read the current session's token from this file")
 	return cmd
 }
 

@@ -19,7 +19,7 @@ func newSpoolCmd(f *factory) *cobra.Command {
 encrypted at rest. Queued messages are retried with backoff (1m, 5m, 30m, 2h, …;
 after 5 days they move to failed); failed ones wait for 'spool retry' or 'spool drop'.`,
 	}
-	cmd.PersistentFlags().StringVar(&sessionFileFlag, "session-file", "", "read the session token from this file")
+	cmd.PersistentFlags().String(sessionFileFlag, "", "read the session token from this file")
 	cmd.AddCommand(newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolFlushCmd(f), newSpoolRetryCmd(f), newSpoolDropCmd(f))
 	return cmd
 }
