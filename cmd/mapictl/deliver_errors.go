@@ -4,8 +4,9 @@ package main
 // sent 0; queued for retry 75; some or all recipients rejected 67; permanent
 // failure (5xx, a certificate that does not verify, an unknown host) 69;
 // credentials refused 77; not configured or credentials missing 78. Every
-// transport failure becomes a *mapi.Error carrying its stage and SMTP codes,
-// so -o json errors show them.
+// transport failure becomes a *mapi.Error carrying the *transport.Error in
+// its Detail, so -o json errors show its stage and SMTP codes
+// (addTransportDetail); mapi itself knows no SMTP.
 
 import (
 	"errors"
@@ -29,6 +30,34 @@ func transportError(err error) *mapi.Error {
 	return e
 }
 
+// addTransportDetail adds the stage and SMTP codes of the transport failure
+// e carries (transport.ErrorDetail) to its -o json error object obj as
+// "stage", "smtp_code" and "enhanced_code" (SPEC §9, docs/json.md), each
+// only when set.
+func addTransportDetail(obj map[string]any, e *mapi.Error) {
+	te := transport.ErrorDetail(e)
+	if te == nil {
+		return
+	}
+	if te.Stage != "" {
+		obj["stage"] = te.Stage
+	}
+	if te.SMTPCode != 0 {
+		obj["smtp_code"] = te.SMTPCode
+	}
+	if te.EnhancedCode != "" {
+		obj["enhanced_code"] = te.EnhancedCode
+	}
+}
+
+// errStage is the transport stage e failed in, "" if none.
+func errStage(e *mapi.Error) string {
+	if te := transport.ErrorDetail(e); te != nil {
+		return te.Stage
+	}
+	return ""
+}
+
 // outcomeError returns the error message send ends with for a message in
 // state st ("sent", "partial", "queued", "failed") after err; nil for sent.
 func outcomeError(id, st string, err error, rejected []transport.Rejection) *mapi.Error {
@@ -38,10 +67,11 @@ func outcomeError(id, st string, err error, rejected []transport.Rejection) *map
 	case "partial":
 		e := mapi.Errorf(mapi.NotFound, "the server rejected %d of the recipients", len(rejected)).
 			WithExit(mapi.ExitRecipientsRejected)
-		e.Stage = transport.StageRcpt
+		te := &transport.Error{Kind: transport.KindPermanent, Stage: transport.StageRcpt, Rejected: rejected}
 		if len(rejected) > 0 {
-			e.SMTPCode, e.EnhancedCode = rejected[0].SMTPCode, rejected[0].EnhancedCode
+			te.SMTPCode, te.EnhancedCode = rejected[0].SMTPCode, rejected[0].EnhancedCode
 		}
+		e.Detail = te
 		return e.WithHint("the report is in the spool: 'mapictl spool show " + id + "'")
 	}
 	if err == nil {

@@ -34,15 +34,7 @@ func (f *factory) exit(err error) int {
 		if len(e.Hints) > 0 {
 			obj["hints"] = e.Hints
 		}
-		if e.Stage != "" {
-			obj["stage"] = e.Stage
-		}
-		if e.SMTPCode != 0 {
-			obj["smtp_code"] = e.SMTPCode
-		}
-		if e.EnhancedCode != "" {
-			obj["enhanced_code"] = e.EnhancedCode
-		}
+		addTransportDetail(obj, e)
 		b, _ := json.Marshal(map[string]any{"error": obj})
 		fmt.Fprintln(f.IO.Err, string(textsafe.JSON(b)))
 	} else {

@@ -153,7 +153,7 @@ type logonFailedJSON struct {
 func logonFailed(fs []account.SectionFailure) []logonFailedJSON {
 	out := []logonFailedJSON{}
 	for _, fl := range fs {
-		out = append(out, logonFailedJSON{fl.Section, fl.Err.Stage, fl.Err.Code.Name, fl.Err.Msg})
+		out = append(out, logonFailedJSON{fl.Section, errStage(fl.Err), fl.Err.Code.Name, fl.Err.Msg})
 	}
 	return out
 }

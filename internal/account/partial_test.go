@@ -62,10 +62,10 @@ func TestLogonPartial(t *testing.T) {
 	if len(res.Failed) != 2 || res.Failed[0].Section != "down" || res.Failed[1].Section != "refused" {
 		t.Fatalf("failed %+v", res.Failed)
 	}
-	if f := res.Failed[0].Err; f.Code != mapi.NetworkError || f.ExitStatus() != 75 || f.Stage != "connect" {
-		t.Fatalf("down: %s exit %d stage %q, want MAPI_E_NETWORK_ERROR 75 connect", f.Code.Name, f.ExitStatus(), f.Stage)
+	if f := res.Failed[0].Err; f.Code != mapi.NetworkError || f.ExitStatus() != 75 || detail(f).Stage != "connect" {
+		t.Fatalf("down: %s exit %d stage %q, want MAPI_E_NETWORK_ERROR 75 connect", f.Code.Name, f.ExitStatus(), detail(f).Stage)
 	}
-	if f := res.Failed[1].Err; f.Code != mapi.LogonFailed || f.Stage != "auth" || f.SMTPCode != 535 {
+	if f := res.Failed[1].Err; f.Code != mapi.LogonFailed || detail(f).Stage != "auth" || detail(f).SMTPCode != 535 {
 		t.Fatalf("refused: %+v", f)
 	}
 
@@ -159,8 +159,8 @@ func TestVerifyErrorExit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := mapi.AsError(verifyError("mx", tc.te))
-			if e.ExitStatus() != tc.exit || e.Stage != tc.te.Stage || !strings.HasPrefix(e.Msg, `section "mx`) || len(e.Hints) == 0 {
-				t.Fatalf("%s: exit %d (%s) stage %q msg %q, want %d", tc.name, e.ExitStatus(), e.Code.Name, e.Stage, e.Msg, tc.exit)
+			if e.ExitStatus() != tc.exit || detail(e).Stage != tc.te.Stage || !strings.HasPrefix(e.Msg, `section "mx`) || len(e.Hints) == 0 {
+				t.Fatalf("%s: exit %d (%s) stage %q msg %q, want %d", tc.name, e.ExitStatus(), e.Code.Name, detail(e).Stage, e.Msg, tc.exit)
 			}
 		})
 	}
@@ -232,4 +232,13 @@ func TestLogonVerbose(t *testing.T) {
 	if strings.Contains(out, "S3cret-pw") || strings.Contains(out, "ZGFuYQBTM2NyZXQtcHc") {
 		t.Fatalf("transcript holds the secret:\n%s", out)
 	}
+}
+
+// detail is the transport failure e carries (its stage and reply codes),
+// zero when none.
+func detail(e *mapi.Error) transport.Error {
+	if te := transport.ErrorDetail(e); te != nil {
+		return *te
+	}
+	return transport.Error{}
 }

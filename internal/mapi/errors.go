@@ -45,10 +45,10 @@ type Error struct {
 	Hints []string
 	Err   error
 
-	// Transport details, for -o json (SPEC §9); zero when not a transport failure.
-	Stage        string
-	SMTPCode     int
-	EnhancedCode string
+	// Detail is the failing layer's own account of the failure, for the
+	// printer (e.g. a transport's stage and reply codes in -o json, SPEC
+	// §9); nil when there is none. mapi never looks into it.
+	Detail any
 }
 
 // Errorf returns an *Error with code c and a formatted message.

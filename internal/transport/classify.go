@@ -2,8 +2,6 @@ package transport
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -12,15 +10,54 @@ import (
 	"strings"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/mapictl/mapictl/internal/tlsconf"
 )
 
 // classify turns any failure of a network stage into an *Error. An *Error is
-// returned unchanged. ctx, if done, explains the failure as cancellation or
-// timeout of the caller.
+// returned unchanged and a server reply keeps its code; otherwise, when ctx
+// is done, the failure is the caller's cancellation or deadline: temporary
+// ("interrupted: …"), so a spooled message stays queued.
 func classify(ctx context.Context, stage string, err error) *Error {
+	if e, ok := replyErr(stage, err); ok {
+		return e
+	}
+	if ctx.Err() != nil {
+		return &Error{Kind: KindTemporary, Stage: stage, Err: ctx.Err(),
+			Message: "interrupted: " + ctx.Err().Error()}
+	}
+	return classifyFailure(stage, err)
+}
+
+// classifyFailure is classify without a context (for Close, which has
+// none): TLS failures are KindTLS of stage "tls"; a closed connection, a
+// timeout and anything else that reaching the server may overcome are
+// temporary; an unknown host is permanent ([NetKind]).
+func classifyFailure(stage string, err error) *Error {
+	if e, ok := replyErr(stage, err); ok {
+		return e
+	}
+	e := &Error{Kind: KindTemporary, Stage: stage, Err: err}
+	if f, msg := tlsconf.Classify(err); f != tlsconf.NotTLS {
+		e.Kind, e.Stage, e.Message = KindTLS, StageTLS, msg
+		return e
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		e.Message = "connection closed by server"
+		return e
+	}
+	// Reaching the server: NXDOMAIN permanent, anything else (refused,
+	// unreachable, timed out, resolver down) temporary.
+	e.Kind, e.Message = NetKind(err)
+	return e
+}
+
+// replyErr returns err's *Error unchanged, or maps its server reply (an
+// *smtp.SMTPError or a raw *textproto.Error); ok is false for neither.
+func replyErr(stage string, err error) (*Error, bool) {
 	var te *Error
 	if errors.As(err, &te) {
-		return te
+		return te, true
 	}
 	var pe *textproto.Error
 	if errors.As(err, &pe) {
@@ -28,37 +65,9 @@ func classify(ctx context.Context, stage string, err error) *Error {
 	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
-		return smtpErr(stage, se)
+		return smtpErr(stage, se), true
 	}
-	e := &Error{Kind: KindTemporary, Stage: stage, Err: err}
-	if ctx != nil && ctx.Err() != nil {
-		e.Err = ctx.Err()
-		e.Message = "interrupted: " + ctx.Err().Error()
-		return e
-	}
-	var pin *pinMismatchError
-	var cve *tls.CertificateVerificationError
-	var uae x509.UnknownAuthorityError
-	var he x509.HostnameError
-	var cie x509.CertificateInvalidError
-	var alert tls.AlertError
-	var rhe tls.RecordHeaderError
-	switch {
-	case errors.As(err, &pin), errors.As(err, &cve), errors.As(err, &uae),
-		errors.As(err, &he), errors.As(err, &cie):
-		e.Kind, e.Stage = KindTLS, StageTLS
-		e.Message = "certificate does not verify: " + err.Error()
-	case errors.As(err, &alert), errors.As(err, &rhe):
-		e.Kind, e.Stage = KindTLS, StageTLS
-		e.Message = "tls handshake failed: " + err.Error()
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		e.Message = "connection closed by server"
-	default:
-		// Reaching the server: NXDOMAIN permanent, anything else
-		// (refused, unreachable, timed out, resolver down) temporary.
-		e.Kind, e.Message = NetKind(err)
-	}
-	return e
+	return nil, false
 }
 
 // smtpErr maps a server reply: 4xx temporary; 534, 535 and 530 with 5.7.8

@@ -6,7 +6,8 @@
 //
 //   - smtp: message submission with emersion/go-smtp. STARTTLS is required by
 //     default, certificates are verified (system roots plus a CA file, or a
-//     pinned leaf fingerprint), and AUTH is never sent over a connection that
+//     pinned leaf fingerprint: internal/tlsconf, which IMAP and POP3 clients
+//     will share), and AUTH is never sent over a connection that
 //     is not both encrypted and verified unless explicitly allowed. The
 //     connection is kept between Send calls and re-dialled when it broke.
 //   - maildir: one copy written into a Maildir (tmp, fsync, link into new).

@@ -31,7 +31,8 @@ func NetKind(err error) (Kind, string) {
 
 // MAPIError turns a transport failure into the *mapi.Error every command
 // reports for it (SPEC §9), msg before the transport's own message; the
-// stage and reply codes are kept for -o json. ok is false when err holds no
+// *Error is kept in its Detail (stage and reply codes for -o json, see
+// [ErrorDetail]). ok is false when err holds no
 // *Error (it is returned as mapi.AsError gives it). The mapping:
 //
 //   - KindTemporary (unreachable, timed out, 4xx): MAPI_E_NETWORK_ERROR, 75;
@@ -45,8 +46,7 @@ func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 	if !errors.As(err, &te) {
 		return mapi.AsError(err), false
 	}
-	e = &mapi.Error{Msg: te.Error(), Err: err, Stage: te.Stage, SMTPCode: te.SMTPCode, EnhancedCode: te.EnhancedCode,
-		Hints: append([]string(nil), te.Hints...)}
+	e = &mapi.Error{Msg: te.Error(), Err: err, Detail: te, Hints: append([]string(nil), te.Hints...)}
 	if msg != "" {
 		e.Msg = msg + ": " + e.Msg
 	}
@@ -64,4 +64,15 @@ func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 		e.Code = mapi.Unconfigured
 	}
 	return e, true
+}
+
+// ErrorDetail returns the *Error a *mapi.Error carries in its Detail (as
+// [MAPIError] puts it there), or nil when e is nil or carries none. Only
+// e itself is looked at, not the errors it wraps.
+func ErrorDetail(e *mapi.Error) *Error {
+	if e == nil {
+		return nil
+	}
+	te, _ := e.Detail.(*Error)
+	return te
 }

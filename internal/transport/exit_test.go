@@ -63,8 +63,8 @@ func TestNetKind(t *testing.T) {
 				t.Fatalf("classify = %v %s, want %v connect", te.Kind, te.Stage, tc.kind)
 			}
 			e, ok := MAPIError(te, "section \"x\"")
-			if !ok || e.ExitStatus() != tc.exit || e.Code != mapi.NetworkError || e.Stage != StageConnect {
-				t.Fatalf("MAPIError = %v %s exit %d stage %q, want MAPI_E_NETWORK_ERROR exit %d", ok, e.Code.Name, e.ExitStatus(), e.Stage, tc.exit)
+			if !ok || e.ExitStatus() != tc.exit || e.Code != mapi.NetworkError || ErrorDetail(e).Stage != StageConnect {
+				t.Fatalf("MAPIError = %v %s exit %d stage %q, want MAPI_E_NETWORK_ERROR exit %d", ok, e.Code.Name, e.ExitStatus(), ErrorDetail(e).Stage, tc.exit)
 			}
 		})
 	}
@@ -108,12 +108,12 @@ func TestMAPIError(t *testing.T) {
 			}
 			var te *Error
 			errors.As(tc.err, &te)
-			if e.Msg != "delivery failed: "+te.Error() || e.Stage != te.Stage || e.SMTPCode != te.SMTPCode {
+			if d := ErrorDetail(e); e.Msg != "delivery failed: "+te.Error() || d == nil || d.Stage != te.Stage || d.SMTPCode != te.SMTPCode {
 				t.Fatalf("MAPIError lost the details: %+v", e)
 			}
 		})
 	}
-	if e, ok := MAPIError(mapi.Errorf(mapi.Busy, "locked"), "x"); ok || e.Code != mapi.Busy {
+	if e, ok := MAPIError(mapi.Errorf(mapi.Busy, "locked"), "x"); ok || e.Code != mapi.Busy || ErrorDetail(e) != nil {
 		t.Fatalf("a *mapi.Error is not a transport failure: %v %+v", ok, e)
 	}
 }

@@ -40,24 +40,27 @@ func (t *smtpTransport) Verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return t.quit(sc)
+	stop := t.watch(ctx, sc)
+	defer stop()
+	if err := sc.c.Quit(); err != nil {
+		sc.c.Close()
+		return classify(ctx, StageQuit, err)
+	}
+	return nil
 }
 
-// Close sends QUIT on the open connection, if any, and closes it. Errors are
-// *Error of stage "quit".
+// Close sends QUIT on the open connection, if any, and closes it. It takes
+// no context (the [Transport] interface): QUIT waits at most the step
+// timeout. Errors are *Error of stage "quit".
 func (t *smtpTransport) Close() error {
 	sc := t.cur
 	t.cur = nil
 	if sc == nil {
 		return nil
 	}
-	return t.quit(sc)
-}
-
-func (t *smtpTransport) quit(sc *smtpConn) error {
 	defer sc.c.Close()
 	if err := sc.c.Quit(); err != nil {
-		return classify(nil, StageQuit, err)
+		return classifyFailure(StageQuit, err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"strings"
 
 	"github.com/emersion/go-sasl"
@@ -10,8 +11,8 @@ import (
 // and credentials. It refuses (KindConfig, stage "auth") to send credentials
 // over a connection that is not encrypted and verified, unless
 // AllowInsecureAuth. Without credentials under "auto", or with "none", it
-// does nothing.
-func (t *smtpTransport) authenticate(sc *smtpConn) error {
+// does nothing. ctx ending interrupts it (see dial).
+func (t *smtpTransport) authenticate(ctx context.Context, sc *smtpConn) error {
 	cr := t.creds
 	hasPass := cr.Username != "" && cr.Password != ""
 	hasToken := cr.OAuth2Token != ""
@@ -45,16 +46,17 @@ func (t *smtpTransport) authenticate(sc *smtpConn) error {
 		defer t.log.endAuth()
 	}
 	if err := sc.c.Auth(saslClient(mech, cr)); err != nil {
-		return classifyAuth(err)
+		return classifyAuth(ctx, err)
 	}
 	return nil
 }
 
 // classifyAuth maps an AUTH failure; a failure of our own SASL client (e.g.
-// a SCRAM server signature that does not verify) is permanent.
-func classifyAuth(err error) error {
-	e := classify(nil, StageAuth, err)
-	if _, ok := err.(*scramError); ok {
+// a SCRAM server signature that does not verify) is permanent, unless ctx
+// ended (interrupted, temporary).
+func classifyAuth(ctx context.Context, err error) error {
+	e := classify(ctx, StageAuth, err)
+	if _, ok := err.(*scramError); ok && ctx.Err() == nil {
 		e.Kind = KindPermanent
 	}
 	return e

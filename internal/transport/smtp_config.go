@@ -1,14 +1,14 @@
 package transport
 
 import (
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/mapictl/mapictl/internal/tlsconf"
 )
 
 // smtpSettings is a validated SMTPConfig with defaults applied.
@@ -18,9 +18,7 @@ type smtpSettings struct {
 	security string // "starttls", "tls", "none"
 	auth     string // "auto", "scram-sha-256", "plain", "login", "xoauth2", "none"
 	helo     string
-	pin      []byte // 32 bytes when pinned
-	roots    *x509.CertPool
-	insecure bool // InsecureSkipVerify
+	trust    *tlsconf.Trust
 	allowIns bool // AllowInsecureAuth
 }
 
@@ -29,8 +27,7 @@ type smtpSettings struct {
 func smtpSettingsFrom(c Config) (*smtpSettings, error) {
 	sc := c.SMTP
 	s := &smtpSettings{host: sc.Host, security: strings.ToLower(sc.Security),
-		auth: strings.ToLower(sc.Auth), insecure: sc.InsecureSkipVerify,
-		allowIns: sc.AllowInsecureAuth}
+		auth: strings.ToLower(sc.Auth), allowIns: sc.AllowInsecureAuth}
 	if s.host == "" {
 		return nil, configErr("smtp host not set")
 	}
@@ -63,17 +60,12 @@ func smtpSettingsFrom(c Config) (*smtpSettings, error) {
 	if strings.ContainsAny(s.helo, " \t\r\n") {
 		return nil, configErr(fmt.Sprintf("invalid helo name %q", s.helo))
 	}
-	if sc.TLSFingerprint != "" {
-		fp := strings.ToLower(strings.ReplaceAll(sc.TLSFingerprint, ":", ""))
-		pin, err := hex.DecodeString(fp)
-		if err != nil || len(pin) != 32 {
-			return nil, configErr("tls fingerprint must be a sha-256 digest in hex")
-		}
-		s.pin = pin
+	trust, err := tlsconf.New(tlsconf.Settings{Host: s.host, CAFile: sc.CAFile,
+		Fingerprint: sc.TLSFingerprint, InsecureSkipVerify: sc.InsecureSkipVerify})
+	if err != nil {
+		return nil, settingErr(err)
 	}
-	if err := s.loadRoots(sc.CAFile); err != nil {
-		return nil, err
-	}
+	s.trust = trust
 	return s, nil
 }
 
@@ -98,47 +90,18 @@ func (s *smtpSettings) checkAuth(raw string, cr Credentials) error {
 	return nil
 }
 
-// loadRoots builds the verification pool: system roots plus CAFile.
-func (s *smtpSettings) loadRoots(caFile string) error {
-	if caFile == "" {
-		return nil // nil RootCAs = system roots
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		e := configErr(fmt.Sprintf("cannot read ca file %q", caFile))
-		e.Err = err
-		return e
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return configErr(fmt.Sprintf("no pem certificate in ca file %q", caFile))
-	}
-	s.roots = pool
-	return nil
+// settingErr turns a *tlsconf.SettingError into a KindConfig *Error with
+// the same message and cause.
+func settingErr(err error) *Error {
+	e := configErr(err.Error())
+	e.Err = errors.Unwrap(err)
+	return e
 }
 
-// tlsConfig returns the client TLS configuration for one connection.
-func (s *smtpSettings) tlsConfig() *tls.Config {
-	cfg := &tls.Config{ServerName: s.host, RootCAs: s.roots, MinVersion: tls.VersionTLS12}
-	switch {
-	case s.pin != nil:
-		cfg.InsecureSkipVerify = true // replaced by the pin check below
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			return checkPin(cs, s.pin)
-		}
-	case s.insecure:
-		cfg.InsecureSkipVerify = true
-	}
-	return cfg
-}
-
-// verified reports whether a TLS connection made with tlsConfig is
-// authenticated (CA chain or pin), i.e. safe for AUTH.
+// verified reports whether a connection made with the settings is
+// encrypted and authenticated (CA chain or pin), i.e. safe for AUTH.
 func (s *smtpSettings) verified() bool {
-	return s.security != "none" && (s.pin != nil || !s.insecure)
+	return s.security != "none" && s.trust.Verified()
 }
 
 func orDefault(v, d int) int {

@@ -1,8 +1,37 @@
 package transport
 
+// Why the STARTTLS dialogue is run here and not by go-smtp (issue 26 asks
+// for go-smtp's NewClientStartTLS/Hello unless a measured reason says
+// otherwise). Measured against go-smtp v0.25.1 (client.go), held by
+// TestGoSMTPStartTLSStillUnfit in smtp_conn_test.go:
+//
+//   - it has no exported StartTLS: NewClientStartTLS (and DialStartTLS) is
+//     the only way, and it says EHLO before Hello can set our name, so the
+//     plaintext EHLO would always be "EHLO localhost" whatever smtp.helo
+//     or the host name say;
+//   - it wraps the connection it was given in tls.Client itself, so a
+//     transcript connection under it sees only ciphertext after STARTTLS;
+//     the one tap above TLS, Client.DebugWriter, merges both directions into
+//     one writer, and the -v transcript decides what to redact by direction
+//     (what the client sends during AUTH), never by what the server sends;
+//   - it starts the handshake lazily on the next command's write, outside
+//     any context, so a certificate failure would surface as an EHLO error;
+//   - it drops plaintext that followed the 220 to STARTTLS silently; we
+//     refuse it (tlsconf.ErrDataBeforeHandshake).
+//
+// So the greeting, the first EHLO and STARTTLS are ours (textproto, a few
+// lines), the handshake is tlsconf's, and go-smtp is handed the TLS
+// connection with a replayed greeting (fakeGreeting) and runs everything
+// from the second EHLO on: Hello, AUTH, MAIL, RCPT, DATA, RSET, QUIT. With
+// implicit TLS and without TLS go-smtp runs the whole dialogue. When
+// go-smtp gains a StartTLS that EHLOs with our name first and lets the
+// caller wrap the TLS connection, delete startTLS, fakeGreeting,
+// replayConn and transcript.suppress.
+
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/textproto"
@@ -10,6 +39,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"github.com/mapictl/mapictl/internal/tlsconf"
 )
 
 // smtpConn is one established, greeted and (if configured) authenticated
@@ -25,8 +56,10 @@ type smtpConn struct {
 // The transcript writer drops it.
 const fakeGreeting = "220 mapictl-starttls-resume"
 
-// dial connects, secures, greets and authenticates. On error nothing stays
-// open. Errors are *Error.
+// dial connects, secures, greets and authenticates, every step under ctx:
+// ending ctx closes the connection, which interrupts whatever step is
+// blocked, and the error is then temporary. On error nothing stays open.
+// Errors are *Error.
 func (t *smtpTransport) dial(ctx context.Context) (*smtpConn, error) {
 	d := net.Dialer{Timeout: t.timeout}
 	raw, err := d.DialContext(ctx, "tcp", t.s.addr)
@@ -51,7 +84,7 @@ func (t *smtpTransport) dial(ctx context.Context) (*smtpConn, error) {
 		c.Close()
 		return nil, classify(ctx, StageEHLO, err)
 	}
-	if err := t.authenticate(sc); err != nil {
+	if err := t.authenticate(ctx, sc); err != nil {
 		c.Close()
 		return nil, classify(ctx, StageAuth, err)
 	}
@@ -62,10 +95,11 @@ func (t *smtpTransport) dial(ctx context.Context) (*smtpConn, error) {
 func (t *smtpTransport) secure(ctx context.Context, raw net.Conn) (net.Conn, error) {
 	switch t.s.security {
 	case "tls":
-		tc := tls.Client(raw, t.s.tlsConfig())
-		if err := t.handshake(ctx, raw, tc); err != nil {
-			return nil, err
+		tc, err := tlsconf.Handshake(ctx, raw, t.s.trust.Config(), t.timeout)
+		if err != nil {
+			return nil, t.tlsErr(ctx, err)
 		}
+		t.noteTLS(tc)
 		return tc, nil
 	case "starttls":
 		return t.startTLS(ctx, raw)
@@ -73,32 +107,33 @@ func (t *smtpTransport) secure(ctx context.Context, raw net.Conn) (net.Conn, err
 	return raw, nil
 }
 
-// handshake runs the TLS handshake under the step timeout.
-func (t *smtpTransport) handshake(ctx context.Context, raw net.Conn, tc *tls.Conn) error {
-	raw.SetDeadline(time.Now().Add(t.timeout))
-	defer raw.SetDeadline(time.Time{})
-	if err := tc.HandshakeContext(ctx); err != nil {
-		e := classify(ctx, StageTLS, err)
-		if e.Kind != KindTemporary {
-			e.Stage = StageTLS
-		}
-		if e.Kind == KindTLS && peerFingerprint(err) != "" {
-			e.Hints = append(e.Hints, certHints(err, t.s.pin != nil)...)
-		}
-		return e
+// tlsErr classifies a failed handshake: interrupted (temporary) when ctx
+// ended, else of stage "tls", with the trust hints when the server's
+// certificate does not verify.
+func (t *smtpTransport) tlsErr(ctx context.Context, err error) *Error {
+	e := classify(ctx, StageTLS, err)
+	if e.Kind != KindTemporary {
+		e.Stage = StageTLS
 	}
+	if e.Kind == KindTLS {
+		e.Hints = append(e.Hints, tlsconf.Hints(err, t.s.trust.Pinned(), "smtp")...)
+	}
+	return e
+}
+
+// noteTLS writes the negotiated version and suite into the transcript.
+func (t *smtpTransport) noteTLS(tc *tls.Conn) {
 	if t.log != nil {
 		st := tc.ConnectionState()
 		t.log.note("tls established (" + tls.VersionName(st.Version) + ", " +
 			tls.CipherSuiteName(st.CipherSuite) + ")")
 	}
-	return nil
 }
 
 // startTLS runs greeting, EHLO and STARTTLS on the plaintext connection
-// itself (so the EHLO name and transcript are ours), then hands go-smtp a
-// TLS connection that replays a greeting. A server that does not offer
-// STARTTLS is KindTLS: nothing else, credentials least of all, is sent.
+// itself (see the top of this file), then hands go-smtp a TLS connection
+// that replays a greeting. A server that does not offer STARTTLS is
+// KindTLS: nothing else, credentials least of all, is sent.
 func (t *smtpTransport) startTLS(ctx context.Context, raw net.Conn) (net.Conn, error) {
 	raw.SetDeadline(time.Now().Add(t.timeout))
 	var rw net.Conn = raw
@@ -124,13 +159,14 @@ func (t *smtpTransport) startTLS(ctx context.Context, raw net.Conn) (net.Conn, e
 		}
 		return nil, e
 	}
-	if tp.R.Buffered() > 0 { // CVE-2011-0411 style command injection
-		return nil, &Error{Kind: KindTLS, Stage: StageTLS, Message: "server sent data before the tls handshake"}
+	tc, err := tlsconf.StartTLS(ctx, raw, tp.R.Buffered(), t.s.trust.Config(), t.timeout)
+	if errors.Is(err, tlsconf.ErrDataBeforeHandshake) {
+		return nil, &Error{Kind: KindTLS, Stage: StageTLS, Message: err.Error(), Err: err}
 	}
-	tc := tls.Client(raw, t.s.tlsConfig())
-	if err := t.handshake(ctx, raw, tc); err != nil {
-		return nil, err
+	if err != nil {
+		return nil, t.tlsErr(ctx, err)
 	}
+	t.noteTLS(tc)
 	if t.log != nil {
 		t.log.suppress(fakeGreeting)
 	}
