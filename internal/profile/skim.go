@@ -33,9 +33,9 @@ package profile
 // When to delete it: when jsontext (or encoding/json/v2) scans escaped
 // strings and headers fast enough that BenchmarkUnmarshalSection shows it
 // within ~10% of skim, or when the format stops making a reader of one
-// section scan the others (e.g. a section per file). Then Store.LoadSection
-// and UnmarshalSection call unmarshal and validate(only), and this file, skimscan.go and
-// skim_test.go go.
+// section scan the others (e.g. a section per file). Then sectionOf
+// (codec.go) decodes with unmarshal and validate(only) alone, and this
+// file, skimscan.go and skim_test.go go.
 
 import (
 	"bytes"
