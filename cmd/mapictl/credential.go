@@ -76,23 +76,17 @@ It never comes from the command line. --username is not a secret.`,
 				return err
 			}
 			s, err = f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-				props := map[mapi.Tag]any{}
-				if s.Secure != nil {
-					c, err := s.ReadSecure(ids)
-					if err != nil {
-						return err
+				return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+					if tag.Type() == mapi.PtBinary {
+						props[tag] = secret
+					} else {
+						props[tag] = string(secret)
 					}
-					props = c.Props
-				}
-				if tag.Type() == mapi.PtBinary {
-					props[tag] = secret
-				} else {
-					props[tag] = string(secret)
-				}
-				if username != "" {
-					props[mapi.PrUsername] = username
-				}
-				return p.WriteSecure(s, ids, props)
+					if username != "" {
+						props[mapi.PrUsername] = username
+					}
+					return nil
+				})
 			})
 			if err != nil {
 				return err

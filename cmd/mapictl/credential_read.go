@@ -125,15 +125,13 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				c, err := s.ReadSecure(ids)
-				if err != nil {
-					return err
-				}
-				if _, ok := c.Props[tag]; !ok {
-					return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, field)
-				}
-				delete(c.Props, tag)
-				return p.WriteSecure(s, ids, c.Props)
+				return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+					if _, ok := props[tag]; !ok {
+						return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, field)
+					}
+					delete(props, tag)
+					return nil
+				})
 			})
 			if err != nil {
 				return err

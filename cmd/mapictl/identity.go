@@ -137,7 +137,7 @@ func newIdentityShowCmd(f *factory) *cobra.Command {
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var recips []string
-			usesStore := len(f.identityFlag) == 0 && os.Getenv("MAPICTL_IDENTITY") == "" && os.Getenv("MAPICTL_IDENTITY_FILE") == ""
+			usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
 			if usesStore {
 				if pub, err := fsutil.ReadRegular(filepath.Join(f.StoreDir(), profile.RecipientFile)); err == nil {
 					if r := strings.TrimSpace(string(pub)); r != "" {

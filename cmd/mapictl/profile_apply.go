@@ -206,7 +206,7 @@ func nonNilStrings(s []string) []string {
 // key stands in for the one a real run creates, so nothing is written.
 func (f *factory) applierRecipients(dryRun bool) ([]string, error) {
 	st := f.Store()
-	usesStore := len(f.identityFlag) == 0 && os.Getenv("MAPICTL_IDENTITY") == "" && os.Getenv("MAPICTL_IDENTITY_FILE") == ""
+	usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
 	if dryRun && usesStore {
 		if _, err := os.Lstat(filepath.Join(st.Root, profile.IdentityFile)); err != nil {
 			// A dry run fails where the real run would (SPEC §4).

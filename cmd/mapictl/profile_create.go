@@ -125,7 +125,7 @@ func resolveRecipients(list []string, file string) ([]string, error) {
 // missing (SPEC §4): that is NoAccess naming the recipient they need.
 func (f *factory) ownRecipients() (recips []string, created bool, err error) {
 	st := f.Store()
-	usesStore := len(f.identityFlag) == 0 && os.Getenv("MAPICTL_IDENTITY") == "" && os.Getenv("MAPICTL_IDENTITY_FILE") == ""
+	usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
 	idPath := filepath.Join(st.Root, profile.IdentityFile)
 	if usesStore {
 		if _, err := os.Lstat(idPath); errors.Is(err, fs.ErrNotExist) {

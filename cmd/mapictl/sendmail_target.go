@@ -7,6 +7,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // sendmailTarget picks the transport section as msmtp picks an account:
@@ -50,7 +51,7 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 // identity file is passphrase-encrypted.
 func (f *factory) passphraseLocked(err error) bool {
 	if !(mapi.IsCode(err, mapi.Unconfigured) || mapi.IsCode(err, mapi.NoAccess)) || os.Getenv("MAPICTL_PASSPHRASE_FD") != "" ||
-		os.Getenv("MAPICTL_IDENTITY") != "" || os.Getenv("MAPICTL_IDENTITY_FILE") != "" || len(f.identityFlag) > 0 {
+		!secure.UsesStoreIdentity(f.identityFlag, os.Getenv) {
 		return false
 	}
 	b, rerr := os.ReadFile(filepath.Join(f.StoreDir(), profile.IdentityFile))

@@ -87,24 +87,31 @@ func RemoveOwner(p *profile.Profile, ids []age.Identity, r string) (changed bool
 	if !changed {
 		return false, nil, nil
 	}
-	for _, s := range p.Sections {
-		if s.Secure == nil {
-			continue
-		}
-		if err := p.Reseal(s, ids, false); err != nil {
-			return false, nil, err
-		}
-		resealed = append(resealed, s.Name)
+	if resealed, err = resealAll(p, ids); err != nil {
+		return false, nil, err
 	}
 	return true, resealed, nil
 }
 
 // Rekey re-seals every secure range with a fresh file key, to its owners
-// and readers, and rotates the signing key; the save re-encrypts the outer
-// layer with a fresh file key. It returns the sections re-sealed. An
+// and readers, and asks for a new signing key (Profile.RotateSigningKey).
+// It changes p only: run it inside profile.Store.Update, whose save makes
+// the key, endorses it with the old one, seals it to the owners, signs,
+// re-encrypts the outer layer with a fresh file key, writes atomically and
+// pins, as for every other change. It returns the sections re-sealed. An
 // owner opens every range: one that does not open is an error, and
 // nothing is saved.
 func Rekey(p *profile.Profile, ids []age.Identity) (resealed []string, err error) {
+	if resealed, err = resealAll(p, ids); err != nil {
+		return nil, err
+	}
+	p.RotateSigningKey()
+	return resealed, nil
+}
+
+// resealAll re-seals every secure range of p (Profile.Reseal, no re-bind)
+// and returns the sections it re-sealed, stopping at the first error.
+func resealAll(p *profile.Profile, ids []age.Identity) (resealed []string, err error) {
 	for _, s := range p.Sections {
 		if s.Secure == nil {
 			continue
@@ -114,6 +121,5 @@ func Rekey(p *profile.Profile, ids []age.Identity) (resealed []string, err error
 		}
 		resealed = append(resealed, s.Name)
 	}
-	p.RotateSigningKey()
 	return resealed, nil
 }

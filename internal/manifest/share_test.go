@@ -143,3 +143,55 @@ func TestRekeyResealsEveryRange(t *testing.T) {
 		t.Fatalf("Rekey of a range the owner cannot open: %v", err)
 	}
 }
+
+// TestRekeySavesThroughStore: Rekey inside Store.Update leaves the save to
+// the store: a new signing key endorsed by the old one, the next version
+// signed, written and pinned, and the file reads back verified with its
+// credentials.
+func TestRekeySavesThroughStore(t *testing.T) {
+	owner, ro := newKey(t)
+	ids := []age.Identity{owner}
+	st := &profile.Store{Root: t.TempDir()}
+	if err := st.Create(profile.New("team", []string{ro})); err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Update("team", ids, func(p *profile.Profile) error {
+		s, err := p.AddSection("a", "transport", "smtp")
+		if err != nil {
+			return err
+		}
+		return p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrPassword: "x"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldKey, oldVersion := before.Signing.Key, before.Version
+	after, err := st.Update("team", ids, func(p *profile.Profile) error {
+		_, err := Rekey(p, ids)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Signing.Key == oldKey || after.Version != oldVersion+1 {
+		t.Fatalf("after rekey: key changed %v, version %d (was %d)", after.Signing.Key != oldKey, after.Version, oldVersion)
+	}
+	if r := after.Signing.Rotations; len(r) == 0 || r[len(r)-1].By != oldKey || r[len(r)-1].Key != after.Signing.Key {
+		t.Errorf("the new key is not endorsed by the old one: %+v", r)
+	}
+	pin, err := st.Pin(after.UID)
+	if err != nil || pin == nil || pin.Key != after.Signing.Key || pin.Version != after.Version {
+		t.Fatalf("pin after rekey = %+v, %v", pin, err)
+	}
+	got, err := st.Load("team", ids)
+	if err != nil || !got.Trust.Verified {
+		t.Fatalf("load after rekey: %v (trust %+v)", err, got)
+	}
+	s, err := got.Section("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.ReadSecure(ids); err != nil || c.Props[mapi.PrPassword] != "x" {
+		t.Fatalf("credentials after rekey: %v", err)
+	}
+}

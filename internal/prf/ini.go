@@ -1,5 +1,49 @@
 package prf
 
+// Why this file is hand-written.
+//
+// What it replaces: an INI library, gopkg.in/ini.v1 (go-ini) being the
+// usual one in Go, for the sectioned text of a PRF.
+//
+// Why: a PRF is read as Outlook's GetPrivateProfileString reads it, and
+// its errors and warnings name a line. go-ini, set up as closely as it
+// goes (ini_test.go's iniLibOptions: folded names, '=' the only delimiter,
+// no inline comments, no continuation lines), still keeps no line numbers
+// for sections or keys (every error of account.go and service.go names
+// one), merges a repeated [section], which a PRF refuses, keeps the last
+// of a repeated key, where a PRF reads the first (and refuses a repeat
+// with another value), reads '#' lines as comments, unquotes keys, reads
+// its own quoting (backquotes, """), and accepts control characters (a
+// NUL here means UTF-16 text without a byte-order mark). Bending it would take a second
+// pass over the text for the lines, which is this file again. This is not
+// a speed question: measured by what go-ini v1.68.0 cannot report, and by
+// size (about 100 lines, no dependency in the binary).
+//
+// Held to go-ini by: ini_test.go. TestINIAgreesWithGoINI reads every PRF in
+// testdata with both; FuzzINIAgreesWithGoINI (run by scripts/fuzz.sh) holds
+// them to the same sections, keys and values, in order, on every text both
+// accept. They differ on purpose, and knownINIDifference leaves out:
+//   - a line starting with '#': a key here, as in Windows; a comment in go-ini;
+//   - blanks inside a header's brackets, trimmed here, kept by go-ini; ']'
+//     twice in a header line (go-ini reads to the last, this reader to the
+//     first, then allows only a ';' comment);
+//   - a [DEFAULT] section, go-ini's home for keys before the first header
+//     (which are an error here);
+//   - a key in quotes, or named "-" (go-ini unquotes the one and numbers
+//     the other);
+//   - a value starting with ` or """ (go-ini's quoting), and a value in
+//     quotes with the same quote inside: here one pair of outer quotes
+//     always goes, as in Windows; go-ini then keeps them.
+// The rest of what they differ on is what this reader refuses and go-ini
+// accepts (TestINIDifferences): a repeated section, a key repeated with
+// another value, keys before the first header, control characters, text
+// after a header. A key repeated with the same value is read once by both.
+//
+// When to delete it: when an INI library reports the line of every section
+// and key and lets a repeated section or key be seen (or mapictl stops
+// importing PRFs); then parseINI becomes a check over that library's result
+// and ini_test.go's differential test its test.
+
 import (
 	"fmt"
 	"strings"

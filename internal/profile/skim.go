@@ -1,5 +1,42 @@
 package profile
 
+// Why this file (and skimscan.go) is hand-written.
+//
+// What it replaces: for the readers of one section only (credential get,
+// credential list, section open: Store.LoadSection), decoding the whole
+// document with jsontext (unmarshal) and validating it. Every other reader
+// and every writer still goes the long way.
+//
+// Why: a reader of one section must still check the syntax of the whole
+// document and every section's header, and most of its bytes are the other
+// sections' armored secure ranges. jsontext scans those at ~400 MB/s, one
+// byte at a time and on its slow path (armor has a "\n" escape every 64
+// characters), and decodes each header through its token API at ~1.5 µs a
+// section. skim checks strings eight bytes at a time and checks the headers
+// itself, as validate would, without building them.
+//
+// Measured how: BenchmarkUnmarshalSection (1,000 sections, no decryption):
+// skim 1.78 ms, jsontext 3.19 ms; scripts/bench.sh's "credential get, 1000
+// sections / 1 section" went from ~2x to 1.74x (docs/performance.md,
+// "Fourth round"; docs/design.md).
+//
+// Held to jsontext by: FuzzSkimValue (skim never accepts a value jsontext
+// refuses) and FuzzSkimDocument (whenever skim vouches for a document,
+// jsontext and validate give the same profile), both run in CI by
+// scripts/fuzz.sh, and TestSkimVouchesForWhatMarshalWrites. Their seeds
+// include a document written through Store.Update (storeWritten in
+// skim_test.go: owners, readers, a secure range, a rotated signing key, the
+// signature), so a format change to what the store writes reaches them at
+// once; a change that adds a member must teach both readers, or skim
+// declines (the slow path) and the test says so.
+//
+// When to delete it: when jsontext (or encoding/json/v2) scans escaped
+// strings and headers fast enough that BenchmarkUnmarshalSection shows it
+// within ~10% of skim, or when the format stops making a reader of one
+// section scan the others (e.g. a section per file). Then sectionOf
+// (codec.go) decodes with unmarshal and validate(only) alone, and this
+// file, skimscan.go and skim_test.go go.
+
 import (
 	"bytes"
 	"strconv"
@@ -7,15 +44,6 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
-// A reader of one section must still check the syntax of the whole
-// document and every section's header, and most of its bytes are the other
-// sections' armored secure ranges. jsontext scans those at ~400 MB/s, one
-// byte at a time and on its slow path (armor has a "\n" escape every 64
-// characters), and decodes each header through its token API at ~1.5 µs a
-// section. skim checks strings eight bytes at a time and checks the headers
-// itself, as validate would, without building them (docs/performance.md,
-// "Fourth round").
-//
 // The contract that keeps this safe is one-sided: skim vouches for a
 // document only when decoding it the long way and validating it would give
 // the same result without error (FuzzSkimDocument checks this against

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -97,6 +99,44 @@ func skimSigned(t testing.TB) []byte {
 	return doc
 }
 
+// storeWritten is a document as the store writes it today, decrypted: made
+// through Store.Create and Store.Update (so through commit), with two
+// owners, a section with credentials and a reader, and a rotated signing
+// key. Whatever a format change adds to what commit writes is in it, so
+// the skim tests and FuzzSkimDocument's seeds follow the format without
+// being told.
+func storeWritten(t testing.TB) []byte {
+	owner, other, reader := testKey(t), testKey(t), testKey(t)
+	ids := []age.Identity{owner}
+	st := &Store{Root: t.TempDir()}
+	if err := st.Create(New("fresh", []string{owner.Recipient().String()})); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.Update("fresh", ids, func(p *Profile) error {
+		p.Owners = append(p.Owners, other.Recipient().String())
+		p.RotateSigningKey()
+		s, err := p.AddSection("smtp", KindTransport, "smtp")
+		if err != nil {
+			return err
+		}
+		s.Props[mapi.PrSMTPHost] = "mail.example.com"
+		s.Readers = []string{reader.Recipient().String()}
+		return p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrUsername: "dana", mapi.PrPassword: "hunter2"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := os.ReadFile(st.Path("fresh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := secure.Decrypt(ct, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
 // TestSkimVouchesForWhatMarshalWrites: the fast path is taken for every
 // document mapictl writes, compact or indented as by jq, for every section
 // and for a missing one, and agrees with jsontext.
@@ -115,13 +155,18 @@ func TestSkimVouchesForWhatMarshalWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed := skimSigned(t)
+	signed, fresh := skimSigned(t), storeWritten(t)
+	for _, want := range []string{`"owners":[`, `"signing":{"key":`, `"rotations":[{"by":"`, `"readers":[`, `"secure":{`, `,"signature":"`} {
+		if !bytes.Contains(fresh, []byte(want)) {
+			t.Fatalf("the store-written document has no %s:\n%s", want, fresh)
+		}
+	}
 	for _, want := range []string{`"version":41`, `"owners":[`, `"signing":{"key":`, `"rotations":[{"by":"`, `"sealed":"-----BEGIN AGE`, `"readers":[`, `,"signature":"`} {
 		if !bytes.Contains(signed, []byte(want)) {
 			t.Fatalf("the signed document has no %s:\n%s", want, signed)
 		}
 	}
-	for _, d := range [][]byte{doc, indented.Bytes(), signed, legacyDoc} {
+	for _, d := range [][]byte{doc, indented.Bytes(), signed, legacyDoc, fresh} {
 		for _, only := range []string{"global", "smtp", "Ünïcödé svc", "ab", "missing"} {
 			if !checkSkim(t, d, only) {
 				t.Errorf("skim declined a document Marshal writes (section %q):\n%s", only, d)
@@ -295,6 +340,9 @@ func FuzzSkimDocument(f *testing.F) {
 	signed := skimSigned(f)
 	f.Add(signed, "smtp")
 	f.Add(signed, "ab")
+	fresh := storeWritten(f)
+	f.Add(fresh, "smtp")
+	f.Add(fresh, "global")
 	f.Add([]byte(`{"format":"mapictl.profile/1","name":"w","uid":"0123456789abcdef0123456789abcdef","version":3,`+
 		`"owners":["o"],"recipients":["o","r"],"signing":{"key":"k","sealed":"s"},"sections":[`+
 		`{"name":"global","uid":"0123456789abcdef0123456789abcdee","kind":"global","props":{},"readers":["r"]}],`+

@@ -1,5 +1,12 @@
 package profile
 
+// Why this file is hand-written: it is the scanner of skim.go, whose top
+// says what it replaces (jsontext's scan of the whole document, for the
+// readers of one section), why (armor's escapes keep jsontext on its
+// byte-at-a-time path; this one checks strings eight bytes at a time), how
+// that was measured (BenchmarkUnmarshalSection), what holds it to jsontext
+// (FuzzSkimValue, FuzzSkimDocument) and when to delete both files.
+
 import (
 	"bytes"
 	"encoding/binary"

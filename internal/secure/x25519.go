@@ -1,5 +1,36 @@
 package secure
 
+// Why this file is hand-written.
+//
+// What it replaces: age.X25519Identity's parse (age.ParseX25519Identity)
+// and Unwrap, for the AGE-SECRET-KEY-1 identities mapictl loads
+// (idfile.go, keys.go); age still gives the recipient and does everything
+// else.
+//
+// Why: age's identity calls x/crypto's curve25519.X25519, which goes
+// through crypto/ecdh and builds a fresh ecdh.PrivateKey on every call, and
+// building one computes its public key: two scalar multiplications to parse
+// and two per unwrap where one does. mapictl parses its identity and
+// unwraps two files (the profile, then the section's secure range) on every
+// `credential get`, its hottest command.
+//
+// Measured how: BenchmarkX25519Unwrap (x25519_test.go) runs both on the
+// same stanza: age 94-102 µs, mapictl 46-55 µs, ~0.15 ms less per
+// `credential get` in scripts/bench.sh (docs/performance.md, "Half the
+// X25519 work was wasted").
+//
+// Held to age by: x25519_test.go (same keys parse, same recipient, same
+// stanzas open to the same file key, same "not for me" against "malformed"
+// errors) and FuzzParseX25519Identity and FuzzX25519Unwrap, which run both
+// on every input.
+//
+// When to delete it: the day age stops paying two scalar multiplications
+// per unwrap (age or x/crypto keeping the ecdh key, or age moving to
+// crypto/ecdh itself), which BenchmarkX25519Unwrap shows as "age" within a
+// few percent of "mapictl". Then delete this file and its test, parse with
+// age.ParseX25519Identity in idfile.go and keys.go, and drop nativeFirst
+// (age orders its own identities).
+
 import (
 	"crypto/ecdh"
 	"crypto/hkdf"

@@ -13,7 +13,7 @@ import (
 // [LogonResult.Prompted]) into the sections' secure ranges of p, keeping
 // any other secure property already stored: the "remember password" of a
 // logon dialog. A range is sealed to p.SealedTo(s). Call it inside
-// profile.Store.Update. Errors: those of Section.ReadSecure/WriteSecure
+// profile.Store.Update. Errors: those of Profile.UpdateSecure
 // (MAPI_E_NO_ACCESS when ids cannot open an existing range), and
 // MAPI_E_NOT_FOUND for a section no longer in p.
 func Remember(p *profile.Profile, ids []age.Identity, prompted map[string]Credentials) error {
@@ -27,21 +27,16 @@ func Remember(p *profile.Profile, ids []age.Identity, prompted map[string]Creden
 		if err != nil {
 			return err
 		}
-		props := map[mapi.Tag]any{}
-		if s.Secure != nil {
-			c, err := s.ReadSecure(ids)
-			if err != nil {
-				return err
-			}
-			props = c.Props
-		}
 		c := prompted[n]
-		for t, v := range map[mapi.Tag]string{mapi.PrUsername: c.Username, mapi.PrPassword: c.Password, mapi.PrOAuth2Token: c.OAuth2Token} {
-			if v != "" {
-				props[t] = v
+		err = p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+			for t, v := range map[mapi.Tag]string{mapi.PrUsername: c.Username, mapi.PrPassword: c.Password, mapi.PrOAuth2Token: c.OAuth2Token} {
+				if v != "" {
+					props[t] = v
+				}
 			}
-		}
-		if err := p.WriteSecure(s, ids, props); err != nil {
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
