@@ -10,7 +10,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
-	"github.com/mapictl/mapictl/internal/sendmailopt"
+	"github.com/mapictl/mapictl/internal/sendmail"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
 )
@@ -19,8 +19,8 @@ import (
 // Message-ID), strips Bcc, enqueues it encrypted and delivers it. Exit 0
 // when sent, or when queued for a retry (with a warning); when the profile
 // cannot be opened without a prompt it is queued for the next flush.
-func sendmailDeliver(f *factory, o *sendmailopt.Options) error {
-	raw, err := sendmailopt.ReadMessage(f.IO.In, o.IgnoreDots)
+func sendmailDeliver(f *factory, o *sendmail.Options) error {
+	raw, err := sendmail.ReadMessage(f.IO.In, o.IgnoreDots)
 	if err != nil {
 		return mapi.Wrap(mapi.DiskError, err, "read standard input")
 	}
@@ -87,7 +87,7 @@ func sendmailDeliver(f *factory, o *sendmailopt.Options) error {
 
 // fromFor is the From field added to a message that has none: -F's name
 // (else the section's display name) with the envelope sender's address.
-func fromFor(o *sendmailopt.Options, section message.Address, sender string) message.Address {
+func fromFor(o *sendmail.Options, section message.Address, sender string) message.Address {
 	a := message.Address{Name: o.FullName, Email: sender}
 	if a.Email == "" {
 		a.Email = section.Email
@@ -113,7 +113,7 @@ func addField(raw []byte, key, value string) []byte {
 // is passed as written, but never one holding a control character such
 // as CR, LF or NUL), plus with -t those of To, Cc and Bcc; duplicates
 // dropped. No recipient at all is 64.
-func sendmailRecipients(o *sendmailopt.Options, h gomail.Header) ([]string, error) {
+func sendmailRecipients(o *sendmail.Options, h gomail.Header) ([]string, error) {
 	var to []string
 	for _, arg := range o.Recipients {
 		list, err := message.ParseAddressList(arg)

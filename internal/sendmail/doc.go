@@ -1,4 +1,4 @@
-// Package sendmailopt parses a sendmail command line the way sendmail,
+// Package sendmail parses a sendmail command line the way sendmail,
 // Postfix and msmtp accept it, and reads the message a sendmail caller
 // writes to standard input. It is pure: it touches no file, environment or
 // network, so the same table of real-world command lines (git send-email,
@@ -9,4 +9,4 @@
 // first argument that is not an option, or after "--" (POSIX getopt, as
 // Postfix's sendmail). The long options are --read-envelope-from,
 // --section NAME and --section=NAME.
-package sendmailopt
+package sendmail
