@@ -1,12 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"strings"
-	"unicode"
-
-	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
@@ -32,11 +27,7 @@ func sendmailDeliver(f *factory, o *sendmail.Options) error {
 	if list, err := message.ParseAddressList(h.Get("From")); err == nil && len(list) > 0 {
 		hdrFrom = list[0]
 	}
-	hint := o.Sender
-	if hint == "" {
-		hint = hdrFrom.Email
-	}
-	t, locked, err := f.sendmailTarget(o.Section, hint)
+	t, locked, err := f.sendmailTarget(o.Section, o.TargetAddress(hdrFrom.Email))
 	if err != nil {
 		return err
 	}
@@ -46,15 +37,7 @@ func sendmailDeliver(f *factory, o *sendmail.Options) error {
 	if err := checkSenders(t, o.Sender, h); err != nil {
 		return err
 	}
-	sender := t.From.Email
-	switch {
-	case o.NullSender:
-		sender = ""
-	case o.Sender != "":
-		sender = o.Sender
-	case (o.ReadEnvelopeFrom || locked) && hdrFrom.Email != "":
-		sender = hdrFrom.Email
-	}
+	sender := o.EnvelopeSender(t.From.Email, hdrFrom.Email, locked)
 	if locked && sender == "" && !o.NullSender {
 		// The section's address is sealed in the profile: sendmail-from
 		// (config.yaml or MAPICTL_SENDMAIL_FROM) stands in for it.
@@ -64,8 +47,8 @@ func sendmailDeliver(f *factory, o *sendmail.Options) error {
 		}
 	}
 	if !h.Has("From") {
-		if addr := fromFor(o, t.From, sender); addr.Email != "" {
-			raw = addField(raw, "From", addr.String())
+		if addr := o.FromField(t.From, sender); addr.Email != "" {
+			raw = sendmail.AddField(raw, "From", addr.String())
 		}
 	}
 	domain := t.From.Domain()
@@ -76,73 +59,13 @@ func sendmailDeliver(f *factory, o *sendmail.Options) error {
 	if err != nil {
 		return messageError(err)
 	}
-	to, err := sendmailRecipients(o, h)
+	to, err := o.EnvelopeRecipients(h)
 	if err != nil {
-		return err
+		return messageError(err)
 	}
 	p := &spool.Payload{From: sender, To: to, Message: message.StripBcc(out),
 		DSNNotify: o.DSNNotify, DSNReturn: o.DSNReturn, EnvID: o.EnvID, Body: o.Body}
 	return f.sendmailSubmit(t, locked, p, msgID)
-}
-
-// fromFor is the From field added to a message that has none: -F's name
-// (else the section's display name) with the envelope sender's address.
-func fromFor(o *sendmail.Options, section message.Address, sender string) message.Address {
-	a := message.Address{Name: o.FullName, Email: sender}
-	if a.Email == "" {
-		a.Email = section.Email
-	}
-	if a.Name == "" && strings.EqualFold(a.Email, section.Email) {
-		a.Name = section.Name
-	}
-	return a
-}
-
-// addField puts "key: value" first in the header, with the line break
-// the message already uses.
-func addField(raw []byte, key, value string) []byte {
-	nl := "\n"
-	if i := bytes.IndexByte(raw, '\n'); i > 0 && raw[i-1] == '\r' {
-		nl = "\r\n"
-	}
-	return append([]byte(key+": "+value+nl), raw...)
-}
-
-// sendmailRecipients are the command line's addresses (each argument may
-// list several, comma-separated; a bare local name such as cron's "root"
-// is passed as written, but never one holding a control character such
-// as CR, LF or NUL), plus with -t those of To, Cc and Bcc; duplicates
-// dropped. No recipient at all is 64.
-func sendmailRecipients(o *sendmail.Options, h gomail.Header) ([]string, error) {
-	var to []string
-	for _, arg := range o.Recipients {
-		list, err := message.ParseAddressList(arg)
-		if err != nil {
-			s := strings.TrimSpace(arg)
-			if s == "" || strings.ContainsAny(s, " <>,\"") || strings.IndexFunc(arg, unicode.IsControl) >= 0 ||
-				strings.HasPrefix(s, "-") {
-				return nil, mapi.Wrap(mapi.InvalidParameter, err, "recipient "+arg)
-			}
-			to = append(to, s)
-			continue
-		}
-		for _, a := range list {
-			to = append(to, a.Email)
-		}
-	}
-	if o.ExtractRecipients {
-		got, err := message.HeaderRecipients(h)
-		if err != nil {
-			return nil, messageError(err)
-		}
-		to = append(to, got...)
-	}
-	to = dedupe(to)
-	if len(to) == 0 {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "the message names no recipient").
-			WithHint("name recipients on the command line, or pass -t to read To, Cc and Bcc")
-	}
-	return to, nil
 }
 
 // sendmailSubmit enqueues p and, unless the profile is locked, delivers it.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/sendmail"
 )
 
 // sendmailTarget picks the transport section as msmtp picks an account:
@@ -47,7 +48,7 @@ func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bo
 		return nil, false, err
 	}
 	if section == "" {
-		section = sectionByEmail(p, addr)
+		section = sendmail.SectionByEmail(p, addr)
 	}
 	t, err = f.sendTarget(section)
 	return t, false, err
@@ -66,18 +67,4 @@ func (f *factory) passphraseLocked(err error) bool {
 	b, rerr := os.ReadFile(filepath.Join(f.StoreDir(), profile.IdentityFile))
 	return rerr == nil && (bytes.Contains(b, []byte("BEGIN AGE ENCRYPTED FILE")) ||
 		bytes.HasPrefix(b, []byte("age-encryption.org/v1")))
-}
-
-// sectionByEmail returns the name of the first transport section whose
-// email is addr (case-insensitive), or "" for none.
-func sectionByEmail(p *profile.Profile, addr string) string {
-	if addr == "" {
-		return ""
-	}
-	for _, s := range p.Sections {
-		if s.Kind == profile.KindTransport && strings.EqualFold(s.String(mapi.PrEmailAddress), addr) {
-			return s.Name
-		}
-	}
-	return ""
 }
