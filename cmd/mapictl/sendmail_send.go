@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 
+	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
 	"github.com/mapictl/mapictl/internal/sendmail"
 	"github.com/mapictl/mapictl/internal/spool"
-	"github.com/mapictl/mapictl/internal/transport"
 )
 
 // sendmailDeliver reads the message, completes it (From when missing, Date,
@@ -68,54 +68,45 @@ func sendmailDeliver(f *factory, o *sendmail.Options) error {
 	return f.sendmailSubmit(t, locked, p, msgID)
 }
 
-// sendmailSubmit enqueues p and, unless the profile is locked, delivers it.
+// sendmailSubmit enqueues p and, unless the profile is locked, delivers
+// it; a message left queued is a warning and exit 0.
 func (f *factory) sendmailSubmit(t *sendTarget, locked bool, p *spool.Payload, msgID string) error {
 	sp, err := f.openSpool()
 	if err != nil {
 		return err
 	}
-	seal, err := f.spoolRecipients(t.Snap)
+	r, err := f.outboxKeys().Submit(context.Background(), sp, delivery.Submission{
+		Profile: t.Profile, SectionUID: t.SectionUID, Session: t.Session, Snap: t.Snap,
+		Payload: p, Resolve: t.Resolve, QueueOnly: locked})
 	if err != nil {
 		return err
 	}
-	id, err := sp.Enqueue(seal, t.Profile, t.SectionUID, t.Session, p)
-	if err != nil {
-		return err
-	}
+	id := r.ID
 	if locked {
 		f.warnf("message %s queued as %s: the profile cannot be opened without a passphrase; the next 'mapictl spool flush' that can open it sends it", msgID, id)
 		return nil
 	}
-	outs, err := sp.Flush(context.Background(), spool.FlushOptions{IDs: []string{id},
-		Open: opener{f, t.Snap}, Seal: seal, Resolve: t.Resolve})
-	if err != nil {
-		f.warnf("message %s queued as %s: %s", msgID, id, mapi.AsError(err).Msg)
+	if r.FlushErr != nil {
+		f.warnf("message %s queued as %s: %s", msgID, id, mapi.AsError(r.FlushErr).Msg)
 		return nil
 	}
-	if len(outs) != 1 {
-		return mapi.Errorf(mapi.CallFailed, "message %s: no delivery outcome", id)
-	}
-	oc := outs[0]
-	st := oc.State
-	if oc.Skipped || st == spool.StateQueued {
+	st := r.State()
+	if st == spool.StateQueued {
 		reason := "another flush holds it"
-		if oc.Err != nil {
-			reason = transportError(oc.Err).Msg
+		if r.Outcome.Err != nil {
+			reason = transportError(r.Outcome.Err).Msg
 		}
 		f.warnf("message %s queued as %s for a retry (%s); 'mapictl spool flush' sends it", msgID, id, reason)
 		return nil
 	}
 	if st == "" {
-		return mapi.AsError(oc.Err)
+		return mapi.AsError(r.Outcome.Err)
 	}
-	var rejected []transport.Rejection
-	if oc.Result != nil {
-		rejected = oc.Result.Rejected
-	}
+	rejected := r.Rejected()
 	for _, l := range rejectionLines(rejected) {
 		f.warnf("%s", l)
 	}
-	if e := outcomeError(id, st, oc.Err, rejected); e != nil {
+	if e := outcomeError(id, st, r.Outcome.Err, rejected); e != nil {
 		return e
 	}
 	return nil
