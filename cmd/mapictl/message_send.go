@@ -8,11 +8,11 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 
 	"github.com/mapictl/mapictl/internal/account"
+	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
-	"github.com/mapictl/mapictl/internal/transport"
 )
 
 // sendTarget is where a message goes: the section, who it is from, what the
@@ -84,50 +84,37 @@ func messageSendRun(f *factory, opts *messageSendOptions) error {
 	if err != nil {
 		return err
 	}
-	seal, err := f.spoolRecipients(t.Snap)
+	r, err := f.outboxKeys().Submit(context.Background(), sp, delivery.Submission{
+		Profile: t.Profile, SectionUID: t.SectionUID, Session: t.Session, Snap: t.Snap,
+		Payload: &spool.Payload{From: t.From.Email, To: c.To, Message: c.Msg},
+		Resolve: t.Resolve, QueueOnly: opts.Queue})
 	if err != nil {
 		return err
 	}
-	p := &spool.Payload{From: t.From.Email, To: c.To, Message: c.Msg}
-	id, err := sp.Enqueue(seal, t.Profile, t.SectionUID, t.Session, p)
-	if err != nil {
-		return err
+	if r.FlushErr != nil {
+		return r.FlushErr
 	}
-	out := sendJSON{ID: id, State: spool.StateQueued, MessageID: c.MessageID, Transport: t.Section,
+	out := sendJSON{ID: r.ID, State: spool.StateQueued, MessageID: c.MessageID, Transport: t.Section,
 		Accepted: []string{}, Rejected: []rejectionJSON{}}
 	if opts.Queue {
 		if f.jsonOutput() {
 			return f.printJSON(out)
 		}
-		f.println("queued: " + id)
+		f.println("queued: " + r.ID)
 		return nil
 	}
-	outs, err := sp.Flush(context.Background(), spool.FlushOptions{IDs: []string{id},
-		Open: opener{f, t.Snap}, Seal: seal, Resolve: t.Resolve})
-	if err != nil {
-		return err
-	}
-	if len(outs) != 1 {
-		return mapi.Errorf(mapi.CallFailed, "message %s: no delivery outcome", id)
-	}
-	return f.reportSend(&out, outs[0])
+	return f.reportSend(&out, r)
 }
 
 // reportSend prints the outcome of the send and returns its error.
-func (f *factory) reportSend(out *sendJSON, oc spool.Outcome) error {
-	st := oc.State
-	if oc.Skipped {
-		st = spool.StateQueued
-	}
-	var rejected []transport.Rejection
-	if oc.Result != nil {
-		out.Accepted = append(out.Accepted, oc.Result.Accepted...)
-		rejected = oc.Result.Rejected
-		out.Rejected = rejectionsJSON(rejected)
-	}
+func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
+	st := r.State()
+	rejected := r.Rejected()
+	out.Accepted = append(out.Accepted, r.Accepted()...)
+	out.Rejected = rejectionsJSON(rejected)
 	out.State = st
 	if st == "" {
-		return mapi.AsError(oc.Err)
+		return mapi.AsError(r.Outcome.Err)
 	}
 	if f.jsonOutput() {
 		if err := f.printJSON(out); err != nil {
@@ -144,7 +131,7 @@ func (f *factory) reportSend(out *sendJSON, oc spool.Outcome) error {
 			f.println(st + ": " + out.ID)
 		}
 	}
-	if e := outcomeError(out.ID, st, oc.Err, rejected); e != nil {
+	if e := outcomeError(out.ID, st, r.Outcome.Err, rejected); e != nil {
 		return e
 	}
 	return nil

@@ -2,7 +2,7 @@ package main
 
 // The sendmail front end (issue 8): `mapictl sendmail ...`, or the binary
 // invoked as sendmail or mailq. The whole command line is sendmail's
-// (internal/sendmailopt); settings come only from MAPICTL_* and config.yaml,
+// (internal/sendmail); settings come only from MAPICTL_* and config.yaml,
 // and nothing ever prompts.
 
 import (
@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/sendmailopt"
+	"github.com/mapictl/mapictl/internal/sendmail"
 )
 
 func init() {
@@ -44,16 +44,16 @@ See docs/sendmail.md.`,
 
 // sendmailMain parses the command line and runs the mode it asks for.
 func sendmailMain(f *factory, name string, args []string) error {
-	o, err := sendmailopt.Parse(name, args)
+	o, err := sendmail.Parse(name, args)
 	if err != nil {
-		var ue *sendmailopt.UsageError
+		var ue *sendmail.UsageError
 		if errors.As(err, &ue) {
 			return mapi.Errorf(mapi.InvalidParameter, "%s: %s", name, ue.Msg).
 				WithHint("see 'mapictl help sendmail' and docs/sendmail.md for the options")
 		}
 		return err
 	}
-	if o.Mode == sendmailopt.Help {
+	if o.Mode == sendmail.Help {
 		return sendmailHelp(f)
 	}
 	// The output format is held to root's rule here too (-o is not
@@ -71,10 +71,10 @@ func sendmailMain(f *factory, name string, args []string) error {
 	f.v.Set("no-input", true)
 	f.verbose = f.verbose || o.Verbose
 	switch o.Mode {
-	case sendmailopt.ListQueue:
+	case sendmail.ListQueue:
 		c := newSpoolListCmd(f)
 		return c.RunE(c, nil)
-	case sendmailopt.FlushQueue:
+	case sendmail.FlushQueue:
 		return spoolFlushRun(f, &spoolFlushOptions{})
 	}
 	return sendmailDeliver(f, o)

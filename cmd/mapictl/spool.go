@@ -62,7 +62,7 @@ func newSpoolListCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			name, op := f.sectionNamer(snap), opener{f, snap}
+			name, op := f.sectionNamer(snap), f.outboxKeys().Opener(snap)
 			entries := []spoolEntry{}
 			for i := range recs {
 				rec := &recs[i]

@@ -67,13 +67,13 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	if err != nil {
 		return err
 	}
-	fo := spool.FlushOptions{Due: opts.Due, Open: opener{f, snap}, Resolve: f.profileResolver(snap)}
+	fo := spool.FlushOptions{Due: opts.Due, Open: f.outboxKeys().Opener(snap), Resolve: f.profileResolver(snap)}
 	if opts.Section != "" {
 		if fo.SectionUID, err = f.sectionUID(opts.Section); err != nil {
 			return err
 		}
 	}
-	if fo.Seal, err = f.spoolRecipients(snap); err != nil {
+	if fo.Seal, err = f.outboxKeys().Recipients(snap); err != nil {
 		return err
 	}
 	if stderrTTY(f) {
@@ -83,7 +83,7 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	if err != nil {
 		return err
 	}
-	f.resealOrphans(sp, fo.Open)
+	f.outboxKeys().ResealOrphans(sp, fo.Open)
 	sum := flushJSON{Messages: []flushMessage{}}
 	for _, oc := range outs {
 		if oc.Skipped {

@@ -50,7 +50,7 @@ the RFC 3464 non-delivery report alone; --message the queued message.`,
 			if err != nil {
 				return err
 			}
-			rec, p, err := sp.Load(args[0], opener{f, snap})
+			rec, p, err := sp.Load(args[0], f.outboxKeys().Opener(snap))
 			if err != nil {
 				return err
 			}

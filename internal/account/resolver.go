@@ -7,6 +7,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/sendmail"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -111,21 +112,10 @@ func (r *Resolver) ForSender(section, addr string) (*Account, error) {
 			if err != nil {
 				return nil, err
 			}
-			section = sectionByEmail(p, addr)
+			section = sendmail.SectionByEmail(p, addr)
 		}
 	}
 	return r.Sending(section)
-}
-
-// sectionByEmail returns the name of the first transport section whose
-// email is addr (case-insensitive), or "" for none.
-func sectionByEmail(p *profile.Profile, addr string) string {
-	for _, s := range p.Sections {
-		if s.Kind == profile.KindTransport && strings.EqualFold(s.String(mapi.PrEmailAddress), addr) {
-			return s.Name
-		}
-	}
-	return ""
 }
 
 // SectionUID resolves a transport section name (spool flush -s): the

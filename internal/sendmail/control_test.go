@@ -1,4 +1,4 @@
-package sendmailopt
+package sendmail
 
 import (
 	"errors"
