@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -102,7 +101,7 @@ func messageSendRun(f *factory, opts *messageSendOptions) error {
 		f.println("queued: " + id)
 		return nil
 	}
-	outs, err := sp.Flush(context.Background(), spool.FlushOptions{IDs: []string{id},
+	outs, err := sp.Flush(f.context(), spool.FlushOptions{IDs: []string{id},
 		Open: opener{f, t.Snap}, Seal: seal, Resolve: t.Resolve})
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"unicode"
 
@@ -163,8 +162,11 @@ func (f *factory) sendmailSubmit(t *sendTarget, locked bool, p *spool.Payload, m
 		f.warnf("message %s queued as %s: the profile cannot be opened without a passphrase; the next 'mapictl spool flush' that can open it sends it", msgID, id)
 		return nil
 	}
-	outs, err := sp.Flush(context.Background(), spool.FlushOptions{IDs: []string{id},
+	outs, err := sp.Flush(f.context(), spool.FlushOptions{IDs: []string{id},
 		Open: opener{f, t.Snap}, Seal: seal, Resolve: t.Resolve})
+	if spool.Interrupted(err) {
+		return err // a signal: 75, the message stays queued
+	}
 	if err != nil {
 		f.warnf("message %s queued as %s: %s", msgID, id, mapi.AsError(err).Msg)
 		return nil

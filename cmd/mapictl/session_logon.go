@@ -74,7 +74,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 
 func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	if ctx == nil {
-		ctx = context.Background()
+		ctx = f.context()
 	}
 	if opts.TTL <= 0 {
 		return mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
