@@ -17,7 +17,7 @@ func (f *factory) newTransport(st session.Settings, creds session.Credentials) (
 	self, _ := os.Executable()
 	cfg := st.TransportConfig(creds, self)
 	if f.verbose {
-		cfg.Verbose = f.IO.Err
+		cfg.Verbose = f.transcript()
 	}
 	return transport.New(cfg)
 }

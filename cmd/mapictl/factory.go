@@ -49,6 +49,7 @@ type factory struct {
 	now        func() time.Time
 
 	ctx context.Context // run's, cancelled by SIGINT and SIGTERM (context)
+	log logState        // the diagnostics logger (logging.go)
 }
 
 func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {

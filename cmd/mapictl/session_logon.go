@@ -94,7 +94,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 		lo.Prompt = f.promptCredentials
 	}
 	if f.verbose {
-		lo.Verbose = f.IO.Err // the dialogue, AUTH redacted, as message send -v
+		lo.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
 	}
 	res, err := session.Logon(ctx, lo)
 	if res != nil {
