@@ -28,7 +28,7 @@ func (f *factory) newTransport(a *account.Account, creds account.Credentials) (t
 	self, _ := os.Executable()
 	cfg := a.TransportConfig(creds, self)
 	if f.verbose {
-		cfg.Verbose = f.IO.Err
+		cfg.Verbose = f.transcript()
 	}
 	return transport.New(cfg)
 }

@@ -48,9 +48,3 @@ func (f *factory) exit(err error) int {
 
 // errSilent ends a command with f.silentExit after it printed its own output.
 var errSilent = fmt.Errorf("silent exit")
-
-// warnf prints a warning line on stderr, control characters escaped (a
-// warning can quote a server's reply).
-func (f *factory) warnf(format string, args ...any) {
-	fmt.Fprintf(f.IO.Err, "mapictl: warning: %s\n", textsafe.Escape(fmt.Sprintf(format, args...)))
-}

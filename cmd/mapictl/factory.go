@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -50,6 +51,9 @@ type factory struct {
 	ids        []age.Identity
 	silentExit int
 	now        func() time.Time
+
+	ctx context.Context // run's, cancelled by SIGINT and SIGTERM (context)
+	log logState        // the diagnostics logger (logging.go)
 }
 
 func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {

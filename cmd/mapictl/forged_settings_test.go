@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -232,6 +233,6 @@ func (s *relStore) inprocStdin(stdin string, args ...string) (int, string, strin
 	s.t.Setenv("HOME", s.home)
 	s.t.Setenv("XDG_CONFIG_HOME", filepath.Join(s.home, "xdg"))
 	var out, errb bytes.Buffer
-	code := run(append([]string{"mapictl"}, args...), strings.NewReader(stdin), &out, &errb)
+	code := run(context.Background(), append([]string{"mapictl"}, args...), strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }

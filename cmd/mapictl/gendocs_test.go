@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -137,7 +138,7 @@ func TestGendocManKeepsAngleBrackets(t *testing.T) {
 // `mapictl --help` says where identities come from without -i.
 func TestGendocIdentityEnvInHelp(t *testing.T) {
 	var out bytes.Buffer
-	if code := run([]string{"--help"}, strings.NewReader(""), &out, io.Discard); code != 0 {
+	if code := run(context.Background(), []string{"--help"}, strings.NewReader(""), &out, io.Discard); code != 0 {
 		t.Fatalf("mapictl --help: exit %d", code)
 	}
 	for _, v := range []string{"MAPICTL_IDENTITY_FILE", "MAPICTL_IDENTITY ", "<store>/identity.txt", "<store>/config.yaml"} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,7 +67,7 @@ func TestMaildirReadByPython(t *testing.T) {
 			"--attach", att},
 	} {
 		var out, errb strings.Builder
-		if code := run(append([]string{"mapictl"}, args...), strings.NewReader(""), &out, &errb); code != 0 {
+		if code := run(context.Background(), append([]string{"mapictl"}, args...), strings.NewReader(""), &out, &errb); code != 0 {
 			t.Fatalf("mapictl %v: exit %d: %s", args, code, errb.String())
 		}
 	}

@@ -57,7 +57,7 @@ func mapictlMain() {
 		}
 		testOnlyNow = func() time.Time { return t }
 	}
-	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+	main() // the real main: SIGINT and SIGTERM cancel the run
 }
 
 func TestMain(m *testing.M) {

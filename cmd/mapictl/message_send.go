@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -84,7 +83,7 @@ func messageSendRun(f *factory, opts *messageSendOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := f.outboxKeys().Submit(context.Background(), sp, delivery.Submission{
+	r, err := f.outboxKeys().Submit(f.context(), sp, delivery.Submission{
 		Profile: t.Profile, SectionUID: t.SectionUID, Session: t.Session, Snap: t.Snap,
 		Payload: &spool.Payload{From: t.From.Email, To: c.To, Message: c.Msg},
 		Resolve: t.Resolve, QueueOnly: opts.Queue})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -11,10 +12,13 @@ import (
 )
 
 // run executes mapictl with args (args[0] is the program name) and returns
-// the process exit status. Every error is printed here, once.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// the process exit status. Every error is printed here, once. ctx is passed
+// to every command (cmd.Context(), f.context()): cancelling it (main does on
+// SIGINT and SIGTERM) stops network and prompt calls and the spool flush.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	disableCoreDumps()
 	f := newFactory(stdin, stdout, stderr)
+	f.ctx = ctx
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}
@@ -24,7 +28,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	return f.exit(err)
 }
 
@@ -76,4 +80,14 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 func flagErr(cmd *cobra.Command, err error) error {
 	return &mapi.Error{Code: mapi.InvalidParameter, Msg: err.Error(), Err: err,
 		Hints: []string{"run '" + cmd.CommandPath() + " --help' for usage"}}
+}
+
+// context is the process's context (run's): cancelled by SIGINT and
+// SIGTERM. Commands use cmd.Context(), the same context; code that runs
+// outside cobra (the sendmail front end) uses this.
+func (f *factory) context() context.Context {
+	if f.ctx == nil {
+		return context.Background()
+	}
+	return f.ctx
 }

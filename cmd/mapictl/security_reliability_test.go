@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -94,7 +95,7 @@ func (s *relStore) inproc(env map[string]string, args ...string) (int, string, s
 		s.t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
-	code := run(append([]string{"mapictl"}, args...), strings.NewReader(""), &out, &errb)
+	code := run(context.Background(), append([]string{"mapictl"}, args...), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 

@@ -75,7 +75,7 @@ func sendmailMain(f *factory, name string, args []string) error {
 		c := newSpoolListCmd(f)
 		return c.RunE(c, nil)
 	case sendmail.FlushQueue:
-		return spoolFlushRun(f, &spoolFlushOptions{})
+		return spoolFlushRun(f.context(), f, &spoolFlushOptions{})
 	}
 	return sendmailDeliver(f, o)
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
@@ -75,7 +73,7 @@ func (f *factory) sendmailSubmit(t *sendTarget, locked bool, p *spool.Payload, m
 	if err != nil {
 		return err
 	}
-	r, err := f.outboxKeys().Submit(context.Background(), sp, delivery.Submission{
+	r, err := f.outboxKeys().Submit(f.context(), sp, delivery.Submission{
 		Profile: t.Profile, SectionUID: t.SectionUID, Session: t.Session, Snap: t.Snap,
 		Payload: p, Resolve: t.Resolve, QueueOnly: locked})
 	if err != nil {
@@ -85,6 +83,9 @@ func (f *factory) sendmailSubmit(t *sendTarget, locked bool, p *spool.Payload, m
 	if locked {
 		f.warnf("message %s queued as %s: the profile cannot be opened without a passphrase; the next 'mapictl spool flush' that can open it sends it", msgID, id)
 		return nil
+	}
+	if spool.Interrupted(r.FlushErr) {
+		return r.FlushErr // a signal: 75, the message stays queued
 	}
 	if r.FlushErr != nil {
 		f.warnf("message %s queued as %s: %s", msgID, id, mapi.AsError(r.FlushErr).Msg)

@@ -75,7 +75,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 
 func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 	if ctx == nil {
-		ctx = context.Background()
+		ctx = f.context()
 	}
 	if opts.TTL <= 0 {
 		return mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
@@ -95,7 +95,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 		lo.Prompt = f.promptCredentials
 	}
 	if f.verbose {
-		lo.Verbose = f.IO.Err // the dialogue, AUTH redacted, as message send -v
+		lo.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
 	}
 	res, err := account.Logon(ctx, lo)
 	if res != nil {

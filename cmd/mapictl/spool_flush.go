@@ -49,7 +49,7 @@ a progress bar is shown on stderr when it is a terminal.`,
 			if err := f.checkSectionAlias(cmd); err != nil {
 				return err
 			}
-			return spoolFlushRun(f, opts)
+			return spoolFlushRun(cmd.Context(), f, opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Due, "due", false, "only messages whose retry time has come")
@@ -58,7 +58,7 @@ a progress bar is shown on stderr when it is a terminal.`,
 	return cmd
 }
 
-func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
+func spoolFlushRun(ctx context.Context, f *factory, opts *spoolFlushOptions) error {
 	snap, err := f.currentSession()
 	if err != nil {
 		return err
@@ -79,11 +79,18 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 	if stderrTTY(f) {
 		fo.Progress = func(done, total int) { progressBar(f, done, total) }
 	}
-	outs, err := sp.Flush(context.Background(), fo)
-	if err != nil {
+	// A signal (ctx) stops the flush cleanly: what was tried is reported as
+	// usual, then the error naming how many stay queued (75).
+	outs, err := sp.Flush(ctx, fo)
+	stopped := spool.Interrupted(err)
+	if err != nil && !stopped {
 		return err
 	}
-	f.outboxKeys().ResealOrphans(sp, fo.Open)
+	if !stopped {
+		f.outboxKeys().ResealOrphans(sp, fo.Open)
+	} else if fo.Progress != nil {
+		fmt.Fprintln(f.IO.Err) // end the progress bar the signal cut short
+	}
 	sum := flushJSON{Messages: []flushMessage{}}
 	for _, oc := range outs {
 		if oc.Skipped {
@@ -116,15 +123,17 @@ func spoolFlushRun(f *factory, opts *spoolFlushOptions) error {
 		}
 		sum.Messages = append(sum.Messages, m)
 	}
-	if f.jsonOutput() {
-		return f.printJSON(sum)
-	}
-	if sum.Rejected > 0 {
+	switch {
+	case f.jsonOutput():
+		if perr := f.printJSON(sum); perr != nil {
+			return perr
+		}
+	case sum.Rejected > 0:
 		f.printf("flushed: %d sent, %d queued, %d failed, %d set aside (not queued by this store)\n", sum.Sent, sum.Queued, sum.Failed, sum.Rejected)
-		return nil
+	default:
+		f.printf("flushed: %d sent, %d queued, %d failed\n", sum.Sent, sum.Queued, sum.Failed)
 	}
-	f.printf("flushed: %d sent, %d queued, %d failed\n", sum.Sent, sum.Queued, sum.Failed)
-	return nil
+	return err // nil, or interrupted
 }
 
 // sectionUID resolves a transport section name for -s/--section

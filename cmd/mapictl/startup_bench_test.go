@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
@@ -22,7 +23,7 @@ func BenchmarkRunVersion(b *testing.B) {
 	b.Setenv("MAPICTL_STORE", b.TempDir())
 	b.ReportAllocs()
 	for b.Loop() {
-		if code := run([]string{"mapictl", "version"}, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
+		if code := run(context.Background(), []string{"mapictl", "version"}, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}

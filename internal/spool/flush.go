@@ -89,8 +89,15 @@ func unreachable(err error) bool {
 // deferred at once with the same error, as though each had been tried.
 // Errors: InvalidParameter for a malformed
 // ID in o.IDs or a missing Open or Resolve (before anything is touched),
-// DiskError when the outbox cannot be read, and ctx's error when it is
-// cancelled (with the outcomes so far).
+// DiskError when the outbox cannot be read.
+//
+// When ctx ends (SIGINT, SIGTERM), Flush takes no new message; a delivery
+// in progress is interrupted by the transport, and that message stays
+// queued with its record untouched (see flushOne). A message the server
+// accepted before is marked sent as usual. Flush then returns the outcomes
+// so far and, when messages are left in the outbox, the error of
+// [Interrupted]: NetworkError with exit 75 (queued for retry, SPEC §9),
+// naming how many stay queued.
 func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 	for _, id := range o.IDs {
 		if err := mapi.CheckID("message", id); err != nil {
@@ -119,10 +126,12 @@ func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 		}
 	}()
 	var out []Outcome
+	tried := 0
 	for i, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return out, err
+		if ctx.Err() != nil {
+			break
 		}
+		tried++
 		if oc, ok := s.flushOne(ctx, id, &o, cache, o.IDs != nil); ok {
 			out = append(out, oc)
 		}
@@ -130,7 +139,19 @@ func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 			o.Progress(i+1, len(ids))
 		}
 	}
-	return out, nil
+	if ctx.Err() == nil {
+		return out, nil
+	}
+	left := len(ids) - tried
+	for _, oc := range out {
+		if oc.State == StateQueued {
+			left++
+		}
+	}
+	if left == 0 {
+		return out, nil
+	}
+	return out, interruptedErr(ctx, left, o.IDs)
 }
 
 // flushOne claims, checks and delivers one message. ok is false for a
@@ -180,6 +201,11 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 		}
 		cache[key] = r
 	}
+	if ctx.Err() != nil {
+		// Interrupted while resolving (a prompt, say): the message stays
+		// as it is, not failed for a cancelled logon.
+		return Outcome{ID: id, State: StateQueued, Err: interruptedErr(ctx, 1, []string{id})}, true
+	}
 	if r.err != nil {
 		oc := s.failed(rec, p, ct, o, r.err, nil)
 		gone = oc.State != StateQueued
@@ -194,6 +220,12 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 	}
 	res, err := r.t.Send(ctx, p.envelope(), p.Message)
 	crashPoint("after-send")
+	if err != nil && interruptedBy(ctx, err) {
+		// The signal cut the delivery short: not an attempt of the
+		// server's, so its record (attempts, backoff, reason) stays as it
+		// was and the message stays queued, due as before.
+		return Outcome{ID: id, State: StateQueued, Err: err}, true
+	}
 	if err != nil && ctx.Err() == nil && unreachable(err) {
 		r.dead = err
 		cache[key] = r
