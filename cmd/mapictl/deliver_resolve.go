@@ -5,7 +5,6 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -52,13 +51,13 @@ func (f *factory) sectionCredentials(s *profile.Section, st session.Settings) (s
 				"or run on a terminal without --no-input to be asked")
 	}
 	if creds.Username == "" {
-		u, err := secure.ReadLine("Username for " + s.Name + ": ")
+		u, err := f.askLine("Username for " + s.Name + ": ")
 		if err != nil {
 			return creds, err
 		}
 		creds.Username = u
 	}
-	pw, err := secure.ReadSecret("Password for " + s.Name + ": ")
+	pw, err := f.askSecret("Password for " + s.Name + ": ")
 	if err != nil {
 		return creds, err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	disableCoreDumps()
 	f := newFactory(stdin, stdout, stderr)
+	f.setPromptContext(context.Background()) // main's context, once run is given one
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}

@@ -202,7 +202,7 @@ func (f *factory) promptCredentials(r session.PromptRequest) (session.Credential
 	}
 	c := session.Credentials{Username: r.Username}
 	if c.Username == "" || r.Previous != nil && r.Username == "" {
-		u, err := secure.ReadLine(fmt.Sprintf("Username for section %q:", r.Section))
+		u, err := f.askLine(fmt.Sprintf("Username for section %q:", r.Section))
 		if err != nil {
 			return c, err
 		}
@@ -215,7 +215,7 @@ func (f *factory) promptCredentials(r session.PromptRequest) (session.Credential
 	if r.Auth == "xoauth2" {
 		what = "OAuth2 token"
 	}
-	secret, err := secure.ReadSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
+	secret, err := f.askSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
 	if err != nil {
 		return c, err
 	}
