@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // fakePrompter answers every question with answer and records them.
@@ -36,6 +38,7 @@ func TestFactoryPrompts(t *testing.T) {
 	type key struct{}
 	ctx := context.WithValue(context.Background(), key{}, 1)
 	f.setPromptContext(ctx)
+	t.Cleanup(func() { secure.SetPluginUI(nil) }) // as before any run
 	if !f.CanPrompt() {
 		t.Fatal("CanPrompt() = false")
 	}
