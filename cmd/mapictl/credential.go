@@ -11,7 +11,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 func newCredentialCmd(f *factory) *cobra.Command {
@@ -113,7 +113,7 @@ func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, erro
 		if len(b) > mapi.MaxValueLen {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "secret on standard input is too long")
 		}
-		b = secure.TrimNewline(b)
+		b = term.TrimNewline(b)
 		if len(b) == 0 {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "empty secret on standard input")
 		}
@@ -124,11 +124,11 @@ func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, erro
 			WithHint("pipe it in with --password-stdin, e.g. printf '%s\\n' \"$SECRET\" | mapictl credential set " + section + " --password-stdin")
 	}
 	for range 3 {
-		a, err := secure.ReadSecret(capitalize(what) + ":")
+		a, err := f.askSecret(capitalize(what) + ":")
 		if err != nil {
 			return nil, err
 		}
-		b, err := secure.ReadSecret("Confirm " + what + ":")
+		b, err := f.askSecret("Confirm " + what + ":")
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"os"
 
 	"github.com/mapictl/mapictl/internal/account"
-	"github.com/mapictl/mapictl/internal/secure"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -17,7 +16,7 @@ func (f *factory) accounts(snap *session.Snapshot) *account.Resolver {
 	r := &account.Resolver{Session: snap, StoreRoot: f.StoreDir(), ProfileName: f.ProfileName,
 		LoadProfile: f.LoadProfile, Identities: f.Identities, NewTransport: f.newTransport}
 	if f.CanPrompt() {
-		r.Prompt = promptSectionCredentials
+		r.Prompt = f.promptSectionCredentials
 	}
 	return r
 }
@@ -35,15 +34,15 @@ func (f *factory) newTransport(a *account.Account, creds account.Credentials) (t
 
 // promptSectionCredentials asks on the terminal for the username of a
 // (unless stored holds one) and its password.
-func promptSectionCredentials(a *account.Account, creds account.Credentials) (account.Credentials, error) {
+func (f *factory) promptSectionCredentials(a *account.Account, creds account.Credentials) (account.Credentials, error) {
 	if creds.Username == "" {
-		u, err := secure.ReadLine("Username for " + a.Name + ": ")
+		u, err := f.askLine("Username for " + a.Name + ": ")
 		if err != nil {
 			return creds, err
 		}
 		creds.Username = u
 	}
-	pw, err := secure.ReadSecret("Password for " + a.Name + ": ")
+	pw, err := f.askSecret("Password for " + a.Name + ": ")
 	if err != nil {
 		return creds, err
 	}

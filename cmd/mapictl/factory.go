@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -14,11 +13,12 @@ import (
 
 	"filippo.io/age"
 	"github.com/spf13/viper"
-	"golang.org/x/term"
+	xterm "golang.org/x/term"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 // iostreams are the process's standard streams and whether each is a terminal.
@@ -48,18 +48,19 @@ type factory struct {
 	// that file instead of $MAPICTL_SESSION (session_hook.go).
 	sessionFile string
 
+	prompts // the run's Prompter and the context of its prompts (prompt.go)
+
 	ids        []age.Identity
 	silentExit int
 	now        func() time.Time
 
-	ctx context.Context // run's, cancelled by SIGINT and SIGTERM (context)
-	log logState        // the diagnostics logger (logging.go)
+	log logState // the diagnostics logger (logging.go)
 }
 
 func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {
 	ios := &iostreams{In: stdin, Out: stdout, Err: stderr}
 	if f, ok := stdout.(*os.File); ok {
-		ios.OutTTY = term.IsTerminal(int(f.Fd()))
+		ios.OutTTY = xterm.IsTerminal(int(f.Fd()))
 	}
 	if f, ok := stdin.(*os.File); ok {
 		ios.stdinIsFile = f
@@ -147,9 +148,6 @@ func (f *factory) noInput() bool {
 	return s == "yes" || s == "y" || s == "on"
 }
 
-// CanPrompt reports whether a terminal prompt is allowed and possible.
-func (f *factory) CanPrompt() bool { return secure.CanPrompt(f.noInput()) }
-
 // ProfileName resolves -p, $MAPICTL_PROFILE, else default-profile from config.
 // A command under a session uses the session's profile instead; a -p flag
 // naming another is refused there (currentSession).
@@ -225,13 +223,13 @@ func (f *factory) passphrase(prompt string) ([]byte, error) {
 		if err != nil || n < 0 {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "MAPICTL_PASSPHRASE_FD is not a file descriptor number")
 		}
-		return secure.PassphraseFromFD(n)
+		return term.PassphraseFromFD(n)
 	}
 	if !f.CanPrompt() {
 		return nil, mapi.Errorf(mapi.Unconfigured, "the identity file is passphrase-protected and no terminal is available").
 			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries the passphrase (e.g. MAPICTL_PASSPHRASE_FD=3 mapictl … 3<passphrase-file), or log on a session first")
 	}
-	return secure.ReadSecret(prompt)
+	return f.askSecret(prompt)
 }
 
 // LoadProfile loads the selected profile with the identities.

@@ -115,11 +115,11 @@ func (f *factory) newPassphrase() ([]byte, error) {
 		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for a passphrase").
 			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries it")
 	}
-	a, err := secure.ReadSecret("Enter passphrase:")
+	a, err := f.askSecret("Enter passphrase:")
 	if err != nil {
 		return nil, err
 	}
-	b, err := secure.ReadSecret("Confirm passphrase:")
+	b, err := f.askSecret("Confirm passphrase:")
 	if err != nil {
 		return nil, err
 	}

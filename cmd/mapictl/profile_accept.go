@@ -78,7 +78,7 @@ of the profile, only together with --key.`,
 					return mapi.Errorf(mapi.Unconfigured, "accepting profile %q needs a terminal to ask on", args[0]).
 						WithHint("review the changes above, then run 'mapictl profile accept " + args[0] + " --key FINGERPRINT --yes'")
 				}
-				ok, err := confirm("Accept profile " + args[0] + "? [y/N] ")
+				ok, err := f.confirm("Accept profile " + args[0] + "? [y/N] ")
 				if err != nil {
 					return err
 				}

@@ -91,7 +91,7 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 	}
 	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err, DryRun: opts.DryRun, AllowCommands: opts.AllowCommands}
 	if !opts.AllowCommands && f.CanPrompt() {
-		res.Confirm = func(what string) (bool, error) { return confirm(what + "? [y/N] ") }
+		res.Confirm = func(what string) (bool, error) { return f.confirm(what + "? [y/N] ") }
 	}
 	secrets, err := res.ResolveAll(m)
 	if err != nil {

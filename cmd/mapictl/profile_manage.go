@@ -27,7 +27,7 @@ func newProfileDeleteCmd(f *factory) *cobra.Command {
 				if !f.CanPrompt() {
 					return mapi.Errorf(mapi.InvalidParameter, "--yes required when not running interactively")
 				}
-				ok, err := confirm("Delete profile " + name + "? [y/N] ")
+				ok, err := f.confirm("Delete profile " + name + "? [y/N] ")
 				if err != nil {
 					return err
 				}

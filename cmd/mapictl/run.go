@@ -18,7 +18,7 @@ import (
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	disableCoreDumps()
 	f := newFactory(stdin, stdout, stderr)
-	f.ctx = ctx
+	f.setPromptContext(ctx)
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}

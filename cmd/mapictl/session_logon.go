@@ -203,7 +203,7 @@ func (f *factory) promptCredentials(r account.PromptRequest) (account.Credential
 	}
 	c := account.Credentials{Username: r.Username}
 	if c.Username == "" || r.Previous != nil && r.Username == "" {
-		u, err := secure.ReadLine(fmt.Sprintf("Username for section %q:", r.Section))
+		u, err := f.askLine(fmt.Sprintf("Username for section %q:", r.Section))
 		if err != nil {
 			return c, err
 		}
@@ -216,7 +216,7 @@ func (f *factory) promptCredentials(r account.PromptRequest) (account.Credential
 	if r.Auth == "xoauth2" {
 		what = "OAuth2 token"
 	}
-	secret, err := secure.ReadSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
+	secret, err := f.askSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
 	if err != nil {
 		return c, err
 	}

@@ -15,7 +15,7 @@ import (
 	"unicode"
 
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 // Resolver reads secrets from the sources a manifest names.
@@ -177,7 +177,7 @@ func (r *Resolver) resolve(section string, c Cred) ([]byte, error) {
 	if len(b) > mapi.MaxValueLen {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "credential %s: value too long", what)
 	}
-	b = secure.TrimNewline(b)
+	b = term.TrimNewline(b)
 	if len(b) == 0 {
 		return nil, unconf("the value is empty")
 	}

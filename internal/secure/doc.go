@@ -46,11 +46,11 @@
 // them as age-keygen does (optionally passphrase-encrypted with scrypt and
 // armored), [IdentityFromKey] parses a single secret key line.
 //
-// # Terminal
+// # Prompts
 //
-// Prompts use the controlling terminal (/dev/tty), never stdin or stdout, so
-// they work while output is captured. [CanPrompt] tells whether one is
-// possible; [ReadSecret] reads without echo, erases its prompt and restores
-// the terminal on every path; Ctrl-C and Ctrl-D are MAPI_E_USER_CANCEL.
-// Scripts give passphrases through a file descriptor ([PassphraseFromFD]).
+// This package knows no terminal: what it must ask the user is asked through
+// functions it is handed, a [PassphraseFunc] in [Source] for encrypted
+// identities and the age plugin UI set by [SetPluginUI] (both from
+// internal/term in the command line). Their errors, MAPI_E_USER_CANCEL
+// included, reach the caller unchanged.
 package secure

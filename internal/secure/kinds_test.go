@@ -67,7 +67,7 @@ func TestEncryptedIdentityFile(t *testing.T) {
 		}
 	})
 	t.Run("cancelled prompt", func(t *testing.T) {
-		cancel := func(string) ([]byte, error) { return nil, errCancel() }
+		cancel := func(string) ([]byte, error) { return nil, mapi.Errorf(mapi.UserCancel, "cancelled at the prompt") }
 		_, err := Decrypt(ct1, load(t, Source{Files: []string{path}, Passphrase: cancel}))
 		wantCode(t, err, mapi.UserCancel, "")
 	})

@@ -3,48 +3,49 @@ package secure
 import (
 	"fmt"
 	"os"
-	"strings"
+	"sync/atomic"
 
 	"filippo.io/age/plugin"
+
+	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-// pluginUI is how age plugins (e.g. age-plugin-yubikey) talk to the user:
-// messages go to stderr as "mapictl: NAME plugin: …", values and
-// confirmations are asked on the controlling terminal ([ReadSecret],
-// [ReadLine]).
+// clientUI is the age plugin UI set by SetPluginUI; nil: noPromptUI.
+var clientUI atomic.Pointer[plugin.ClientUI]
+
+// SetPluginUI sets, for the rest of the process, how age plugins (plugin
+// identities and recipients, e.g. age-plugin-yubikey) talk to the user:
+// this package knows no terminal, so the command line hands it one
+// (internal/term's PluginUI). It applies to identities and recipients
+// parsed afterwards. nil restores the default: messages to stderr, and a
+// plugin that asks for a value or a confirmation gets MAPI_E_UNCONFIGURED.
+func SetPluginUI(ui *plugin.ClientUI) { clientUI.Store(ui) }
+
+// pluginUI is the UI given to plugin identities and recipients when parsed.
 func pluginUI() *plugin.ClientUI {
-	return &plugin.ClientUI{
-		DisplayMessage: func(name, msg string) error {
-			fmt.Fprintf(os.Stderr, "mapictl: %s plugin: %s\n", name, msg)
-			return nil
-		},
-		RequestValue: func(name, prompt string, secret bool) (string, error) {
-			if secret {
-				b, err := ReadSecret(prompt)
-				return string(b), err
-			}
-			return ReadLine(prompt)
-		},
-		Confirm: func(name, prompt, yes, no string) (bool, error) {
-			if no == "" {
-				_, err := ReadSecret(fmt.Sprintf("%s (press enter for %q)", prompt, yes))
-				return err == nil, err
-			}
-			for {
-				s, err := ReadLine(fmt.Sprintf("%s (type 1 for %q or 2 for %q)", prompt, yes, no))
-				if err != nil {
-					return false, err
-				}
-				switch strings.TrimSpace(s) {
-				case "1":
-					return true, nil
-				case "2":
-					return false, nil
-				}
-			}
-		},
-		WaitTimer: func(name string) {
-			fmt.Fprintf(os.Stderr, "mapictl: waiting on %s plugin...\n", name)
-		},
+	if ui := clientUI.Load(); ui != nil {
+		return ui
 	}
+	return noPromptUI
+}
+
+// noPromptUI is the plugin UI before SetPluginUI: nobody to ask.
+var noPromptUI = &plugin.ClientUI{
+	DisplayMessage: func(name, msg string) error {
+		fmt.Fprintf(os.Stderr, "mapictl: %s plugin: %s\n", name, msg)
+		return nil
+	},
+	RequestValue: func(name, prompt string, secret bool) (string, error) {
+		return "", noPrompt(name)
+	},
+	Confirm: func(name, prompt, yes, no string) (bool, error) {
+		return false, noPrompt(name)
+	},
+	WaitTimer: func(name string) {
+		fmt.Fprintf(os.Stderr, "mapictl: waiting on %s plugin...\n", name)
+	},
+}
+
+func noPrompt(name string) error {
+	return mapi.Errorf(mapi.Unconfigured, "the %s plugin asks for input and there is no prompt to ask on", name)
 }

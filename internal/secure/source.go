@@ -49,7 +49,7 @@ type Source struct {
 // the path; other read failures are DiskError; text that does not parse is
 // InvalidParameter (naming file and line, never the content). Accepted:
 // AGE-SECRET-KEY-1 (X25519), AGE-SECRET-KEY-PQ-1 (hybrid), AGE-PLUGIN-…
-// (prompting through this package's terminal functions), SSH private keys
+// (prompting through the UI set by [SetPluginUI]), SSH private keys
 // (encrypted ones through src.Passphrase) and passphrase-encrypted age
 // identity files (binary or armored). Nothing is prompted here: encrypted
 // identities are unlocked by the first decryption that needs them.

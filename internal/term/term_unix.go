@@ -1,6 +1,6 @@
 //go:build !windows
 
-package secure
+package term
 
 import (
 	"errors"

@@ -1,16 +1,22 @@
-package secure
+package term
 
 import (
+	"context"
 	"os"
 	"testing"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-func TestCanPromptNoInput(t *testing.T) {
-	if CanPrompt(true) {
-		t.Fatal("CanPrompt(true) = true")
+func TestCanPromptNoTerminal(t *testing.T) {
+	tty := TTY{open: func() (*os.File, *os.File, error) { return nil, nil, os.ErrNotExist }}
+	if tty.CanPrompt() {
+		t.Fatal("CanPrompt() = true without a terminal")
 	}
+	_, err := tty.Secret(context.Background(), "Passphrase:")
+	wantCode(t, err, mapi.Unconfigured, "no terminal")
+	_, err = tty.Line(context.Background(), "Username:")
+	wantCode(t, err, mapi.Unconfigured, "no terminal")
 }
 
 func TestTrimNewline(t *testing.T) {
@@ -69,17 +75,4 @@ func TestPassphraseFromFD(t *testing.T) {
 	wantCode(t, err, mapi.InvalidParameter, "empty passphrase")
 	_, err = PassphraseFromFD(-1)
 	wantCode(t, err, mapi.InvalidParameter, "")
-}
-
-// TestPassphraseFromFDUnlocks wires PassphraseFromFD as a Source's
-// PassphraseFunc, as the CLI does for MAPICTL_PASSPHRASE_FD.
-func TestPassphraseFromFDUnlocks(t *testing.T) {
-	k := newKey(t, false)
-	path := identityFile(t, k, "fd pass")
-	fd := pipeFD(t, "fd pass\n")
-	ids := load(t, Source{Files: []string{path}, Passphrase: func(string) ([]byte, error) { return PassphraseFromFD(fd) }})
-	got, err := Decrypt(mustEncrypt(t, "via fd", k.Recipient), ids)
-	if err != nil || string(got) != "via fd" {
-		t.Fatalf("Decrypt = %q, %v", got, err)
-	}
 }

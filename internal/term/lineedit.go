@@ -1,12 +1,19 @@
-package secure
+package term
+
+// This line editor stays, and golang.org/x/term's Terminal does not replace
+// it, because Terminal hands the line back as a string (and regrows its rune
+// buffer as it goes), so a secret cannot be wiped, and it moves the cursor
+// and recalls history on arrow keys where this editor ignores them (its
+// echo and the result of "a, Left, b" differ: TestEditLine), while its
+// ReadPassword loops for ever when a terminal read returns 0 at Ctrl-D.
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
+	"time"
 	"unicode/utf8"
-
-	"golang.org/x/term"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -22,44 +29,38 @@ const (
 	keyDelete    = 0x7f
 )
 
-// readTTY prompts on the terminal and reads one line in raw mode, echoing it
-// only when !secret. The terminal state is restored on every path before
-// the prompt line is ended (and, for a secret, erased).
-//
-// golang.org/x/term.ReadPassword is not used: on a Unix terminal, Ctrl-D on
-// an empty line makes read(2) return 0 with no error, which ReadPassword
-// loops on for ever; and Ctrl-C would kill the process with echo still off.
-func readTTY(prompt string, secret bool) ([]byte, error) {
-	in, out, err := openTTY()
-	if err != nil {
-		return nil, noTTY(err)
+// readLine is editLine on r, returning UserCancel as soon as ctx is
+// cancelled. A reader with SetReadDeadline (a terminal *os.File on Unix) is
+// woken by a deadline in the past and waited for; any other (a Windows
+// console) is left to finish in the background, its line wiped then.
+func readLine(ctx context.Context, r io.Reader, echo io.Writer) ([]byte, error) {
+	if ctx.Done() == nil {
+		return editLine(r, echo)
 	}
-	defer in.Close()
-	if out != in {
-		defer out.Close()
+	type result struct {
+		line []byte
+		err  error
 	}
-	fd := int(in.Fd())
-	state, err := term.MakeRaw(fd)
-	if err != nil {
-		return nil, noTTY(err)
+	done := make(chan result, 1)
+	go func() {
+		line, err := editLine(r, echo)
+		done <- result{line, err}
+	}()
+	select {
+	case res := <-done:
+		return res.line, res.err
+	case <-ctx.Done():
 	}
-	printPrompt(out, prompt)
-	var echo io.Writer
-	if !secret {
-		echo = out
-	}
-	line, err := editLine(in, echo)
-	_ = term.Restore(fd, state)
-	if secret {
-		clearLine(out)
+	if d, ok := r.(interface{ SetReadDeadline(time.Time) error }); ok && d.SetReadDeadline(time.Now()) == nil {
+		res := <-done
+		clear(res.line)
 	} else {
-		io.WriteString(out, "\r\n")
+		go func() {
+			res := <-done
+			clear(res.line)
+		}()
 	}
-	if err != nil {
-		clear(line)
-		return nil, err
-	}
-	return line, nil
+	return nil, errCancel()
 }
 
 // editLine reads one line from r (a terminal in raw mode): Enter ends it;
