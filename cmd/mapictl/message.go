@@ -4,8 +4,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { topLevels = append(topLevels, topLevel{"message", newMessageCmd}) }
-
 func newMessageCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "message",

@@ -20,13 +20,13 @@ func newProfileCmd(f *factory) *cobra.Command {
 		newProfileCopyCmd(f),
 		newProfileRenameCmd(f),
 		newProfileDefaultCmd(f),
+		newProfileAcceptCmd(f),
+		newProfileAddCmd(f),
+		newProfileApplyCmd(f, nil),
+		newProfileExportCmd(f, nil),
+		newProfileImportCmd(f, nil),
+		newProfileRecipientsCmd(f),
+		newProfileRekeyCmd(f),
 	)
-	for _, add := range extraProfileCommands {
-		cmd.AddCommand(add(f))
-	}
 	return cmd
 }
-
-// extraProfileCommands lets other files add profile subcommands (apply,
-// import, export, recipients, rekey).
-var extraProfileCommands []func(*factory) *cobra.Command

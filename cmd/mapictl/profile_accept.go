@@ -12,10 +12,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, newProfileAcceptCmd, newProfileAddCmd)
-}
-
 func newProfileAcceptCmd(f *factory) *cobra.Command {
 	var key string
 	var yes bool

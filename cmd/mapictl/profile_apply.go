@@ -13,10 +13,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileApplyCmd(f, nil) })
-}
-
 type profileApplyOptions struct {
 	File             string
 	DryRun           bool

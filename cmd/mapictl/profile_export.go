@@ -7,10 +7,6 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileExportCmd(f, nil) })
-}
-
 type profileExportOptions struct {
 	Name   string
 	Format string

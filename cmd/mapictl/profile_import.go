@@ -17,10 +17,6 @@ import (
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileImportCmd(f, nil) })
-}
-
 type profileImportOptions struct {
 	PRF  string
 	Name string

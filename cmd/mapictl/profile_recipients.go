@@ -10,10 +10,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, newProfileRecipientsCmd)
-}
-
 func newProfileRecipientsCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "owners NAME [add R | remove R]",

@@ -112,8 +112,7 @@ type topLevel struct {
 	build func(*factory) *cobra.Command
 }
 
-// topLevels are mapictl's top-level commands. Command files add theirs
-// (message, spool, session, sendmail) in init without editing this file.
+// topLevels are mapictl's top-level commands, every one listed here.
 // TestTopLevelNames checks each name against the command built.
 var topLevels = []topLevel{
 	{"profile", newProfileCmd},
@@ -121,6 +120,10 @@ var topLevels = []topLevel{
 	{"credential", newCredentialCmd},
 	{"identity", newIdentityCmd},
 	{"prop", newPropCmd},
+	{"message", newMessageCmd},
+	{"session", newSessionCmd},
+	{"spool", newSpoolCmd},
+	{"sendmail", newSendmailCmd},
 	{"version", newVersionCmd},
 }
 

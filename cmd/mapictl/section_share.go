@@ -10,12 +10,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraSectionCommands = append(extraSectionCommands,
-		func(f *factory) *cobra.Command { return newSectionShareCmd(f, false) },
-		func(f *factory) *cobra.Command { return newSectionShareCmd(f, true) })
-}
-
 // newSectionShareCmd builds `section share` or, with unshare, `section unshare`.
 func newSectionShareCmd(f *factory, unshare bool) *cobra.Command {
 	var recipient string

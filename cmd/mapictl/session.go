@@ -9,8 +9,6 @@ import (
 	"github.com/mapictl/mapictl/internal/session"
 )
 
-func init() { topLevels = append(topLevels, topLevel{"session", newSessionCmd}) }
-
 func newSessionCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "session",
