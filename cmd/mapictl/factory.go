@@ -22,10 +22,9 @@ import (
 
 // iostreams are the process's standard streams and whether each is a terminal.
 type iostreams struct {
-	In          io.Reader
-	Out, Err    io.Writer
-	OutTTY      bool
-	stdinIsFile *os.File
+	In       io.Reader
+	Out, Err io.Writer
+	OutTTY   bool
 }
 
 // factory holds lazily built dependencies shared by the commands. A command
@@ -43,9 +42,7 @@ type factory struct {
 	// with the session's profile (session_hook.go).
 	profileFlagGiven bool
 
-	ids        []age.Identity
-	silentExit int
-	now        func() time.Time
+	ids []age.Identity
 }
 
 func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {
@@ -53,16 +50,13 @@ func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {
 	if f, ok := stdout.(*os.File); ok {
 		ios.OutTTY = term.IsTerminal(int(f.Fd()))
 	}
-	if f, ok := stdin.(*os.File); ok {
-		ios.stdinIsFile = f
-	}
 	v := viper.New()
 	v.SetEnvPrefix("MAPICTL")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
 	v.SetDefault("output", "text")
 	v.SetDefault("lock-timeout", "10s")
-	return &factory{IO: ios, v: v, now: time.Now}
+	return &factory{IO: ios, v: v}
 }
 
 // StoreDir resolves --store, $MAPICTL_STORE, else $XDG_CONFIG_HOME/mapictl.

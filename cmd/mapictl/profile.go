@@ -13,7 +13,7 @@ func newProfileCmd(f *factory) *cobra.Command {
   mapictl profile show work`,
 	}
 	cmd.AddCommand(
-		newProfileCreateCmd(f, nil),
+		newProfileCreateCmd(f),
 		newProfileListCmd(f),
 		newProfileShowCmd(f),
 		newProfileDeleteCmd(f),
@@ -22,9 +22,9 @@ func newProfileCmd(f *factory) *cobra.Command {
 		newProfileDefaultCmd(f),
 		newProfileAcceptCmd(f),
 		newProfileAddCmd(f),
-		newProfileApplyCmd(f, nil),
-		newProfileExportCmd(f, nil),
-		newProfileImportCmd(f, nil),
+		newProfileApplyCmd(f),
+		newProfileExportCmd(f),
+		newProfileImportCmd(f),
 		newProfileRecipientsCmd(f),
 		newProfileRekeyCmd(f),
 	)

@@ -21,7 +21,7 @@ type profileApplyOptions struct {
 	PlaintextSecrets bool
 }
 
-func newProfileApplyCmd(f *factory, runF func(*profileApplyOptions) error) *cobra.Command {
+func newProfileApplyCmd(f *factory) *cobra.Command {
 	opts := &profileApplyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE",
@@ -49,9 +49,6 @@ MAPICTL_* variable.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "-f FILE is required (- for standard input)"))
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return profileApplyRun(f, opts)
 		},

@@ -24,7 +24,7 @@ type profileCreateOptions struct {
 	Default        bool
 }
 
-func newProfileCreateCmd(f *factory, runF func(*profileCreateOptions) error) *cobra.Command {
+func newProfileCreateCmd(f *factory) *cobra.Command {
 	opts := &profileCreateOptions{}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -39,9 +39,6 @@ section with others with 'section share').`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			return profileCreateRun(f, opts)
 		},
 	}
