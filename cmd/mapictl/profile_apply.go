@@ -174,8 +174,8 @@ func (f *factory) applyDefault(m *manifest.Manifest, plan *manifest.Plan, dryRun
 
 func (f *factory) printPlan(plan *manifest.Plan, dryRun bool) error {
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"profile": plan.Profile, "create": plan.Create, "dry_run": dryRun,
-			"changed": plan.Changed(), "changes": plan.Changes, "warnings": nonNilStrings(plan.Warnings)})
+		return f.printJSON(profileApplyJSON{Profile: plan.Profile, Create: plan.Create, DryRun: dryRun,
+			Changed: plan.Changed(), Changes: plan.Changes, Warnings: nonNilStrings(plan.Warnings)})
 	}
 	for _, w := range plan.Warnings {
 		f.warnf("%s", w)

@@ -83,9 +83,9 @@ func profileCreateRun(f *factory, opts *profileCreateOptions) error {
 		}
 	}
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "owners": p.Owners, "recipients": p.Recipients,
-			"key_fingerprint": keyFingerprint(p),
-			"default":         opts.Default, "path": st.Path(p.Name), "identity_created": created})
+		return f.printJSON(profileCreateJSON{Name: p.Name, UID: p.UID, Owners: p.Owners, Recipients: p.Recipients,
+			KeyFingerprint: keyFingerprint(p),
+			Default:        opts.Default, Path: st.Path(p.Name), IdentityCreated: created})
 	}
 	if created {
 		fmt.Fprintf(f.IO.Err, "mapictl: created identity %s (keep a copy: it opens your profiles)\n",

@@ -54,8 +54,8 @@ section. Rotate the secrets it already saw.`
 			return err
 		}
 		if f.jsonOutput() {
-			return f.printJSON(map[string]any{"section": s.Name, "recipient": r, "changed": changed,
-				"readers": nonNilStrings(s.Readers)})
+			return f.printJSON(sectionShareJSON{Section: s.Name, Recipient: r, Changed: changed,
+				Readers: nonNilStrings(s.Readers)})
 		}
 		switch {
 		case unshare && changed:
