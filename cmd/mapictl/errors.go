@@ -22,9 +22,6 @@ func (f *factory) exit(err error) int {
 	if err == nil {
 		return 0
 	}
-	if err == errSilent {
-		return f.silentExit
-	}
 	e := mapi.AsError(err)
 	if f.jsonOutput() {
 		obj := map[string]any{
@@ -46,5 +43,3 @@ func (f *factory) exit(err error) int {
 	return e.ExitStatus()
 }
 
-// errSilent ends a command with f.silentExit after it printed its own output.
-var errSilent = fmt.Errorf("silent exit")

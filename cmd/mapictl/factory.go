@@ -23,10 +23,9 @@ import (
 
 // iostreams are the process's standard streams and whether each is a terminal.
 type iostreams struct {
-	In          io.Reader
-	Out, Err    io.Writer
-	OutTTY      bool
-	stdinIsFile *os.File
+	In       io.Reader
+	Out, Err io.Writer
+	OutTTY   bool
 }
 
 // factory holds lazily built dependencies shared by the commands. A command
@@ -50,9 +49,7 @@ type factory struct {
 
 	prompts // the run's Prompter and the context of its prompts (prompt.go)
 
-	ids        []age.Identity
-	silentExit int
-	now        func() time.Time
+	ids []age.Identity
 
 	log logState // the diagnostics logger (logging.go)
 }
@@ -62,16 +59,13 @@ func newFactory(stdin io.Reader, stdout, stderr io.Writer) *factory {
 	if f, ok := stdout.(*os.File); ok {
 		ios.OutTTY = xterm.IsTerminal(int(f.Fd()))
 	}
-	if f, ok := stdin.(*os.File); ok {
-		ios.stdinIsFile = f
-	}
 	v := viper.New()
 	v.SetEnvPrefix("MAPICTL")
 	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
 	v.AutomaticEnv()
 	v.SetDefault("output", "text")
 	v.SetDefault("lock-timeout", "10s")
-	return &factory{IO: ios, v: v, now: time.Now}
+	return &factory{IO: ios, v: v}
 }
 
 // StoreDir resolves --store, $MAPICTL_STORE, else $XDG_CONFIG_HOME/mapictl.

@@ -16,14 +16,12 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-func init() {
-	topLevels = append(topLevels, topLevel{"gen-docs", newGenDocsCmd})
-}
+func init() { newGenDocsCmd = genDocsCmd }
 
-// newGenDocsCmd is a hidden command used by scripts/gen-docs.sh. It is built
+// genDocsCmd is a hidden command used by scripts/gen-docs.sh. It is built
 // only with -tags gendocs, so cobra/doc and its Markdown renderer stay out of
 // the binary users run (docs/performance.md).
-func newGenDocsCmd(f *factory) *cobra.Command {
+func genDocsCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:    "gen-docs MARKDOWN-DIR MAN-DIR",
 		Short:  "Write the Markdown CLI reference and man pages",

@@ -4,14 +4,12 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() { topLevels = append(topLevels, topLevel{"message", newMessageCmd}) }
-
 func newMessageCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "message",
 		Short: "Compose and send messages through a transport section",
 	}
-	cmd.AddCommand(newMessageSendCmd(f, nil))
+	cmd.AddCommand(newMessageSendCmd(f))
 	return cmd
 }
 
@@ -31,7 +29,7 @@ type messageSendOptions struct {
 	bodySet     bool
 }
 
-func newMessageSendCmd(f *factory, runF func(*messageSendOptions) error) *cobra.Command {
+func newMessageSendCmd(f *factory) *cobra.Command {
 	opts := &messageSendOptions{}
 	cmd := &cobra.Command{
 		Use:   "send --to ADDRESS... [flags]",
@@ -64,9 +62,6 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
 			}
 			if opts.Queue && opts.DryRun {
 				return flagErr(cmd, errString("--queue and --dry-run cannot be used together"))
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return messageSendRun(f, opts)
 		},

@@ -13,20 +13,20 @@ func newProfileCmd(f *factory) *cobra.Command {
   mapictl profile show work`,
 	}
 	cmd.AddCommand(
-		newProfileCreateCmd(f, nil),
+		newProfileCreateCmd(f),
 		newProfileListCmd(f),
 		newProfileShowCmd(f),
 		newProfileDeleteCmd(f),
 		newProfileCopyCmd(f),
 		newProfileRenameCmd(f),
 		newProfileDefaultCmd(f),
+		newProfileAcceptCmd(f),
+		newProfileAddCmd(f),
+		newProfileApplyCmd(f),
+		newProfileExportCmd(f),
+		newProfileImportCmd(f),
+		newProfileRecipientsCmd(f),
+		newProfileRekeyCmd(f),
 	)
-	for _, add := range extraProfileCommands {
-		cmd.AddCommand(add(f))
-	}
 	return cmd
 }
-
-// extraProfileCommands lets other files add profile subcommands (apply,
-// import, export, recipients, rekey).
-var extraProfileCommands []func(*factory) *cobra.Command

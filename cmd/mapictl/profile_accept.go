@@ -12,10 +12,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, newProfileAcceptCmd, newProfileAddCmd)
-}
-
 func newProfileAcceptCmd(f *factory) *cobra.Command {
 	var key string
 	var yes bool
@@ -154,14 +150,6 @@ func (f *factory) printReview(r *profile.Review) {
 	}
 }
 
-func reviewJSON(r *profile.Review, accepted bool) map[string]any {
-	return map[string]any{"name": r.Profile.Name, "uid": r.Profile.UID, "version": r.Profile.Version,
-		"accepted": accepted, "unconfirmed_reason": r.Profile.Trust.Reason,
-		"key_fingerprint": r.Fingerprint, "pinned_fingerprint": r.PinnedFingerprint,
-		"key_replaced": r.KeyReplaced, "key_rotated": r.Rotated, "owner": r.Owner, "changes": nonNilStrings(r.Changes),
-		"grants": nonNilStrings(r.Grants), "dropped": nonNilStrings(r.Dropped)}
-}
-
 func newProfileAddCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "add FILE",
@@ -188,9 +176,9 @@ owner's update); anything else is refused and nothing is replaced.`,
 				return err
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "version": p.Version,
-					"verified": p.Trust.Verified, "unconfirmed_reason": p.Trust.Reason,
-					"key_fingerprint": keyFingerprint(p), "path": f.Store().Path(p.Name)})
+				return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
+					Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
+					KeyFingerprint: keyFingerprint(p), Path: f.Store().Path(p.Name)})
 			}
 			if p.Trust.Verified {
 				f.printf("updated profile %s to version %d\n", p.Name, p.Version)

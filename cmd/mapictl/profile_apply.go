@@ -13,10 +13,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileApplyCmd(f, nil) })
-}
-
 type profileApplyOptions struct {
 	File             string
 	DryRun           bool
@@ -25,7 +21,7 @@ type profileApplyOptions struct {
 	PlaintextSecrets bool
 }
 
-func newProfileApplyCmd(f *factory, runF func(*profileApplyOptions) error) *cobra.Command {
+func newProfileApplyCmd(f *factory) *cobra.Command {
 	opts := &profileApplyOptions{}
 	cmd := &cobra.Command{
 		Use:   "apply -f FILE",
@@ -53,9 +49,6 @@ MAPICTL_* variable.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "-f FILE is required (- for standard input)"))
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return profileApplyRun(f, opts)
 		},
@@ -181,8 +174,8 @@ func (f *factory) applyDefault(m *manifest.Manifest, plan *manifest.Plan, dryRun
 
 func (f *factory) printPlan(plan *manifest.Plan, dryRun bool) error {
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"profile": plan.Profile, "create": plan.Create, "dry_run": dryRun,
-			"changed": plan.Changed(), "changes": plan.Changes, "warnings": nonNilStrings(plan.Warnings)})
+		return f.printJSON(profileApplyJSON{Profile: plan.Profile, Create: plan.Create, DryRun: dryRun,
+			Changed: plan.Changed(), Changes: plan.Changes, Warnings: nonNilStrings(plan.Warnings)})
 	}
 	for _, w := range plan.Warnings {
 		f.warnf("%s", w)

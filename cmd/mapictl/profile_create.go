@@ -24,7 +24,7 @@ type profileCreateOptions struct {
 	Default        bool
 }
 
-func newProfileCreateCmd(f *factory, runF func(*profileCreateOptions) error) *cobra.Command {
+func newProfileCreateCmd(f *factory) *cobra.Command {
 	opts := &profileCreateOptions{}
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -39,9 +39,6 @@ section with others with 'section share').`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
 			return profileCreateRun(f, opts)
 		},
 	}
@@ -86,9 +83,9 @@ func profileCreateRun(f *factory, opts *profileCreateOptions) error {
 		}
 	}
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "owners": p.Owners, "recipients": p.Recipients,
-			"key_fingerprint": keyFingerprint(p),
-			"default":         opts.Default, "path": st.Path(p.Name), "identity_created": created})
+		return f.printJSON(profileCreateJSON{Name: p.Name, UID: p.UID, Owners: p.Owners, Recipients: p.Recipients,
+			KeyFingerprint: keyFingerprint(p),
+			Default:        opts.Default, Path: st.Path(p.Name), IdentityCreated: created})
 	}
 	if created {
 		fmt.Fprintf(f.IO.Err, "mapictl: created identity %s (keep a copy: it opens your profiles)\n",

@@ -7,10 +7,6 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileExportCmd(f, nil) })
-}
-
 type profileExportOptions struct {
 	Name   string
 	Format string
@@ -18,7 +14,7 @@ type profileExportOptions struct {
 	Force  bool
 }
 
-func newProfileExportCmd(f *factory, runF func(*profileExportOptions) error) *cobra.Command {
+func newProfileExportCmd(f *factory) *cobra.Command {
 	opts := &profileExportOptions{}
 	cmd := &cobra.Command{
 		Use:   "export NAME",
@@ -42,9 +38,6 @@ of it recreates the profile. The username is exported, other secrets only with
 			}
 			if opts.Format != "yaml" && opts.Format != "json" {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--format is yaml or json"))
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return profileExportRun(f, opts)
 		},

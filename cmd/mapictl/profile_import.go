@@ -17,17 +17,13 @@ import (
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, func(f *factory) *cobra.Command { return newProfileImportCmd(f, nil) })
-}
-
 type profileImportOptions struct {
 	PRF  string
 	Name string
 	Vars []string // --var NAME: variables to expand besides prf.DefaultVars
 }
 
-func newProfileImportCmd(f *factory, runF func(*profileImportOptions) error) *cobra.Command {
+func newProfileImportCmd(f *factory) *cobra.Command {
 	opts := &profileImportOptions{}
 	cmd := &cobra.Command{
 		Use:   "import --prf FILE [--name NAME] [--var NAME]...",
@@ -69,9 +65,6 @@ repeated, is ambiguous and refused (65).`,
 				if err := prf.CheckVar(v); err != nil {
 					return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--var: %s", err.Error()))
 				}
-			}
-			if runF != nil {
-				return runF(opts)
 			}
 			return profileImportRun(f, opts)
 		},

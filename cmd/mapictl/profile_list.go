@@ -27,9 +27,9 @@ func newProfileListCmd(f *factory) *cobra.Command {
 				}
 			}
 			if f.jsonOutput() {
-				out := []map[string]any{}
+				out := []profileListJSON{}
 				for _, n := range names {
-					out = append(out, map[string]any{"name": n, "default": n == def, "path": st.Path(n)})
+					out = append(out, profileListJSON{Name: n, Default: n == def, Path: st.Path(n)})
 				}
 				return f.printJSON(out)
 			}

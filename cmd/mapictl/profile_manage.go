@@ -44,7 +44,7 @@ func newProfileDeleteCmd(f *factory) *cobra.Command {
 				}
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": name, "deleted": true})
+				return f.printJSON(profileDeleteJSON{Name: name, Deleted: true})
 			}
 			f.printf("deleted profile %s\n", name)
 			return nil
@@ -71,7 +71,7 @@ func newProfileCopyCmd(f *factory) *cobra.Command {
 				return err
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "source": args[0]})
+				return f.printJSON(profileCopyJSON{Name: p.Name, UID: p.UID, Source: args[0]})
 			}
 			f.printf("copied profile %s to %s\n", args[0], p.Name)
 			return nil
@@ -101,7 +101,7 @@ func newProfileRenameCmd(f *factory) *cobra.Command {
 				}
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": p.Name, "uid": p.UID, "old_name": args[0]})
+				return f.printJSON(profileRenameJSON{Name: p.Name, UID: p.UID, OldName: args[0]})
 			}
 			f.printf("renamed profile %s to %s\n", args[0], p.Name)
 			return nil
@@ -124,7 +124,7 @@ func newProfileDefaultCmd(f *factory) *cobra.Command {
 						WithHint("set one with 'mapictl profile default NAME'")
 				}
 				if f.jsonOutput() {
-					return f.printJSON(map[string]any{"name": def})
+					return f.printJSON(profileDefaultJSON{Name: def})
 				}
 				f.println(def)
 				return nil
@@ -140,7 +140,7 @@ func newProfileDefaultCmd(f *factory) *cobra.Command {
 				return err
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": name, "default": true})
+				return f.printJSON(profileDefaultJSON{Name: name, Default: true})
 			}
 			f.printf("default profile is now %s\n", name)
 			return nil

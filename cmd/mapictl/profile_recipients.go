@@ -10,10 +10,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, newProfileRecipientsCmd)
-}
-
 func newProfileRecipientsCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "owners NAME [add R | remove R]",
@@ -84,15 +80,16 @@ func joinOr(list []string, empty string) string {
 
 func (f *factory) printRecipients(p *profile.Profile, action string, changed bool, resealed []string) error {
 	if f.jsonOutput() {
-		secs := []map[string]any{}
+		secs := []sectionReadersJSON{}
 		for _, s := range p.Sections {
 			if len(s.Readers) > 0 {
-				secs = append(secs, map[string]any{"section": s.Name, "readers": s.Readers})
+				secs = append(secs, sectionReadersJSON{Section: s.Name, Readers: s.Readers})
 			}
 		}
-		out := map[string]any{"name": p.Name, "owners": nonNilStrings(p.Owners), "recipients": nonNilStrings(p.Recipients), "sections": secs}
+		out := profileOwnersJSON{Name: p.Name, Owners: nonNilStrings(p.Owners), Recipients: nonNilStrings(p.Recipients), Sections: secs}
 		if action != "" {
-			out["changed"], out["resealed"] = changed, nonNilStrings(resealed)
+			r := nonNilStrings(resealed)
+			out.Changed, out.Resealed = &changed, &r
 		}
 		return f.printJSON(out)
 	}

@@ -9,10 +9,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraProfileCommands = append(extraProfileCommands, newProfileRekeyCmd)
-}
-
 func newProfileRekeyCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rekey NAME",

@@ -129,28 +129,6 @@ func smtpPort(s *profile.Section) int32 {
 	return 587
 }
 
-func profileJSON(p *profile.Profile) map[string]any {
-	secs := []map[string]any{}
-	for _, s := range p.Sections {
-		var sec any
-		if s.Secure != nil {
-			sec = map[string]any{"recipients": s.Secure.Recipients, "tags": s.Secure.Tags}
-		}
-		secs = append(secs, map[string]any{
-			"name": s.Name, "uid": s.UID, "kind": s.Kind, "transport": s.Transport(),
-			"email": s.String(mapi.PrEmailAddress), "display_name": s.String(mapi.PrDisplayName), "secure": sec,
-			"readers": nonNilStrings(s.Readers),
-		})
-	}
-	out := map[string]any{"name": p.Name, "uid": p.UID, "version": p.Version, "owners": nonNilStrings(p.Owners),
-		"recipients": p.Recipients, "sections": secs, "verified": false, "unconfirmed_reason": "",
-		"key_fingerprint": keyFingerprint(p)}
-	if p.Trust != nil {
-		out["verified"], out["unconfirmed_reason"] = p.Trust.Verified, p.Trust.Reason
-	}
-	return out
-}
-
 // keyFingerprint is the fingerprint of the key p claims to be signed with.
 func keyFingerprint(p *profile.Profile) string {
 	if p.Signing == nil {

@@ -14,11 +14,11 @@ func newPropCmd(f *factory) *cobra.Command {
 		Example: "  mapictl prop list\n  mapictl prop list -o json | jq '.[] | select(.secure)'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := []map[string]any{}
+			out := []propJSON{}
 			var rows [][]string
 			for _, a := range mapi.Aliases {
-				out = append(out, map[string]any{"alias": a.Name, "tag": a.Tag.String(), "name": mapi.NameOf(a.Tag),
-					"type": a.Tag.Type().String(), "secure": a.Tag.Secure(), "meaning": a.Meaning})
+				out = append(out, propJSON{Alias: a.Name, Tag: a.Tag.String(), Name: mapi.NameOf(a.Tag),
+					Type: a.Tag.Type().String(), Secure: a.Tag.Secure(), Meaning: &a.Meaning})
 				rows = append(rows, []string{a.Name, a.Tag.String(), a.Tag.Type().String(), a.Meaning})
 			}
 			for _, n := range mapi.Names() {
@@ -26,7 +26,7 @@ func newPropCmd(f *factory) *cobra.Command {
 				if mapi.AliasOf(t) != "" {
 					continue
 				}
-				out = append(out, map[string]any{"alias": "", "tag": t.String(), "name": n, "type": t.Type().String(), "secure": false})
+				out = append(out, propJSON{Tag: t.String(), Name: n, Type: t.Type().String()})
 				rows = append(rows, []string{n, t.String(), t.Type().String(), ""})
 			}
 			if f.jsonOutput() {

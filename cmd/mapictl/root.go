@@ -13,44 +13,33 @@ const exitStatusHelp = `Exit status (sysexits, as mail tools use them):
   67  server rejected recipients      77  wrong credentials / no access
   78  credentials missing, no prompt  130 prompt cancelled`
 
-// newRootCmd builds the whole command tree.
+// newRootCmd builds the whole command tree: every run builds all of it
+// (building only the command a line names measured under 2% on
+// `credential get`, docs/performance.md, and was removed).
 func newRootCmd(f *factory) *cobra.Command {
-	return withTopLevels(f, newBareRootCmd(f))
-}
-
-// newRootCmdFor is newRootCmd for one run with args (without the program
-// name). When args name a top-level command, only that command is built:
-// the whole tree with its ~200 flags, and cobra's completion commands, cost
-// a short command such as `credential get` 3-5% (docs/performance.md).
-// cobra picks a top-level command by its name once root's flags are
-// stripped, so it finds the one named among placeholders exactly as it
-// would in the whole tree. Anything else gets the whole tree: no command,
-// help, completion, a misspelling (for its suggestions).
-func newRootCmdFor(f *factory, args []string) *cobra.Command {
 	root := newBareRootCmd(f)
-	for _, t := range topLevels {
-		root.AddCommand(&cobra.Command{Use: t.name})
-	}
-	c, _, err := root.Find(args)
-	named := err == nil && c != root // c is a placeholder
-	root.ResetCommands()
-	for _, t := range topLevels {
-		if named && c.Name() == t.name {
-			root.AddCommand(t.build(f))
-			root.CompletionOptions.DisableDefaultCmd = true
-			return root
-		}
-	}
-	return withTopLevels(f, root)
-}
-
-// withTopLevels adds every top-level command to root.
-func withTopLevels(f *factory, root *cobra.Command) *cobra.Command {
-	for _, t := range topLevels {
-		root.AddCommand(t.build(f))
+	root.AddCommand(
+		newProfileCmd(f),
+		newSectionCmd(f),
+		newCredentialCmd(f),
+		newIdentityCmd(f),
+		newPropCmd(f),
+		newMessageCmd(f),
+		newSessionCmd(f),
+		newSpoolCmd(f),
+		newSendmailCmd(f),
+		newVersionCmd(f),
+	)
+	if newGenDocsCmd != nil {
+		root.AddCommand(newGenDocsCmd(f))
 	}
 	return root
 }
+
+// newGenDocsCmd builds the hidden gen-docs command; it is set only in a
+// binary built with -tags gendocs (gendocs.go), so cobra/doc stays out of
+// the one users run.
+var newGenDocsCmd func(*factory) *cobra.Command
 
 // newBareRootCmd is the root command with its flags and no subcommands.
 func newBareRootCmd(f *factory) *cobra.Command {
@@ -103,25 +92,6 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
 	return root
-}
-
-// topLevel is a top-level command: its name, known before it is built, and
-// how to build it.
-type topLevel struct {
-	name  string
-	build func(*factory) *cobra.Command
-}
-
-// topLevels are mapictl's top-level commands. Command files add theirs
-// (message, spool, session, sendmail) in init without editing this file.
-// TestTopLevelNames checks each name against the command built.
-var topLevels = []topLevel{
-	{"profile", newProfileCmd},
-	{"section", newSectionCmd},
-	{"credential", newCredentialCmd},
-	{"identity", newIdentityCmd},
-	{"prop", newPropCmd},
-	{"version", newVersionCmd},
 }
 
 // isCompletionRequest is whether cmd is cobra's hidden __complete command:

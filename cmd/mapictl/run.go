@@ -22,7 +22,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
 		return f.exit(runSendmailArgs(f, base, args[1:]))
 	}
-	root := harden(f, newRootCmdFor(f, args[1:]))
+	root := harden(f, newRootCmd(f))
 	markUsageErrors(root)
 	root.SetArgs(args[1:])
 	root.SetIn(stdin)

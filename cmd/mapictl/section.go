@@ -22,15 +22,10 @@ func newSectionCmd(f *factory) *cobra.Command {
 	}
 	cmd.AddCommand(newSectionCreateCmd(f), newSectionListCmd(f), newSectionOpenCmd(f),
 		newSectionSetCmd(f), newSectionUnsetCmd(f), newSectionDeleteCmd(f),
-		newSectionDefaultCmd(f), newSectionOrderCmd(f))
-	for _, add := range extraSectionCommands {
-		cmd.AddCommand(add(f))
-	}
+		newSectionDefaultCmd(f), newSectionOrderCmd(f),
+		newSectionShareCmd(f, false), newSectionShareCmd(f, true))
 	return cmd
 }
-
-// extraSectionCommands lets other files add section subcommands (share, unshare).
-var extraSectionCommands []func(*factory) *cobra.Command
 
 // assignment is one PROP=VALUE argument, parsed against a section.
 type assignment struct {

@@ -168,7 +168,7 @@ func newSectionOrderCmd(f *factory) *cobra.Command {
 				return err
 			}
 			if f.jsonOutput() {
-				out := []map[string]any{}
+				out := []sectionOutJSON{}
 				for _, t := range p.Transports() {
 					out = append(out, sectionJSON(t))
 				}

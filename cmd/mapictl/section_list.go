@@ -23,7 +23,7 @@ func newSectionListCmd(f *factory) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := []map[string]any{}
+			out := []sectionOutJSON{}
 			var rows [][]string
 			for _, s := range p.Sections {
 				if s.Kind == profile.KindGlobal && !all {
@@ -48,15 +48,6 @@ func newSectionListCmd(f *factory) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "include the global section")
 	return cmd
-}
-
-func sectionJSON(s *profile.Section) map[string]any {
-	var ord any
-	if s.Kind == profile.KindTransport {
-		ord = s.Ordinal()
-	}
-	return map[string]any{"name": s.Name, "uid": s.UID, "kind": s.Kind, "transport": s.Transport(),
-		"email": s.String(mapi.PrEmailAddress), "ordinal": ord, "default_outbound": s.DefaultOutbound()}
 }
 
 func newSectionOpenCmd(f *factory) *cobra.Command {
@@ -122,13 +113,13 @@ without a MAPI name of its own is named as the PRF's mapping named it
 				sort.Slice(tags, func(i, j int) bool { return tags[i] < tags[j] })
 			}
 			prfNames := manifest.PRFNames(s.Props)
-			out := []map[string]any{}
+			out := []sectionPropJSON{}
 			var rows [][]string
 			for _, t := range tags {
 				v := vals[t]
 				name := propName(t, s.Scope(), prfNames)
-				out = append(out, map[string]any{"tag": t.String(), "name": name,
-					"type": t.Type().String(), "value": mapi.JSONValue(v), "secure": t.Secure()})
+				out = append(out, sectionPropJSON{Tag: t.String(), Name: name,
+					Type: t.Type().String(), Value: mapi.JSONValue(v), Secure: t.Secure()})
 				rows = append(rows, []string{t.String(), name, t.Type().String(), mapi.FormatValue(t, v)})
 			}
 			if f.jsonOutput() {

@@ -10,12 +10,6 @@ import (
 	"github.com/mapictl/mapictl/internal/secure"
 )
 
-func init() {
-	extraSectionCommands = append(extraSectionCommands,
-		func(f *factory) *cobra.Command { return newSectionShareCmd(f, false) },
-		func(f *factory) *cobra.Command { return newSectionShareCmd(f, true) })
-}
-
 // newSectionShareCmd builds `section share` or, with unshare, `section unshare`.
 func newSectionShareCmd(f *factory, unshare bool) *cobra.Command {
 	var recipient string
@@ -60,8 +54,8 @@ section. Rotate the secrets it already saw.`
 			return err
 		}
 		if f.jsonOutput() {
-			return f.printJSON(map[string]any{"section": s.Name, "recipient": r, "changed": changed,
-				"readers": nonNilStrings(s.Readers)})
+			return f.printJSON(sectionShareJSON{Section: s.Name, Recipient: r, Changed: changed,
+				Readers: nonNilStrings(s.Readers)})
 		}
 		switch {
 		case unshare && changed:

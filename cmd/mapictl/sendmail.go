@@ -16,7 +16,6 @@ import (
 
 func init() {
 	runSendmailArgs = sendmailMain
-	topLevels = append(topLevels, topLevel{"sendmail", newSendmailCmd})
 }
 
 // runSendmailArgs runs the sendmail front end as program name with args

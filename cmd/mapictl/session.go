@@ -9,8 +9,6 @@ import (
 	"github.com/mapictl/mapictl/internal/session"
 )
 
-func init() { topLevels = append(topLevels, topLevel{"session", newSessionCmd}) }
-
 func newSessionCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "session",
@@ -24,7 +22,7 @@ nor its passphrase. Every session command removes expired sessions.`,
   mapictl session list
   eval "$(mapictl session logoff)"`,
 	}
-	cmd.AddCommand(newSessionLogonCmd(f, nil), newSessionListCmd(f), newSessionShowCmd(f), newSessionLogoffCmd(f))
+	cmd.AddCommand(newSessionLogonCmd(f), newSessionListCmd(f), newSessionShowCmd(f), newSessionLogoffCmd(f))
 	return cmd
 }
 

@@ -25,7 +25,7 @@ type logonOptions struct {
 	Offline  bool
 }
 
-func newSessionLogonCmd(f *factory, runF func(*logonOptions) error) *cobra.Command {
+func newSessionLogonCmd(f *factory) *cobra.Command {
 	opts := &logonOptions{}
 	cmd := &cobra.Command{
 		Use:   "logon",
@@ -52,9 +52,6 @@ fails, so that the eval fails too. The token is a bearer secret.`,
   mapictl -v session logon --strict`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
 			err := f.logonRun(cmd.Context(), opts)
 			if err != nil && !f.jsonOutput() {
 				f.println("false")

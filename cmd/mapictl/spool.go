@@ -9,8 +9,6 @@ import (
 	"github.com/mapictl/mapictl/internal/spool"
 )
 
-func init() { topLevels = append(topLevels, topLevel{"spool", newSpoolCmd}) }
-
 func newSpoolCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "spool",

@@ -28,14 +28,3 @@ func BenchmarkRunVersion(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkNewRootCmdFor is the tree run builds for `credential get NAME`:
-// root and the one top-level command named (newRootCmdFor).
-func BenchmarkNewRootCmdFor(b *testing.B) {
-	b.ReportAllocs()
-	args := []string{"credential", "get", "smtp"}
-	for b.Loop() {
-		f := newFactory(strings.NewReader(""), io.Discard, io.Discard)
-		_ = harden(f, newRootCmdFor(f, args))
-	}
-}
