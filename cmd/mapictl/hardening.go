@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
@@ -28,7 +29,9 @@ func harden(f *factory, root *cobra.Command) *cobra.Command {
 // warnLoosePermissions warns once on stderr, as ssh does, when the store
 // directory or its identity.txt can be read or written by group or others,
 // or when identity.txt is a symbolic link (it may point at a file another
-// user controls). A store that does not exist yet is not a problem.
+// user controls). A store that does not exist yet is not a problem. On
+// Windows only the link is judged: its mode bits say nothing about who may
+// read a file (see fsutil.OpenToOthers).
 func (f *factory) warnLoosePermissions() {
 	for _, w := range loosePermissions(f.StoreDir()) {
 		f.warnf("%s", w)
@@ -40,7 +43,7 @@ func (f *factory) warnLoosePermissions() {
 // file mapictl writes is 0600 anyway.
 func loosePermissions(dir string) []string {
 	var out []string
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() && fi.Mode().Perm()&0o077 != 0 {
+	if fi, err := os.Stat(dir); err == nil && fi.IsDir() && fsutil.OpenToOthers(fi) {
 		out = append(out, "store directory "+dir+" is accessible by others (mode "+
 			modeString(fi.Mode())+"); run 'chmod 700 "+dir+"'")
 	}
@@ -50,7 +53,7 @@ func loosePermissions(dir string) []string {
 	case errors.Is(err, fs.ErrNotExist) || err != nil:
 	case fi.Mode()&fs.ModeSymlink != 0:
 		out = append(out, "identity file "+id+" is a symbolic link; keep the store's key as a regular file")
-	case fi.Mode().Perm()&0o077 != 0:
+	case fsutil.OpenToOthers(fi):
 		out = append(out, "identity file "+id+" is accessible by others (mode "+
 			modeString(fi.Mode())+"); run 'chmod 600 "+id+"'")
 	}

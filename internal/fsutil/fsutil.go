@@ -1,5 +1,11 @@
 // Package fsutil holds the store's file primitives: private directories,
 // atomic private writes, and refusing symlinks where data is expected.
+//
+// Where platforms differ, the difference lives here, in files named
+// *_unix.go and *_other.go (Windows and anything else without Unix
+// permissions): syncing a directory ([SyncDir]), opening a file without
+// following a link ([OpenNoFollow]) and judging who owns a file and who may
+// read it ([ForeignOwner], [OpenToOthers]).
 package fsutil
 
 import (
@@ -83,16 +89,6 @@ func CreateExclusive(path string, data []byte) error {
 		return err
 	}
 	return SyncDir(filepath.Dir(path))
-}
-
-// SyncDir fsyncs a directory so a rename in it is durable.
-func SyncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // ErrSymlink is returned by ReadRegular for a path that is a symbolic link.

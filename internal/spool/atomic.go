@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mapictl/mapictl/internal/fsutil"
 )
 
 // tmpSuffix ends the name of every temp file; temp names are ".ID.RANDOM.tmp".
@@ -47,15 +49,9 @@ func removeFile(path string) error {
 	return nil
 }
 
-// syncDir fsyncs a directory so renames and removals in it are durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// syncDir fsyncs a directory so renames and removals in it are durable
+// (a no-op where directories cannot be synced: see fsutil.SyncDir).
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }
 
 // tempID returns the ID a temp file name belongs to, or "" when name is not
 // a temp file.

@@ -11,8 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"syscall"
 
+	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
@@ -92,16 +92,19 @@ func (s *Spool) loadKey(create bool) ([]byte, error) {
 	return readKey(path)
 }
 
-// readKey reads the key at path (never through a symbolic link). Errors:
+// readKey reads the key at path (never through a symbolic link, see
+// fsutil.OpenNoFollow; the owner and mode checks are those of
+// fsutil.ForeignOwner and fsutil.OpenToOthers, which Windows leaves to the
+// file's ACL). Errors:
 // errNoKey, *mapi.Error NoAccess (not ours, or readable by others),
 // CorruptData (not 32 bytes), DiskError.
 func readKey(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	f, err := fsutil.OpenNoFollow(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoKey
 	}
 	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
+		if errors.Is(err, fsutil.ErrSymlink) {
 			return nil, badKey("is a symbolic link")
 		}
 		return nil, mapi.Wrap(mapi.DiskError, err, "read the spool key")
@@ -114,10 +117,10 @@ func readKey(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, badKey("is not a regular file")
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+	if fsutil.ForeignOwner(fi) {
 		return nil, badKey("belongs to another user")
 	}
-	if fi.Mode().Perm()&0o077 != 0 {
+	if fsutil.OpenToOthers(fi) {
 		return nil, badKey("is readable or writable by others")
 	}
 	b := make([]byte, keySize+1)

@@ -2,10 +2,11 @@ package spool
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/gofrs/flock"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -13,55 +14,63 @@ import (
 // errBusy reports a message claimed by another process or goroutine.
 var errBusy = errors.New("busy")
 
-// claim is an exclusive flock on outbox/ID.lock.
+// claim is an exclusive lock on outbox/ID.lock (flock(2) on Unix,
+// LockFileEx on Windows, through github.com/gofrs/flock). Each claim opens
+// its own handle, so two claims of one ID exclude each other within one
+// process as well as across processes.
 type claim struct {
-	f    *os.File
+	fl   *flock.Flock
 	path string
 }
 
 // claim takes the message's lock without waiting. It returns errBusy when
 // another holder has it. Because a holder may remove the lock file, claim
-// checks after locking that the path still names the locked file, and tries
-// again when it does not.
+// checks after locking that the path still names the locked file
+// (os.SameFile), and tries again when it does not.
 func (s *Spool) claim(id string) (*claim, error) {
 	path := s.path(outboxDir, id, ".lock")
 	for {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		fl := flock.New(path, flock.SetFlag(os.O_RDWR|os.O_CREATE), flock.SetPermissions(0o600))
+		ok, err := fl.TryLock()
 		if err != nil {
-			return nil, mapi.Wrap(mapi.DiskError, err, "open message lock")
-		}
-		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-			f.Close()
-			if errors.Is(err, unix.EWOULDBLOCK) || errors.Is(err, unix.EINTR) {
+			if errors.Is(err, syscall.EINTR) {
 				return nil, errBusy
+			}
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				return nil, mapi.Wrap(mapi.DiskError, err, "open message lock")
 			}
 			return nil, mapi.Wrap(mapi.DiskError, err, "lock message")
 		}
-		fi, err1 := f.Stat()
-		pi, err2 := os.Stat(path)
-		if err1 == nil && err2 == nil && sameFile(fi, pi) {
-			return &claim{f: f, path: path}, nil
+		if !ok {
+			return nil, errBusy
 		}
-		f.Close()
+		crashPoint("after-claim-lock")
+		fi, err1 := fl.Stat()
+		pi, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(fi, pi) {
+			return &claim{fl: fl, path: path}, nil
+		}
+		_ = fl.Unlock()
 	}
 }
 
-func sameFile(a, b os.FileInfo) bool {
-	sa, ok1 := a.Sys().(*syscall.Stat_t)
-	sb, ok2 := b.Sys().(*syscall.Stat_t)
-	return ok1 && ok2 && sa.Dev == sb.Dev && sa.Ino == sb.Ino
-}
-
-// release unlocks; with remove it first unlinks the lock file (while still
-// holding it, so no one else can be inside).
+// release unlocks; with remove it also removes the lock file. Where an open
+// file can be unlinked (Unix), it is removed while still held, so no one
+// else can be inside; a claim that opened it before is sent round again by
+// the os.SameFile check. Where it cannot (Windows), it is removed after the
+// unlock, and the removal fails while anyone else has it open: then it
+// stays for them and the next claim reuses it.
 func (c *claim) release(remove bool) {
 	if c == nil {
 		return
 	}
-	if remove {
+	if remove && removeWhileHeld {
 		os.Remove(c.path)
 	}
-	c.f.Close()
+	_ = c.fl.Unlock()
+	if remove && !removeWhileHeld {
+		os.Remove(c.path)
+	}
 }
 
 // busyErr is the *mapi.Error for a message claimed elsewhere.
