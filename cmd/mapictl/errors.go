@@ -42,4 +42,3 @@ func (f *factory) exit(err error) int {
 	}
 	return e.ExitStatus()
 }
-
