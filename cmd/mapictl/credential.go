@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"io"
-	"unicode"
-	"unicode/utf8"
+	"context"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -26,27 +23,13 @@ func newCredentialCmd(f *factory) *cobra.Command {
 	return cmd
 }
 
-// secureField resolves --field (default password) to a secure tag.
-func secureField(s *profile.Section, field string) (mapi.Tag, error) {
-	if field == "" {
-		return mapi.PrPassword, nil
-	}
-	t, err := mapi.ParseTag(field, s.Scope())
-	if err != nil {
-		return 0, err
-	}
-	if !t.Secure() {
-		return 0, mapi.Errorf(mapi.InvalidParameter, "%s is not a secure property (IDs 0x67F0-0x67FF)", field)
-	}
-	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary {
-		return 0, mapi.Errorf(mapi.InvalidParameter, "%s: only string and binary secure properties can be set", field)
-	}
-	return t, nil
+type credentialSetOptions struct {
+	Section, Username, Field string
+	FromStdin                bool
 }
 
 func newCredentialSetCmd(f *factory) *cobra.Command {
-	var username, field string
-	var fromStdin bool
+	opts := &credentialSetOptions{}
 	cmd := &cobra.Command{
 		Use:   "set SECTION",
 		Short: "Store a secret (and optionally the username) in a section's secure range",
@@ -59,89 +42,52 @@ It never comes from the command line. --username is not a secret.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			// Resolve the field against the section before reading any secret.
-			s, err := f.loadSection(args[0])
-			if err != nil {
-				return err
-			}
-			tag, err := secureField(s, field)
-			if err != nil {
-				return err
-			}
-			if tag == mapi.PrUsername {
-				return mapi.Errorf(mapi.InvalidParameter, "the username is not a secret: give it with --username")
-			}
-			secret, err := f.readSecret(fromStdin, mapi.DisplayName(tag, s.Scope()), args[0])
-			if err != nil {
-				return err
-			}
-			s, err = f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-				return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
-					if tag.Type() == mapi.PtBinary {
-						props[tag] = secret
-					} else {
-						props[tag] = string(secret)
-					}
-					if username != "" {
-						props[mapi.PrUsername] = username
-					}
-					return nil
-				})
-			})
-			if err != nil {
-				return err
-			}
-			return f.credentialDone(s, "stored credentials of section "+s.Name)
+			opts.Section = args[0]
+			return runCredentialSet(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().StringVar(&username, "username", "", "logon name (not a secret)")
-	cmd.Flags().BoolVar(&fromStdin, "password-stdin", false, "read the secret from standard input")
-	cmd.Flags().StringVar(&field, "field", "", "secure property to set (default password)")
+	cmd.Flags().StringVar(&opts.Username, "username", "", "logon name (not a secret)")
+	cmd.Flags().BoolVar(&opts.FromStdin, "password-stdin", false, "read the secret from standard input")
+	cmd.Flags().StringVar(&opts.Field, "field", "", "secure property to set (default password)")
 	return cmd
+}
+
+func runCredentialSet(ctx context.Context, opts *credentialSetOptions, f *factory) error {
+	// Resolve the field against the section before reading any secret.
+	s, err := f.loadSection(opts.Section)
+	if err != nil {
+		return err
+	}
+	tag, err := s.SecretField(opts.Field)
+	if err != nil {
+		return err
+	}
+	secret, err := f.readSecret(ctx, opts.FromStdin, mapi.DisplayName(tag, s.Scope()), opts.Section)
+	if err != nil {
+		return err
+	}
+	s, err = f.editSection(opts.Section, func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
+		return p.StoreSecret(s, ids, tag, secret, opts.Username)
+	})
+	if err != nil {
+		return err
+	}
+	return f.credentialDone(s, "stored credentials of section "+s.Name)
 }
 
 // readSecret reads a secret from stdin (--password-stdin) or a no-echo
 // prompt asked twice; with neither possible it is MAPI_E_UNCONFIGURED (78),
 // as for every secret with no terminal to be asked on (SPEC §4, §9), with
 // the hint naming --password-stdin.
-func (f *factory) readSecret(fromStdin bool, what, section string) ([]byte, error) {
+func (f *factory) readSecret(ctx context.Context, fromStdin bool, what, section string) ([]byte, error) {
 	if fromStdin {
-		b, err := io.ReadAll(io.LimitReader(f.IO.In, mapi.MaxValueLen+1))
-		if err != nil {
-			return nil, mapi.Wrap(mapi.DiskError, err, "read standard input")
-		}
-		if len(b) > mapi.MaxValueLen {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "secret on standard input is too long")
-		}
-		b = term.TrimNewline(b)
-		if len(b) == 0 {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "empty secret on standard input")
-		}
-		return b, nil
+		return term.ReadSecret(f.IO.In, mapi.MaxValueLen)
 	}
 	if !f.CanPrompt() {
 		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for the %s", what).
 			WithHint("pipe it in with --password-stdin, e.g. printf '%s\\n' \"$SECRET\" | mapictl credential set " + section + " --password-stdin")
 	}
-	for range 3 {
-		a, err := f.askSecret(capitalize(what) + ":")
-		if err != nil {
-			return nil, err
-		}
-		b, err := f.askSecret("Confirm " + what + ":")
-		if err != nil {
-			return nil, err
-		}
-		if len(a) == 0 {
-			f.warnf("empty %s, try again", what)
-			continue
-		}
-		if bytes.Equal(a, b) {
-			return a, nil
-		}
-		f.warnf("the two entries differ, try again")
-	}
-	return nil, mapi.Errorf(mapi.InvalidParameter, "the %s was not confirmed", what)
+	return term.AskNewSecret(ctx, f.prompter(), what, f.warnf)
 }
 
 // credentialDone prints what credential set and delete leave: with -o json
@@ -153,9 +99,4 @@ func (f *factory) credentialDone(s *profile.Section, text string) error {
 	}
 	f.println(text)
 	return nil
-}
-
-func capitalize(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"sort"
+	"context"
 	"strings"
 
 	"filippo.io/age"
@@ -11,8 +11,11 @@ import (
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
+// credentialOptions are the arguments of credential get and delete.
+type credentialOptions struct{ Section, Field string }
+
 func newCredentialGetCmd(f *factory) *cobra.Command {
-	var field string
+	opts := &credentialOptions{}
 	cmd := &cobra.Command{
 		Use:   "get SECTION",
 		Short: "Print one secret of a section (default: the password)",
@@ -22,40 +25,44 @@ whose section settings changed since they were stored are refused (77).`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := f.loadSection(args[0])
-			if err != nil {
-				return err
-			}
-			tag, err := secureField(s, field)
-			if err != nil {
-				return err
-			}
-			ids, err := f.Identities()
-			if err != nil {
-				return err
-			}
-			c, err := s.ReadSecure(ids)
-			if err != nil {
-				return err
-			}
-			v, ok := c.Props[tag]
-			if !ok {
-				return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, mapi.DisplayName(tag, s.Scope())).
-					WithHint("store it with 'mapictl credential set " + s.Name + "'")
-			}
-			if f.jsonOutput() {
-				if field != "" {
-					return f.printJSON(map[string]any{"section": s.Name, "field": mapi.DisplayName(tag, s.Scope()), "value": mapi.JSONValue(v)})
-				}
-				user, _ := c.Props[mapi.PrUsername].(string)
-				return f.printJSON(map[string]any{"section": s.Name, "username": user, "password": mapi.JSONValue(v)})
-			}
-			f.println(mapi.FormatValue(tag, v))
-			return nil
+			opts.Section = args[0]
+			return runCredentialGet(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().StringVar(&field, "field", "", "secure property to print (default password)")
+	cmd.Flags().StringVar(&opts.Field, "field", "", "secure property to print (default password)")
 	return cmd
+}
+
+func runCredentialGet(_ context.Context, opts *credentialOptions, f *factory) error {
+	s, err := f.loadSection(opts.Section)
+	if err != nil {
+		return err
+	}
+	tag, err := s.SecureField(opts.Field)
+	if err != nil {
+		return err
+	}
+	ids, err := f.Identities()
+	if err != nil {
+		return err
+	}
+	c, err := s.ReadSecure(ids)
+	if err != nil {
+		return err
+	}
+	v, err := c.Field(s, tag)
+	if err != nil {
+		return err
+	}
+	switch {
+	case f.jsonOutput() && opts.Field != "":
+		return f.printJSON(credentialFieldJSON{Section: s.Name, Field: mapi.DisplayName(tag, s.Scope()), Value: mapi.JSONValue(v)})
+	case f.jsonOutput():
+		user, _ := c.Props[mapi.PrUsername].(string)
+		return f.printJSON(credentialGetJSON{Section: s.Name, Username: user, Password: mapi.JSONValue(v)})
+	}
+	f.println(mapi.FormatValue(tag, v))
+	return nil
 }
 
 func newCredentialListCmd(f *factory) *cobra.Command {
@@ -65,47 +72,33 @@ func newCredentialListCmd(f *factory) *cobra.Command {
 		Example: "  mapictl credential list -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			p, err := f.loadSelected()
-			if err != nil {
-				return err
-			}
-			out := []map[string]any{}
-			var rows [][]string
-			for _, s := range p.Sections {
-				if s.Secure == nil {
-					continue
-				}
-				var names []string
-				for _, t := range s.Secure.Tags {
-					if tag, err := mapi.ParseHexTag(t); err == nil {
-						names = append(names, mapi.DisplayName(tag, s.Scope()))
-					}
-				}
-				sort.Strings(names)
-				out = append(out, credentialEntry(s))
-				rows = append(rows, []string{s.Name, strings.Join(names, ","), strings.Join(s.Secure.Recipients, ",")})
-			}
-			if f.jsonOutput() {
-				return f.printJSON(out)
-			}
-			f.table([]string{"SECTION", "FIELDS", "RECIPIENTS"}, rows)
-			return nil
+			return runCredentialList(cmd.Context(), &credentialOptions{}, f)
 		},
 	}
 }
 
-// credentialEntry is one section's entry of credential list -o json: which
-// secure properties it holds and to whom they are sealed, never a value.
-func credentialEntry(s *profile.Section) map[string]any {
-	tags, recips := []string{}, []string{}
-	if s.Secure != nil {
-		tags, recips = nonNilStrings(s.Secure.Tags), nonNilStrings(s.Secure.Recipients)
+func runCredentialList(_ context.Context, _ *credentialOptions, f *factory) error {
+	p, err := f.loadSelected()
+	if err != nil {
+		return err
 	}
-	return map[string]any{"section": s.Name, "tags": tags, "recipients": recips}
+	out := []credentialEntryJSON{}
+	var rows [][]string
+	for _, s := range p.Sections {
+		if s.Secure != nil {
+			out = append(out, credentialEntry(s))
+			rows = append(rows, []string{s.Name, strings.Join(s.SecureFieldNames(), ","), strings.Join(s.Secure.Recipients, ",")})
+		}
+	}
+	if f.jsonOutput() {
+		return f.printJSON(out)
+	}
+	f.table([]string{"SECTION", "FIELDS", "RECIPIENTS"}, rows)
+	return nil
 }
 
 func newCredentialDeleteCmd(f *factory) *cobra.Command {
-	var field string
+	opts := &credentialOptions{}
 	cmd := &cobra.Command{
 		Use:               "delete SECTION",
 		Short:             "Delete a section's credentials, or one field of them",
@@ -113,32 +106,20 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := f.editSection(args[0], func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-				if s.Secure == nil {
-					return mapi.Errorf(mapi.NotFound, "section %q has no stored credentials", s.Name)
-				}
-				if field == "" {
-					s.Secure = nil
-					return nil
-				}
-				tag, err := secureField(s, field)
-				if err != nil {
-					return err
-				}
-				return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
-					if _, ok := props[tag]; !ok {
-						return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, field)
-					}
-					delete(props, tag)
-					return nil
-				})
-			})
-			if err != nil {
-				return err
-			}
-			return f.credentialDone(s, "deleted credentials of section "+s.Name)
+			opts.Section = args[0]
+			return runCredentialDelete(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().StringVar(&field, "field", "", "delete only this secure property")
+	cmd.Flags().StringVar(&opts.Field, "field", "", "delete only this secure property")
 	return cmd
+}
+
+func runCredentialDelete(_ context.Context, opts *credentialOptions, f *factory) error {
+	s, err := f.editSection(opts.Section, func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
+		return p.DeleteCredentials(s, ids, opts.Field)
+	})
+	if err != nil {
+		return err
+	}
+	return f.credentialDone(s, "deleted credentials of section "+s.Name)
 }

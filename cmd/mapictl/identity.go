@@ -1,19 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"io/fs"
+	"context"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 func newIdentityCmd(f *factory) *cobra.Command {
@@ -28,9 +25,13 @@ func newIdentityCmd(f *factory) *cobra.Command {
 	return cmd
 }
 
+type identityNewOptions struct {
+	Passphrase, PQ bool
+	Out            string
+}
+
 func newIdentityNewCmd(f *factory) *cobra.Command {
-	var withPass, pq bool
-	var out string
+	opts := &identityNewOptions{}
 	cmd := &cobra.Command{
 		Use:   "new",
 		Short: "Create a new age identity (the store's, or --out FILE)",
@@ -44,70 +45,66 @@ or read from $MAPICTL_PASSPHRASE_FD.`,
 		Example: "  mapictl identity new\n  mapictl identity new --pq --out pq.key\n  mapictl identity new --passphrase",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if out == "" {
-				// SPEC §4: never a new store identity while profiles or
-				// mail sealed to the old one exist (identity.pub would be
-				// replaced and they stranded); checked before any prompt.
-				root := f.StoreDir()
-				if _, err := os.Lstat(filepath.Join(root, profile.IdentityFile)); errors.Is(err, fs.ErrNotExist) {
-					if err := secure.CheckNewStoreIdentity(root); err != nil {
-						return err
-					}
-				}
-			}
-			var pass []byte
-			if withPass {
-				var err error
-				if pass, err = f.newPassphrase(); err != nil {
-					return err
-				}
-			}
-			k, err := secure.GenerateKey(pq)
-			if err != nil {
-				return err
-			}
-			path := out
-			if out == "" {
-				st := f.Store()
-				if err := st.Init(); err != nil {
-					return err
-				}
-				if err := writeIdentity(st.Root, k, pass); err != nil {
-					return err
-				}
-				path = filepath.Join(st.Root, profile.IdentityFile)
-			} else {
-				data, err := secure.MarshalIdentityFile(k, pass, nowFunc())
-				if err != nil {
-					return err
-				}
-				if err := fsutil.CreateExclusive(out, data); err != nil {
-					if os.IsExist(err) {
-						return mapi.Errorf(mapi.Collision, "%s already exists", out)
-					}
-					return mapi.Wrap(mapi.DiskError, err, "write identity")
-				}
-			}
-			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"path": path, "recipient": k.Recipient})
-			}
-			if !f.IO.OutTTY || out != "" {
-				f.println(k.Recipient)
-			} else {
-				f.printf("created %s\npublic key: %s\n", path, k.Recipient)
-			}
-			return nil
+			return runIdentityNew(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().BoolVar(&withPass, "passphrase", false, "encrypt the identity file with a passphrase")
-	cmd.Flags().BoolVar(&pq, "pq", false, "make a post-quantum hybrid key (age1pq1...)")
-	cmd.Flags().StringVar(&out, "out", "", "write the identity to this file instead of the store")
+	cmd.Flags().BoolVar(&opts.Passphrase, "passphrase", false, "encrypt the identity file with a passphrase")
+	cmd.Flags().BoolVar(&opts.PQ, "pq", false, "make a post-quantum hybrid key (age1pq1...)")
+	cmd.Flags().StringVar(&opts.Out, "out", "", "write the identity to this file instead of the store")
 	return cmd
 }
 
+func runIdentityNew(ctx context.Context, opts *identityNewOptions, f *factory) error {
+	if opts.Out == "" {
+		// Checked before any prompt (SPEC §4).
+		if err := secure.MayCreateStoreIdentity(f.StoreDir()); err != nil {
+			return err
+		}
+	}
+	var pass []byte
+	if opts.Passphrase {
+		var err error
+		if pass, err = f.newPassphrase(ctx); err != nil {
+			return err
+		}
+	}
+	k, err := secure.GenerateKey(opts.PQ)
+	if err != nil {
+		return err
+	}
+	path := opts.Out
+	if opts.Out == "" {
+		st := f.Store()
+		if err := st.Init(); err != nil {
+			return err
+		}
+		if err := writeIdentity(st.Root, k, pass); err != nil {
+			return err
+		}
+		path = filepath.Join(st.Root, profile.IdentityFile)
+	} else if err := secure.WriteIdentityFile(opts.Out, k, pass, nowFunc()); err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		return f.printJSON(identityNewJSON{Path: path, Recipient: k.Recipient})
+	}
+	if !f.IO.OutTTY || opts.Out != "" {
+		f.println(k.Recipient)
+	} else {
+		f.printf("created %s\npublic key: %s\n", path, k.Recipient)
+	}
+	return nil
+}
+
+// identityNewJSON is identity new's output.
+type identityNewJSON struct {
+	Path      string `json:"path"`
+	Recipient string `json:"recipient"`
+}
+
 // newPassphrase reads a new passphrase: $MAPICTL_PASSPHRASE_FD, else a
-// prompt asked twice.
-func (f *factory) newPassphrase() ([]byte, error) {
+// prompt asked twice (term.AskNewPassphrase).
+func (f *factory) newPassphrase(ctx context.Context) ([]byte, error) {
 	if os.Getenv("MAPICTL_PASSPHRASE_FD") != "" {
 		return f.passphrase("")
 	}
@@ -115,19 +112,10 @@ func (f *factory) newPassphrase() ([]byte, error) {
 		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for a passphrase").
 			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries it")
 	}
-	a, err := f.askSecret("Enter passphrase:")
-	if err != nil {
-		return nil, err
-	}
-	b, err := f.askSecret("Confirm passphrase:")
-	if err != nil {
-		return nil, err
-	}
-	if len(a) == 0 || !bytes.Equal(a, b) {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "passphrases are empty or do not match")
-	}
-	return a, nil
+	return term.AskNewPassphrase(ctx, f.prompter())
 }
+
+type identityShowOptions struct{}
 
 func newIdentityShowCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
@@ -136,31 +124,40 @@ func newIdentityShowCmd(f *factory) *cobra.Command {
 		Example: "  mapictl identity show\n  mapictl -i ci.key identity show",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var recips []string
-			usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
-			if usesStore {
-				if pub, err := fsutil.ReadRegular(filepath.Join(f.StoreDir(), profile.RecipientFile)); err == nil {
-					if r := strings.TrimSpace(string(pub)); r != "" {
-						recips = []string{r}
-					}
-				}
-			}
-			if recips == nil {
-				ids, err := f.Identities()
-				if err != nil {
-					return err
-				}
-				if recips, err = secure.RecipientsOf(ids); err != nil {
-					return err
-				}
-			}
-			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"recipients": recips})
-			}
-			for _, r := range recips {
-				f.println(r)
-			}
-			return nil
+			return runIdentityShow(cmd.Context(), &identityShowOptions{}, f)
 		},
 	}
+}
+
+// runIdentityShow prints the store's identity.pub when the run uses the
+// store identity and that file holds something, else the recipients of
+// the identities loaded.
+func runIdentityShow(_ context.Context, _ *identityShowOptions, f *factory) error {
+	var recips []string
+	if secure.UsesStoreIdentity(f.identityFlag, os.Getenv) {
+		if r := secure.StoreRecipientText(f.StoreDir()); r != "" {
+			recips = []string{r}
+		}
+	}
+	if recips == nil {
+		ids, err := f.Identities()
+		if err != nil {
+			return err
+		}
+		if recips, err = secure.RecipientsOf(ids); err != nil {
+			return err
+		}
+	}
+	if f.jsonOutput() {
+		return f.printJSON(identityShowJSON{Recipients: recips})
+	}
+	for _, r := range recips {
+		f.println(r)
+	}
+	return nil
+}
+
+// identityShowJSON is identity show's output.
+type identityShowJSON struct {
+	Recipients []string `json:"recipients"`
 }

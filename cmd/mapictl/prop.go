@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -14,27 +16,34 @@ func newPropCmd(f *factory) *cobra.Command {
 		Example: "  mapictl prop list\n  mapictl prop list -o json | jq '.[] | select(.secure)'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			out := []propJSON{}
-			var rows [][]string
-			for _, a := range mapi.Aliases {
-				out = append(out, propJSON{Alias: a.Name, Tag: a.Tag.String(), Name: mapi.NameOf(a.Tag),
-					Type: a.Tag.Type().String(), Secure: a.Tag.Secure(), Meaning: &a.Meaning})
-				rows = append(rows, []string{a.Name, a.Tag.String(), a.Tag.Type().String(), a.Meaning})
-			}
-			for _, n := range mapi.Names() {
-				t, _ := mapi.LookupName(n)
-				if mapi.AliasOf(t) != "" {
-					continue
-				}
-				out = append(out, propJSON{Tag: t.String(), Name: n, Type: t.Type().String()})
-				rows = append(rows, []string{n, t.String(), t.Type().String(), ""})
-			}
-			if f.jsonOutput() {
-				return f.printJSON(out)
-			}
-			f.table([]string{"NAME", "TAG", "TYPE", "MEANING"}, rows)
-			return nil
+			return runPropList(cmd.Context(), &propListOptions{}, f)
 		},
 	})
 	return cmd
+}
+
+type propListOptions struct{}
+
+// runPropList prints mapictl's aliases, then the MAPI names that have none.
+func runPropList(_ context.Context, _ *propListOptions, f *factory) error {
+	out := []propJSON{}
+	var rows [][]string
+	for _, a := range mapi.Aliases {
+		out = append(out, propJSON{Alias: a.Name, Tag: a.Tag.String(), Name: mapi.NameOf(a.Tag),
+			Type: a.Tag.Type().String(), Secure: a.Tag.Secure(), Meaning: &a.Meaning})
+		rows = append(rows, []string{a.Name, a.Tag.String(), a.Tag.Type().String(), a.Meaning})
+	}
+	for _, n := range mapi.Names() {
+		t, _ := mapi.LookupName(n)
+		if mapi.AliasOf(t) != "" {
+			continue
+		}
+		out = append(out, propJSON{Tag: t.String(), Name: n, Type: t.Type().String()})
+		rows = append(rows, []string{n, t.String(), t.Type().String(), ""})
+	}
+	if f.jsonOutput() {
+		return f.printJSON(out)
+	}
+	f.table([]string{"NAME", "TAG", "TYPE", "MEANING"}, rows)
+	return nil
 }

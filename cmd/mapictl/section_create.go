@@ -1,9 +1,10 @@
 package main
 
 import (
-	"github.com/spf13/cobra"
+	"context"
 
 	"filippo.io/age"
+	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/profile"
 )
@@ -27,7 +28,7 @@ func newSectionCreateCmd(f *factory) *cobra.Command {
 			if !cmd.Flags().Changed("kind") {
 				opts.Kind = profile.KindTransport
 			}
-			return sectionCreateRun(f, opts)
+			return runSectionCreate(cmd.Context(), opts, f)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Kind, "kind", profile.KindTransport, "section kind: transport, service, store, addressbook")
@@ -38,7 +39,7 @@ func newSectionCreateCmd(f *factory) *cobra.Command {
 	return cmd
 }
 
-func sectionCreateRun(f *factory, opts *sectionCreateOptions) error {
+func runSectionCreate(_ context.Context, opts *sectionCreateOptions, f *factory) error {
 	if err := profile.CheckName("section", opts.Name); err != nil {
 		return err
 	}
@@ -52,17 +53,13 @@ func sectionCreateRun(f *factory, opts *sectionCreateOptions) error {
 		if err != nil {
 			return err
 		}
-		as, err := parseAssignments(s, opts.Set)
+		created = s
+		as, err := s.ParseAssignments(opts.Set)
 		if err != nil {
 			return err
 		}
-		for _, a := range as {
-			if err := s.SetProp(a.Tag, a.Value); err != nil {
-				return err
-			}
-		}
-		created = s
-		return nil
+		_, err = s.Assign(as)
+		return err
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"runtime"
 	"runtime/debug"
 
@@ -30,17 +31,29 @@ func versionText() string {
 	return "mapictl " + versionString() + " (" + runtime.Version() + ")\n"
 }
 
+type versionOptions struct{}
+
 func newVersionCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print mapictl's version (also mapictl --version)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if f.jsonOutput() {
-				return f.printJSON(map[string]string{"version": versionString(), "go": runtime.Version()})
-			}
-			f.printf("%s", versionText())
-			return nil
+			return runVersion(cmd.Context(), &versionOptions{}, f)
 		},
 	}
+}
+
+func runVersion(_ context.Context, _ *versionOptions, f *factory) error {
+	if f.jsonOutput() {
+		return f.printJSON(versionJSON{Version: versionString(), Go: runtime.Version()})
+	}
+	f.printf("%s", versionText())
+	return nil
+}
+
+// versionJSON is version's output.
+type versionJSON struct {
+	Go      string `json:"go"`
+	Version string `json:"version"`
 }

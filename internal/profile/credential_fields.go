@@ -1,0 +1,113 @@
+package profile
+
+import (
+	"sort"
+
+	"filippo.io/age"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// SecureField resolves a credential field name (credential get, set and
+// delete --field; "" is the password) against s's scope to a secure tag.
+// It refuses, as MAPI_E_INVALID_PARAMETER, a tag outside the secure range
+// (IDs 0x67F0-0x67FF) and one that is neither a string nor binary.
+func (s *Section) SecureField(field string) (mapi.Tag, error) {
+	if field == "" {
+		return mapi.PrPassword, nil
+	}
+	t, err := mapi.ParseTag(field, s.Scope())
+	if err != nil {
+		return 0, err
+	}
+	if !t.Secure() {
+		return 0, mapi.Errorf(mapi.InvalidParameter, "%s is not a secure property (IDs 0x67F0-0x67FF)", field)
+	}
+	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary {
+		return 0, mapi.Errorf(mapi.InvalidParameter, "%s: only string and binary secure properties can be set", field)
+	}
+	return t, nil
+}
+
+// SecretField is [Section.SecureField] for a secret to store: the username
+// is not one (MAPI_E_INVALID_PARAMETER: it is given with --username).
+func (s *Section) SecretField(field string) (mapi.Tag, error) {
+	t, err := s.SecureField(field)
+	if err == nil && t == mapi.PrUsername {
+		return 0, mapi.Errorf(mapi.InvalidParameter, "the username is not a secret: give it with --username")
+	}
+	return t, err
+}
+
+// StoreSecret stores secret under tag in s's secure range, and username
+// as the username when it is not "", keeping the range's other fields
+// ([Profile.UpdateSecure]). A binary tag keeps the bytes, a string tag
+// holds them as a string.
+func (p *Profile) StoreSecret(s *Section, ids []age.Identity, tag mapi.Tag, secret []byte, username string) error {
+	return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+		if tag.Type() == mapi.PtBinary {
+			props[tag] = secret
+		} else {
+			props[tag] = string(secret)
+		}
+		if username != "" {
+			props[mapi.PrUsername] = username
+		}
+		return nil
+	})
+}
+
+// DeleteCredentials removes s's secure range, or with field only that
+// field of it ([Section.SecureField]; the range goes when it was the last).
+// A section without a range, or a range without the field, is
+// MAPI_E_NOT_FOUND. The whole range goes without being opened; a field
+// goes through [Profile.UpdateSecure], and so only from a range ids open
+// and whose binds match.
+func (p *Profile) DeleteCredentials(s *Section, ids []age.Identity, field string) error {
+	if s.Secure == nil {
+		return mapi.Errorf(mapi.NotFound, "section %q has no stored credentials", s.Name)
+	}
+	if field == "" {
+		s.Secure = nil
+		return nil
+	}
+	tag, err := s.SecureField(field)
+	if err != nil {
+		return err
+	}
+	return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+		if _, ok := props[tag]; !ok {
+			return mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, field)
+		}
+		delete(props, tag)
+		return nil
+	})
+}
+
+// Field is the value of tag in c, the credentials of s; a field c does not
+// hold is MAPI_E_NOT_FOUND, with the hint to store it.
+func (c *Credentials) Field(s *Section, tag mapi.Tag) (any, error) {
+	v, ok := c.Props[tag]
+	if !ok {
+		return nil, mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, mapi.DisplayName(tag, s.Scope())).
+			WithHint("store it with 'mapictl credential set " + s.Name + "'")
+	}
+	return v, nil
+}
+
+// SecureFieldNames names the fields s's secure range holds, as its
+// unencrypted tag list records them (no need to open it), by their
+// display names, sorted; tags that do not parse are left out.
+func (s *Section) SecureFieldNames() []string {
+	if s.Secure == nil {
+		return nil
+	}
+	var names []string
+	for _, t := range s.Secure.Tags {
+		if tag, err := mapi.ParseHexTag(t); err == nil {
+			names = append(names, mapi.DisplayName(tag, s.Scope()))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
