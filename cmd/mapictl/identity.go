@@ -129,24 +129,11 @@ func newIdentityShowCmd(f *factory) *cobra.Command {
 	}
 }
 
-// runIdentityShow prints the store's identity.pub when the run uses the
-// store identity and that file holds something, else the recipients of
-// the identities loaded.
 func runIdentityShow(_ context.Context, _ *identityShowOptions, f *factory) error {
-	var recips []string
-	if secure.UsesStoreIdentity(f.identityFlag, os.Getenv) {
-		if r := secure.StoreRecipientText(f.StoreDir()); r != "" {
-			recips = []string{r}
-		}
-	}
-	if recips == nil {
-		ids, err := f.Identities()
-		if err != nil {
-			return err
-		}
-		if recips, err = secure.RecipientsOf(ids); err != nil {
-			return err
-		}
+	usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
+	recips, err := secure.RecipientsInUse(usesStore, f.StoreDir(), f.Identities)
+	if err != nil {
+		return err
 	}
 	if f.jsonOutput() {
 		return f.printJSON(identityShowJSON{Recipients: recips})

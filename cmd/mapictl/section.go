@@ -43,20 +43,6 @@ func (f *factory) editSection(section string, fn func(p *profile.Profile, s *pro
 	return sec, err
 }
 
-// rebind re-binds s's range after the bound settings named in changed
-// (lines "name: old -> new") changed (profile.Rebind), and says so on
-// stderr, a line for each.
-func (f *factory) rebind(p *profile.Profile, s *profile.Section, ids []age.Identity, changed []string) error {
-	rebound, err := p.Rebind(s, ids, changed)
-	if !rebound {
-		return err
-	}
-	for _, c := range changed {
-		f.warnf("credentials of section %q re-bound: %s", s.Name, c)
-	}
-	return nil
-}
-
 // sectionDone prints what a section command that changed s leaves: with
 // -o json the section, else text.
 func (f *factory) sectionDone(s *profile.Section, text string) error {

@@ -51,7 +51,7 @@ func runSectionSet(_ context.Context, opts *sectionEditOptions, f *factory) erro
 		if err != nil {
 			return err
 		}
-		return f.rebind(p, s, ids, changed)
+		return p.Rebind(s, ids, changed, f.warnf)
 	})
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func runSectionUnset(_ context.Context, opts *sectionEditOptions, f *factory) er
 		if err != nil {
 			return err
 		}
-		return f.rebind(p, s, ids, changed)
+		return p.Rebind(s, ids, changed, f.warnf)
 	})
 	if err != nil {
 		return err

@@ -134,15 +134,19 @@ func (s *Section) Unset(keys []string) (changed []string, err error) {
 
 // Rebind re-binds s's secure range to its current settings after an
 // owner's own change of the bound settings named in changed ([Profile.Reseal]
-// with rebind, opened with ids). It reports whether it did: not when s has
-// no range or nothing bound changed; a range whose binds did not match
-// before is then left as it is, for profile accept to review.
-func (p *Profile) Rebind(s *Section, ids []age.Identity, changed []string) (bool, error) {
+// with rebind, opened with ids), and tells warnf, a line for each change,
+// that it did. It does nothing when s has no range or nothing bound
+// changed; a range whose binds did not match before is then left as it
+// is, for profile accept to review.
+func (p *Profile) Rebind(s *Section, ids []age.Identity, changed []string, warnf func(format string, a ...any)) error {
 	if s.Secure == nil || len(changed) == 0 {
-		return false, nil
+		return nil
 	}
 	if err := p.Reseal(s, ids, true); err != nil {
-		return false, err
+		return err
 	}
-	return true, nil
+	for _, c := range changed {
+		warnf("credentials of section %q re-bound: %s", s.Name, c)
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package profile
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,8 +76,10 @@ func TestAssignUnsetRebind(t *testing.T) {
 	if err != nil || !slices.Equal(changed, []string{"smtp.port: unset -> 25"}) {
 		t.Fatalf("second Assign: %v, %v", changed, err)
 	}
-	if ok, err := p.Rebind(s, ids, changed); ok || err != nil {
-		t.Fatalf("Rebind without a range: %v, %v", ok, err)
+	var warned []string
+	warnf := func(format string, a ...any) { warned = append(warned, fmt.Sprintf(format, a...)) }
+	if err := p.Rebind(s, ids, changed, warnf); err != nil || warned != nil {
+		t.Fatalf("Rebind without a range: %v, %q", err, warned)
 	}
 	if err := p.StoreSecret(s, ids, mapi.PrPassword, []byte("pw"), ""); err != nil {
 		t.Fatal(err)
@@ -88,11 +91,12 @@ func TestAssignUnsetRebind(t *testing.T) {
 	if _, err := s.ReadSecure(ids); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Fatalf("before Rebind: %v, want NoAccess", err)
 	}
-	if ok, err := p.Rebind(s, ids, nil); ok || err != nil {
-		t.Fatalf("Rebind with no change: %v, %v", ok, err)
+	if err := p.Rebind(s, ids, nil, warnf); err != nil || warned != nil {
+		t.Fatalf("Rebind with no change: %v, %q", err, warned)
 	}
-	if ok, err := p.Rebind(s, ids, changed); !ok || err != nil {
-		t.Fatalf("Rebind: %v, %v", ok, err)
+	if err := p.Rebind(s, ids, changed, warnf); err != nil ||
+		!slices.Equal(warned, []string{`credentials of section "smtp" re-bound: smtp.port: 25 -> unset`}) {
+		t.Fatalf("Rebind: %v, %q", err, warned)
 	}
 	if c, err := s.ReadSecure(ids); err != nil || c.Props[mapi.PrPassword] != "pw" {
 		t.Fatalf("after Rebind: %v, %v", c, err)

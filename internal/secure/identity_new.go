@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -51,4 +53,21 @@ func StoreRecipientText(root string) string {
 		return ""
 	}
 	return strings.TrimSpace(string(pub))
+}
+
+// RecipientsInUse is what identity show prints: with the store identity in
+// use (usesStore, [UsesStoreIdentity]), identity.pub's text at root when it
+// holds any ([StoreRecipientText]), which asks for no passphrase; else the
+// recipients of the identities ids loads ([RecipientsOf]), and their errors.
+func RecipientsInUse(usesStore bool, root string, ids func() ([]age.Identity, error)) ([]string, error) {
+	if usesStore {
+		if r := StoreRecipientText(root); r != "" {
+			return []string{r}, nil
+		}
+	}
+	loaded, err := ids()
+	if err != nil {
+		return nil, err
+	}
+	return RecipientsOf(loaded)
 }

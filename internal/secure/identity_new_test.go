@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
@@ -71,5 +73,27 @@ func put(t *testing.T, path, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRecipientsInUse: identity.pub answers for the store identity without
+// loading it; otherwise, or when it is blank, the identities do.
+func TestRecipientsInUse(t *testing.T) {
+	root, k := t.TempDir(), newKey(t, false)
+	loads := 0
+	ids := func() ([]age.Identity, error) {
+		loads++
+		return load(t, Source{KeyText: k.Identity}), nil
+	}
+	put(t, filepath.Join(root, storeRecipientFile), "age1fromthepub\n")
+	if rs, err := RecipientsInUse(true, root, ids); err != nil || len(rs) != 1 || rs[0] != "age1fromthepub" || loads != 0 {
+		t.Fatalf("store: %v, %v, %d loads", rs, err, loads)
+	}
+	if rs, err := RecipientsInUse(false, root, ids); err != nil || len(rs) != 1 || rs[0] != k.Recipient || loads != 1 {
+		t.Fatalf("given: %v, %v, %d loads", rs, err, loads)
+	}
+	put(t, filepath.Join(root, storeRecipientFile), "\n")
+	if rs, err := RecipientsInUse(true, root, ids); err != nil || len(rs) != 1 || rs[0] != k.Recipient || loads != 2 {
+		t.Fatalf("blank identity.pub: %v, %v, %d loads", rs, err, loads)
 	}
 }
