@@ -72,7 +72,7 @@ or read from $MAPICTL_PASSPHRASE_FD.`,
 				if err := st.Init(); err != nil {
 					return err
 				}
-				if err := writeIdentity(st.Root, k, pass); err != nil {
+				if err := st.WriteIdentity(k, pass, nowFunc()); err != nil {
 					return err
 				}
 				path = filepath.Join(st.Root, profile.IdentityFile)
