@@ -32,8 +32,8 @@ owner can rekey; other stores accept the new signing key with 'profile accept'.`
 			}
 			fp := secure.Fingerprint(p.Signing.Key)
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": args[0], "resealed": nonNilStrings(resealed), "skipped": []string{},
-					"key_fingerprint": fp})
+				return f.printJSON(profileRekeyJSON{Name: args[0], Resealed: nonNilStrings(resealed), Skipped: []string{},
+					KeyFingerprint: fp})
 			}
 			f.printf("rekeyed profile %s (%d section credentials re-encrypted; signing key %s)\n", args[0], len(resealed), fp)
 			return nil
