@@ -9,7 +9,6 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 func newProfileAcceptCmd(f *factory) *cobra.Command {
@@ -92,7 +91,7 @@ of the profile, only together with --key.`,
 			if err != nil {
 				return err
 			}
-			f.printf("accepted profile %s (version %d, signing key %s)\n", p.Name, p.Version, keyFingerprint(p))
+			f.printf("accepted profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
 			return nil
 		},
 	}
@@ -178,22 +177,15 @@ owner's update); anything else is refused and nothing is replaced.`,
 			if f.jsonOutput() {
 				return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
 					Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
-					KeyFingerprint: keyFingerprint(p), Path: f.Store().Path(p.Name)})
+					KeyFingerprint: p.KeyFingerprint(), Path: f.Store().Path(p.Name)})
 			}
 			if p.Trust.Verified {
 				f.printf("updated profile %s to version %d\n", p.Name, p.Version)
 				return nil
 			}
-			f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, secure.Fingerprint(keyOf(p)))
+			f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
 			f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, p.Name)
 			return nil
 		},
 	}
-}
-
-func keyOf(p *profile.Profile) string {
-	if p.Signing == nil {
-		return ""
-	}
-	return p.Signing.Key
 }

@@ -74,7 +74,7 @@ func runProfileCreate(_ context.Context, opts *profileCreateOptions, f *factory)
 	}
 	if f.jsonOutput() {
 		return f.printJSON(profileCreateJSON{Name: p.Name, UID: p.UID, Owners: p.Owners, Recipients: p.Recipients,
-			KeyFingerprint: keyFingerprint(p),
+			KeyFingerprint: p.KeyFingerprint(),
 			Default:        opts.Default, Path: st.Path(p.Name), IdentityCreated: created})
 	}
 	if created {

@@ -77,7 +77,7 @@ func profileJSON(p *profile.Profile) profileShowJSON {
 		})
 	}
 	out := profileShowJSON{Name: p.Name, UID: p.UID, Version: p.Version, Owners: nonNilStrings(p.Owners),
-		Recipients: p.Recipients, Sections: secs, KeyFingerprint: keyFingerprint(p)}
+		Recipients: p.Recipients, Sections: secs, KeyFingerprint: p.KeyFingerprint()}
 	if p.Trust != nil {
 		out.Verified, out.UnconfirmedReason = p.Trust.Verified, p.Trust.Reason
 	}

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 func newProfileShowCmd(f *factory) *cobra.Command {
@@ -42,7 +39,7 @@ func newProfileShowCmd(f *factory) *cobra.Command {
 				title += " (default)"
 			}
 			f.println(title)
-			f.printf("version %d, signing key %s, %s\n", p.Version, keyFingerprint(p), trustWord(p))
+			f.printf("version %d, signing key %s, %s\n", p.Version, p.KeyFingerprint(), trustWord(p))
 			for _, o := range p.Owners {
 				f.printf("owner: %s\n", o)
 			}
@@ -71,70 +68,16 @@ func (f *factory) profileArg(args []string) (string, error) {
 	return f.ProfileName()
 }
 
+// sectionSummary is the columns of s in the tree `profile show` prints.
 func sectionSummary(s *profile.Section) []string {
 	if s.Kind == profile.KindGlobal {
 		return []string{"", "", "", "", ""}
 	}
-	where := ""
-	if s.Kind == profile.KindTransport {
-		switch s.Transport() {
-		case "smtp":
-			sec := s.String(mapi.PrSMTPSecurity)
-			if sec == "" {
-				sec = "starttls"
-			}
-			where = fmt.Sprintf("%s:%d %s", s.String(mapi.PrSMTPHost), smtpPort(s), sec)
-		case "maildir":
-			where = s.String(mapi.PrMaildirPath)
-			if where == "" {
-				where = "<store>/mail"
-			}
-		case "sendmail":
-			where = s.String(mapi.PrSendmailPath)
-			if where == "" {
-				where = "/usr/sbin/sendmail"
-			}
-		}
-	}
-	ident := ""
-	if e := s.String(mapi.PrEmailAddress); e != "" {
-		ident = "<" + e + ">"
-		if d := s.String(mapi.PrDisplayName); d != "" {
-			ident = d + " " + ident
-		}
-	}
 	creds := "credentials: none"
-	if s.Secure != nil {
-		var names []string
-		for _, t := range s.Secure.Tags {
-			if tag, err := mapi.ParseHexTag(t); err == nil {
-				names = append(names, mapi.DisplayName(tag, s.Scope()))
-			}
-		}
+	if names := s.SecureNames(); names != nil {
 		creds = "credentials: " + strings.Join(names, ", ")
 	}
-	return []string{s.Kind, s.Transport(), where, ident, creds}
-}
-
-func smtpPort(s *profile.Section) int32 {
-	if p := s.Long(mapi.PrSMTPPort, 0); p != 0 {
-		return p
-	}
-	switch s.String(mapi.PrSMTPSecurity) {
-	case "tls":
-		return 465
-	case "none":
-		return 25
-	}
-	return 587
-}
-
-// keyFingerprint is the fingerprint of the key p claims to be signed with.
-func keyFingerprint(p *profile.Profile) string {
-	if p.Signing == nil {
-		return ""
-	}
-	return secure.Fingerprint(p.Signing.Key)
+	return []string{s.Kind, s.Transport(), s.Endpoint(), s.Sender(), creds}
 }
 
 func trustWord(p *profile.Profile) string {
