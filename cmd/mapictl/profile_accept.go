@@ -104,6 +104,8 @@ func runProfileAccept(_ context.Context, opts *profileAcceptOptions, f *factory,
 	return nil
 }
 
+type profileAddOptions struct{ File string }
+
 func newProfileAddCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "add FILE",
@@ -117,30 +119,34 @@ owner's update); anything else is refused and nothing is replaced.`,
   mapictl profile accept team --key SHA256:...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := os.ReadFile(args[0])
-			if err != nil {
-				return mapi.Errorf(mapi.NotFound, "cannot read %s: %v", args[0], err)
-			}
-			ids, err := f.Identities()
-			if err != nil {
-				return err
-			}
-			p, err := f.Store().Add(ct, ids)
-			if err != nil {
-				return err
-			}
-			if f.jsonOutput() {
-				return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
-					Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
-					KeyFingerprint: p.KeyFingerprint(), Path: f.Store().Path(p.Name)})
-			}
-			if p.Trust.Verified {
-				f.printf("updated profile %s to version %d\n", p.Name, p.Version)
-				return nil
-			}
-			f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
-			f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, p.Name)
-			return nil
+			return runProfileAdd(cmd.Context(), &profileAddOptions{File: args[0]}, f)
 		},
 	}
+}
+
+func runProfileAdd(_ context.Context, opts *profileAddOptions, f *factory) error {
+	ct, err := os.ReadFile(opts.File)
+	if err != nil {
+		return mapi.Errorf(mapi.NotFound, "cannot read %s: %v", opts.File, err)
+	}
+	ids, err := f.Identities()
+	if err != nil {
+		return err
+	}
+	p, err := f.Store().Add(ct, ids)
+	if err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
+			Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
+			KeyFingerprint: p.KeyFingerprint(), Path: f.Store().Path(p.Name)})
+	}
+	if p.Trust.Verified {
+		f.printf("updated profile %s to version %d\n", p.Name, p.Version)
+		return nil
+	}
+	f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
+	f.warnUnconfirmed(p)
+	return nil
 }

@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +10,7 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/prf"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 type profileImportOptions struct {
@@ -103,20 +101,10 @@ func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory)
 	}
 	f.println(sum.Line())
 	for _, e := range expanded {
-		f.printf("expanded %%%s%% in [%s] %s\n", escapeControl(e.Name), escapeControl(e.Section), escapeControl(e.Key))
+		f.printf("expanded %%%s%% in [%s] %s\n", textsafe.QuoteControl(e.Name), textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key))
 	}
 	for _, a := range sum.Accounts {
 		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
 	}
 	return nil
-}
-
-// escapeControl returns s, or s quoted in Go syntax when it holds a control
-// character, so that a name read from a PRF cannot drive the terminal.
-func escapeControl(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/profile"
 )
+
+type profileShowOptions struct{ Args []string } // NAME, else the selected profile
 
 func newProfileShowCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
@@ -16,47 +19,56 @@ func newProfileShowCmd(f *factory) *cobra.Command {
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := f.profileArg(args)
-			if err != nil {
-				return err
-			}
-			ids, err := f.Identities()
-			if err != nil {
-				return err
-			}
-			p, err := f.Store().Inspect(name, ids)
-			if err != nil {
-				return err
-			}
-			if !p.Trust.Verified {
-				f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", name, p.Trust.Reason, name)
-			}
-			if f.jsonOutput() {
-				return f.printJSON(profileJSON(p))
-			}
-			title := p.Name
-			if p.Name == f.defaultProfile() {
-				title += " (default)"
-			}
-			f.println(title)
-			f.printf("version %d, signing key %s, %s\n", p.Version, p.KeyFingerprint(), trustWord(p))
-			for _, o := range p.Owners {
-				f.printf("owner: %s\n", o)
-			}
-			var rows [][]string
-			for i, s := range p.Sections {
-				branch := "├── "
-				if i == len(p.Sections)-1 {
-					branch = "└── "
-				}
-				rows = append(rows, append([]string{branch + s.Name}, sectionSummary(s)...))
-				for _, r := range s.Readers {
-					rows = append(rows, []string{"    reader: " + r, "", "", "", "", ""})
-				}
-			}
-			f.table(nil, rows)
-			return nil
+			return runProfileShow(cmd.Context(), &profileShowOptions{Args: args}, f)
 		},
+	}
+}
+
+func runProfileShow(_ context.Context, opts *profileShowOptions, f *factory) error {
+	name, err := f.profileArg(opts.Args)
+	if err != nil {
+		return err
+	}
+	ids, err := f.Identities()
+	if err != nil {
+		return err
+	}
+	p, err := f.Store().Inspect(name, ids)
+	if err != nil {
+		return err
+	}
+	f.warnUnconfirmed(p)
+	if f.jsonOutput() {
+		return f.printJSON(profileJSON(p))
+	}
+	title := p.Name
+	if p.Name == f.defaultProfile() {
+		title += " (default)"
+	}
+	f.println(title)
+	f.printf("version %d, signing key %s, %s\n", p.Version, p.KeyFingerprint(), trustWord(p))
+	for _, o := range p.Owners {
+		f.printf("owner: %s\n", o)
+	}
+	var rows [][]string
+	for i, s := range p.Sections {
+		branch := "├── "
+		if i == len(p.Sections)-1 {
+			branch = "└── "
+		}
+		rows = append(rows, append([]string{branch + s.Name}, sectionSummary(s)...))
+		for _, r := range s.Readers {
+			rows = append(rows, []string{"    reader: " + r, "", "", "", "", ""})
+		}
+	}
+	f.table(nil, rows)
+	return nil
+}
+
+// warnUnconfirmed warns that p is unconfirmed, and how to review it.
+func (f *factory) warnUnconfirmed(p *profile.Profile) {
+	if !p.Trust.Verified {
+		f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, p.Name)
 	}
 }
 
