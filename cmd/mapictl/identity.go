@@ -78,7 +78,7 @@ func runIdentityNew(ctx context.Context, opts *identityNewOptions, f *factory) e
 		if err := st.Init(); err != nil {
 			return err
 		}
-		if err := writeIdentity(st.Root, k, pass); err != nil {
+		if err := st.WriteIdentity(k, pass, nowFunc()); err != nil {
 			return err
 		}
 		path = filepath.Join(st.Root, profile.IdentityFile)

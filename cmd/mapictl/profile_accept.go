@@ -1,20 +1,22 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
+type profileAcceptOptions struct {
+	Name string
+	Key  string // --key: the fingerprint checked out of band
+	Yes  bool
+}
+
 func newProfileAcceptCmd(f *factory) *cobra.Command {
-	var key string
-	var yes bool
+	opts := &profileAcceptOptions{}
 	cmd := &cobra.Command{
 		Use:   "accept NAME [--key FINGERPRINT] [--yes]",
 		Short: "Review, pin and (as an owner) sign a profile changed elsewhere",
@@ -37,118 +39,72 @@ of the profile, only together with --key.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := f.Identities()
-			if err != nil {
-				return err
-			}
-			st := f.Store()
-			r, err := st.Review(args[0], ids)
-			if err != nil {
-				return err
-			}
-			if key != "" {
-				if err := r.CheckKey(key); err != nil {
-					return err
-				}
-			}
-			if r.KeyReplaced && !r.Owner && key == "" {
-				return mapi.Errorf(mapi.NoAccess, "profile %q is signed with a key (%s) that the pinned one (%s) did not endorse", args[0], r.Fingerprint, r.PinnedFingerprint).
-					WithHint("check the new fingerprint with an owner, out of band, then run 'mapictl profile accept " + args[0] + " --key " + r.Fingerprint + "'")
-			}
-			if yes && key == "" && r.PinnedFingerprint == "" && !r.Legacy {
-				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--yes needs --key while this store has not pinned profile %q", args[0]))
-			}
-			if r.Profile.Trust.Verified && r.Dropped == nil {
-				if f.jsonOutput() {
-					return f.printJSON(reviewJSON(r, false))
-				}
-				f.printf("profile %s is verified (version %d, signing key %s): nothing to accept\n",
-					args[0], r.Profile.Version, r.Fingerprint)
-				return nil
-			}
-			if !f.jsonOutput() || !yes {
-				f.printReview(r)
-			}
-			if !yes {
-				if !f.CanPrompt() {
-					return mapi.Errorf(mapi.Unconfigured, "accepting profile %q needs a terminal to ask on", args[0]).
-						WithHint("review the changes above, then run 'mapictl profile accept " + args[0] + " --key FINGERPRINT --yes'")
-				}
-				ok, err := f.confirm("Accept profile " + args[0] + "? [y/N] ")
-				if err != nil {
-					return err
-				}
-				if !ok {
-					return mapi.Errorf(mapi.UserCancel, "not accepted")
-				}
-			}
-			if err := st.Accept(r, ids); err != nil {
-				return err
-			}
-			if f.jsonOutput() {
-				return f.printJSON(reviewJSON(r, true))
-			}
-			p, err := st.Load(args[0], ids)
-			if err != nil {
-				return err
-			}
-			f.printf("accepted profile %s (version %d, signing key %s)\n", p.Name, p.Version, keyFingerprint(p))
-			return nil
+			opts.Name = args[0]
+			return runProfileAccept(cmd.Context(), opts, f, cmd)
 		},
 	}
-	cmd.Flags().StringVar(&key, "key", "", "accept only a profile signed with the key of this fingerprint (SHA256:...)")
-	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "do not ask")
+	cmd.Flags().StringVar(&opts.Key, "key", "", "accept only a profile signed with the key of this fingerprint (SHA256:...)")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask")
 	return cmd
 }
 
-// printReview writes what accepting r means to stderr, so that stdout
-// stays the command's result.
-func (f *factory) printReview(r *profile.Review) {
-	p := r.Profile
-	w := func(format string, args ...any) { fmt.Fprintf(f.IO.Err, format, args...) }
-	w("profile %s (uid %s), version %d: %s\n", p.Name, p.UID, p.Version, p.Trust.Reason)
-	switch {
-	case r.Legacy:
-		w("signing key: none (written before profiles had owners)\n")
-	case r.Rotated:
-		w("signing key rotated by an owner: %s (endorsed by the pinned %s)\n", r.Fingerprint, r.PinnedFingerprint)
-	case r.KeyReplaced:
-		w("signing key REPLACED: %s (this store pinned %s)\n", r.Fingerprint, r.PinnedFingerprint)
-	case r.PinnedFingerprint == "":
-		w("signing key: %s (new to this store; check it with an owner)\n", r.Fingerprint)
-	default:
-		w("signing key: %s (pinned)\n", r.Fingerprint)
+// runProfileAccept reviews, asks and accepts; cmd is for the usage hint of
+// --yes without --key, which only the review can tell.
+func runProfileAccept(_ context.Context, opts *profileAcceptOptions, f *factory, cmd *cobra.Command) error {
+	name := opts.Name
+	ids, err := f.Identities()
+	if err != nil {
+		return err
 	}
-	if reads := r.Reads(f.ids); len(reads) > 0 {
-		w("you read: %s\n", strings.Join(reads, ", "))
-	} else {
-		w("you read no section's credentials\n")
+	st := f.Store()
+	r, err := st.Review(name, ids)
+	if err != nil {
+		return err
 	}
-	if r.Previous != nil {
-		w("changes since version %d, the last this store verified:\n", r.Previous.Version)
-	} else {
-		w("settings (this store verified no earlier version):\n")
+	if err := r.CheckAccept(opts.Key); err != nil {
+		return err
 	}
-	for _, c := range r.Changes {
-		w("  %s\n", c)
+	if opts.Yes && opts.Key == "" && r.NeedsKey() {
+		return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--yes needs --key while this store has not pinned profile %q", name))
 	}
-	for _, g := range r.Grants {
-		w("  grant: %s\n", g)
+	if r.Settled() {
+		if f.jsonOutput() {
+			return f.printJSON(reviewJSON(r, false))
+		}
+		f.printf("profile %s is verified (version %d, signing key %s): nothing to accept\n", name, r.Profile.Version, r.Fingerprint)
+		return nil
 	}
-	for _, d := range r.Dropped {
-		w("  section %s: credentials no owner can open: removed on accept\n", d)
+	if !f.jsonOutput() || !opts.Yes {
+		r.WriteText(f.IO.Err, ids) // stderr: stdout stays the result
 	}
-	switch {
-	case r.Owner && r.FreshKey:
-		w("accepting signs it with a fresh signing key, as a new version\n")
-	case r.Owner:
-		w("accepting re-binds the credentials to these settings and signs it as a new version\n")
-	case p.Trust.Signed:
-		w("accepting pins signing key %s at version %d\n", r.Fingerprint, p.Version)
-	default:
-		w("only an owner can accept it: it is not signed by the key it names\n")
+	if !opts.Yes {
+		if !f.CanPrompt() {
+			return mapi.Errorf(mapi.Unconfigured, "accepting profile %q needs a terminal to ask on", name).
+				WithHint("review the changes above, then run 'mapictl profile accept " + name + " --key FINGERPRINT --yes'")
+		}
+		ok, err := f.confirm("Accept profile " + name + "? [y/N] ")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return mapi.Errorf(mapi.UserCancel, "not accepted")
+		}
 	}
+	if err := st.Accept(r, ids); err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		return f.printJSON(reviewJSON(r, true))
+	}
+	p, err := st.Load(name, ids)
+	if err != nil {
+		return err
+	}
+	f.printf("accepted profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
+	return nil
 }
+
+type profileAddOptions struct{ File string }
 
 func newProfileAddCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
@@ -163,37 +119,34 @@ owner's update); anything else is refused and nothing is replaced.`,
   mapictl profile accept team --key SHA256:...`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ct, err := os.ReadFile(args[0])
-			if err != nil {
-				return mapi.Errorf(mapi.NotFound, "cannot read %s: %v", args[0], err)
-			}
-			ids, err := f.Identities()
-			if err != nil {
-				return err
-			}
-			p, err := f.Store().Add(ct, ids)
-			if err != nil {
-				return err
-			}
-			if f.jsonOutput() {
-				return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
-					Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
-					KeyFingerprint: keyFingerprint(p), Path: f.Store().Path(p.Name)})
-			}
-			if p.Trust.Verified {
-				f.printf("updated profile %s to version %d\n", p.Name, p.Version)
-				return nil
-			}
-			f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, secure.Fingerprint(keyOf(p)))
-			f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, p.Name)
-			return nil
+			return runProfileAdd(cmd.Context(), &profileAddOptions{File: args[0]}, f)
 		},
 	}
 }
 
-func keyOf(p *profile.Profile) string {
-	if p.Signing == nil {
-		return ""
+func runProfileAdd(_ context.Context, opts *profileAddOptions, f *factory) error {
+	ct, err := os.ReadFile(opts.File)
+	if err != nil {
+		return mapi.Errorf(mapi.NotFound, "cannot read %s: %v", opts.File, err)
 	}
-	return p.Signing.Key
+	ids, err := f.Identities()
+	if err != nil {
+		return err
+	}
+	p, err := f.Store().Add(ct, ids)
+	if err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
+			Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
+			KeyFingerprint: p.KeyFingerprint(), Path: f.Store().Path(p.Name)})
+	}
+	if p.Trust.Verified {
+		f.printf("updated profile %s to version %d\n", p.Name, p.Version)
+		return nil
+	}
+	f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
+	f.warnUnconfirmed(p)
+	return nil
 }

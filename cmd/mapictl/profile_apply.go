@@ -1,16 +1,12 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
+	"context"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 type profileApplyOptions struct {
@@ -50,7 +46,7 @@ MAPICTL_* variable.`,
 			if opts.File == "" {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "-f FILE is required (- for standard input)"))
 			}
-			return profileApplyRun(f, opts)
+			return runProfileApply(cmd.Context(), opts, f)
 		},
 	}
 	cmd.Flags().StringVarP(&opts.File, "file", "f", "", "manifest file (- for standard input)")
@@ -63,24 +59,10 @@ MAPICTL_* variable.`,
 	return cmd
 }
 
-func profileApplyRun(f *factory, opts *profileApplyOptions) error {
-	lo := manifest.LoadOptions{AllowValues: opts.PlaintextSecrets}
-	var m *manifest.Manifest
-	var err error
-	dir, _ := os.Getwd()
-	if opts.File == "-" {
-		m, err = manifest.Load(f.IO.In, lo)
-	} else {
-		m, err = manifest.LoadFile(opts.File, lo)
-		if abs, aerr := filepath.Abs(opts.File); aerr == nil {
-			dir = filepath.Dir(abs)
-		}
-	}
+func runProfileApply(_ context.Context, opts *profileApplyOptions, f *factory) error {
+	m, dir, err := manifest.LoadSource(opts.File, f.IO.In, manifest.LoadOptions{AllowValues: opts.PlaintextSecrets})
 	if err != nil {
 		return err
-	}
-	if opts.File == "-" && m.UsesStdin() {
-		return mapi.Errorf(mapi.InvalidParameter, "the manifest comes from standard input, so no credential can use {stdin: true}")
 	}
 	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err, DryRun: opts.DryRun, AllowCommands: opts.AllowCommands}
 	if !opts.AllowCommands && f.CanPrompt() {
@@ -90,97 +72,25 @@ func profileApplyRun(f *factory, opts *profileApplyOptions) error {
 	if err != nil {
 		return err
 	}
-	ao := manifest.ApplyOptions{Prune: opts.Prune}
-	st := f.Store()
-	var plan *manifest.Plan
-	switch {
-	case st.Exists(m.Profile) && opts.DryRun:
-		ids, err := f.Identities()
-		if err != nil {
-			return err
-		}
-		p, err := st.Load(m.Profile, ids)
-		if err != nil {
-			return err
-		}
-		ao.IDs = ids
-		ao.Self, _ = secure.RecipientsOf(ids)
-		if plan, err = manifest.Apply(p, m, secrets, ao); err != nil {
-			return err
-		}
-	case st.Exists(m.Profile):
-		_, err = f.UpdateProfile(m.Profile, func(p *profile.Profile, ids []age.Identity) error {
-			ao.IDs = ids
-			ao.Self, _ = secure.RecipientsOf(ids)
-			var err error
-			plan, err = manifest.Apply(p, m, secrets, ao)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	default:
-		own, err := f.applierRecipients(opts.DryRun)
-		if err != nil {
-			return err
-		}
-		p := profile.New(m.Profile, own)
-		ao.Self = own
-		if plan, err = manifest.Apply(p, m, secrets, ao); err != nil {
-			return err
-		}
-		plan.Create = true
-		if len(p.Recipients) == 0 && !opts.DryRun {
-			return mapi.Errorf(mapi.InvalidParameter, "profile %q would have no recipient", m.Profile)
-		}
-		if !opts.DryRun {
-			if err := st.Create(p); err != nil {
-				return err
-			}
-		}
-	}
-	if err := f.applyDefault(m, plan, opts.DryRun); err != nil {
+	plan, err := manifest.ApplyToStore(f.Store(), m, secrets, manifest.StoreOptions{DryRun: opts.DryRun, Prune: opts.Prune,
+		Identities: f.Identities, Owners: func() ([]string, error) { return f.applierRecipients(opts.DryRun) }})
+	if err != nil {
 		return err
 	}
+	if value, ok := plan.DefaultProfile(m, f.defaultProfile()); ok && !opts.DryRun {
+		if err := f.setConfigValue("default-profile", value); err != nil {
+			return err
+		}
+	}
 	res.Annotate(plan)
-	return f.printPlan(plan, opts.DryRun)
-}
-
-// applyDefault sets (default: true) or clears (default: false, when it is
-// this profile) default-profile in config.yaml.
-func (f *factory) applyDefault(m *manifest.Manifest, plan *manifest.Plan, dryRun bool) error {
-	if m.Default == nil {
-		return nil
-	}
-	cur := f.defaultProfile()
-	var old any
-	if cur != "" {
-		old = cur
-	}
-	value := ""
-	switch {
-	case *m.Default && cur != m.Profile:
-		value = m.Profile
-	case !*m.Default && cur == m.Profile:
-	default:
-		return nil
-	}
-	plan.Changes = append(plan.Changes, manifest.Change{Action: manifest.Update, Prop: "default", Old: old, New: value})
-	if dryRun {
-		return nil
-	}
-	return f.setConfigValue("default-profile", value)
-}
-
-func (f *factory) printPlan(plan *manifest.Plan, dryRun bool) error {
 	if f.jsonOutput() {
-		return f.printJSON(profileApplyJSON{Profile: plan.Profile, Create: plan.Create, DryRun: dryRun,
+		return f.printJSON(profileApplyJSON{Profile: plan.Profile, Create: plan.Create, DryRun: opts.DryRun,
 			Changed: plan.Changed(), Changes: plan.Changes, Warnings: nonNilStrings(plan.Warnings)})
 	}
 	for _, w := range plan.Warnings {
 		f.warnf("%s", w)
 	}
-	if dryRun {
+	if opts.DryRun {
 		f.println("plan (dry run, nothing written):")
 	}
 	plan.WriteText(f.IO.Out)
@@ -194,31 +104,13 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
-// applierRecipients are the recipients a new profile is encrypted to for
-// the applier. On a dry run in a store without an identity yet, a throwaway
-// key stands in for the one a real run creates, so nothing is written.
+// applierRecipients are the recipients of a profile apply or import
+// creates (profile.Store.OwnRecipients), saying so when that made the
+// store identity.
 func (f *factory) applierRecipients(dryRun bool) ([]string, error) {
-	st := f.Store()
-	usesStore := secure.UsesStoreIdentity(f.identityFlag, os.Getenv)
-	if dryRun && usesStore {
-		if _, err := os.Lstat(filepath.Join(st.Root, profile.IdentityFile)); err != nil {
-			// A dry run fails where the real run would (SPEC §4).
-			if err := secure.CheckNewStoreIdentity(st.Root); err != nil {
-				return nil, err
-			}
-			k, err := secure.GenerateKey(false)
-			if err != nil {
-				return nil, err
-			}
-			return []string{k.Recipient}, nil
-		}
-	}
-	own, created, err := f.ownRecipients()
-	if err != nil {
-		return nil, err
-	}
+	own, created, err := f.Store().OwnRecipients(f.ownKeys(dryRun))
 	if created && !f.jsonOutput() {
-		f.warnf("created identity %s", filepath.Join(st.Root, profile.IdentityFile))
+		f.warnf("created identity %s", f.Store().IdentityPath())
 	}
-	return own, nil
+	return own, err
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/manifest"
@@ -39,7 +41,7 @@ of it recreates the profile. The username is exported, other secrets only with
 			if opts.Format != "yaml" && opts.Format != "json" {
 				return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--format is yaml or json"))
 			}
-			return profileExportRun(f, opts)
+			return runProfileExport(cmd.Context(), opts, f)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Format, "format", "", "yaml (default) or json (the default with -o json)")
@@ -48,7 +50,7 @@ of it recreates the profile. The username is exported, other secrets only with
 	return cmd
 }
 
-func profileExportRun(f *factory, opts *profileExportOptions) error {
+func runProfileExport(_ context.Context, opts *profileExportOptions, f *factory) error {
 	if opts.Secure && f.IO.OutTTY && !opts.Force {
 		return mapi.Errorf(mapi.InvalidParameter, "refusing to print secrets to a terminal").
 			WithHint("redirect the output to a file or a pipe, e.g. 'mapictl profile export " + opts.Name + " --secure > backup.yaml', or pass --force")

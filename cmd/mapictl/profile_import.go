@@ -1,20 +1,16 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
-	"unicode"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/prf"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 type profileImportOptions struct {
@@ -66,7 +62,7 @@ repeated, is ambiguous and refused (65).`,
 					return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--var: %s", err.Error()))
 				}
 			}
-			return profileImportRun(f, opts)
+			return runProfileImport(cmd.Context(), opts, f)
 		},
 	}
 	cmd.Flags().StringVar(&opts.PRF, "prf", "", "Outlook profile (.prf) file")
@@ -75,85 +71,24 @@ repeated, is ambiguous and refused (65).`,
 	return cmd
 }
 
-// readPRF parses the PRF at path, expanding only the variables prf.Restrict
-// lets through (prf.DefaultVars and vars), and lists what it expanded. warn,
-// when not nil, is called with each of the file's warnings (a key repeated
-// with the same value, read once).
-func readPRF(path string, vars []string, warn func(string)) (*prf.File, []prf.Expansion, error) {
-	file, exp, err := prf.ParseFileReport(path, prf.Restrict(prf.OSEnv, vars...))
-	var pe *prf.Error
-	switch {
-	case err == nil:
-		if warn != nil {
-			for _, w := range file.Warnings {
-				warn(path + ": " + w.String())
-			}
-		}
-		if exp == nil {
-			exp = []prf.Expansion{}
-		}
-		return file, exp, nil
-	case errors.As(err, &pe):
-		return nil, nil, mapi.Errorf(mapi.CorruptData, "%s", pe.Error())
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, mapi.Errorf(mapi.NotFound, "PRF file %s not found", path)
-	}
-	return nil, nil, mapi.Wrap(mapi.DiskError, err, "read PRF file "+path)
-}
-
-func profileImportRun(f *factory, opts *profileImportOptions) error {
+func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory) error {
 	var warn func(string)
 	if f.verbose {
 		warn = func(msg string) { f.warnf("%s", msg) }
 	}
-	file, expanded, err := readPRF(opts.PRF, opts.Vars, warn)
+	file, expanded, err := manifest.ReadPRF(opts.PRF, opts.Vars, warn)
 	if err != nil {
 		return err
 	}
-	name, mode := opts.Name, file.Overwrite
-	if name == "" {
-		name = file.ProfileName
-		if def := f.defaultProfile(); file.ModifyDefaultProfileIfPresent && def != "" && f.Store().Exists(def) {
-			name, mode = def, "append"
-		}
-	}
-	if name == "" {
-		return mapi.Errorf(mapi.InvalidParameter, "the PRF names no profile").WithHint("pass --name NAME")
-	}
-	if err := profile.CheckName("profile", name); err != nil {
+	st := f.Store()
+	name, mode, err := manifest.PRFTarget(file, opts.Name, f.defaultProfile(), st.Exists)
+	if err != nil {
 		return err
 	}
-	st := f.Store()
-	var sum *manifest.ImportSummary
-	exists := st.Exists(name)
-	switch {
-	case !exists:
-		own, err := f.applierRecipients(false)
-		if err != nil {
-			return err
-		}
-		p := profile.New(name, own)
-		if sum, err = manifest.ImportPRF(p, file, nil); err != nil {
-			return err
-		}
-		if err := st.Create(p); err != nil {
-			return err
-		}
-	case mode == "no":
-		return mapi.Errorf(mapi.Collision, "profile %q already exists and the PRF says OverwriteProfile=No", name).
-			WithHint("pass --name NEW, or set OverwriteProfile=Append (update) or Yes (replace) in the PRF")
-	default:
-		_, err = f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
-			if mode == "yes" {
-				p.ResetSections()
-			}
-			var err error
-			sum, err = manifest.ImportPRF(p, file, ids)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	sum, how, err := manifest.ImportToStore(st, name, mode, file, manifest.StoreOptions{Identities: f.Identities,
+		Owners: func() ([]string, error) { return f.applierRecipients(false) }})
+	if err != nil {
+		return err
 	}
 	if file.DefaultProfile {
 		if err := f.setConfigValue("default-profile", name); err != nil {
@@ -161,35 +96,15 @@ func profileImportRun(f *factory, opts *profileImportOptions) error {
 		}
 	}
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"profile": name, "mode": importMode(exists, mode), "default": file.DefaultProfile,
-			"accounts": sum.Accounts, "services": sum.Services, "expanded": expanded})
+		return f.printJSON(profileImportJSON{Profile: name, Mode: how, Default: file.DefaultProfile,
+			Accounts: sum.Accounts, Services: sum.Services, Expanded: expanded})
 	}
 	f.println(sum.Line())
 	for _, e := range expanded {
-		f.printf("expanded %%%s%% in [%s] %s\n", escapeControl(e.Name), escapeControl(e.Section), escapeControl(e.Key))
+		f.printf("expanded %%%s%% in [%s] %s\n", textsafe.QuoteControl(e.Name), textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key))
 	}
 	for _, a := range sum.Accounts {
 		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
 	}
 	return nil
-}
-
-func importMode(exists bool, mode string) string {
-	switch {
-	case !exists:
-		return "create"
-	case mode == "yes":
-		return "replace"
-	}
-	return "append"
-}
-
-// escapeControl returns s, or s quoted in Go syntax when it holds a control
-// character, so that a name read from a PRF cannot drive the terminal.
-func escapeControl(s string) string {
-	if strings.IndexFunc(s, unicode.IsControl) < 0 {
-		return s
-	}
-	q := strconv.Quote(s)
-	return q[1 : len(q)-1]
 }

@@ -8,6 +8,7 @@ package main
 import (
 	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/prf"
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
@@ -76,7 +77,7 @@ func profileJSON(p *profile.Profile) profileShowJSON {
 		})
 	}
 	out := profileShowJSON{Name: p.Name, UID: p.UID, Version: p.Version, Owners: nonNilStrings(p.Owners),
-		Recipients: p.Recipients, Sections: secs, KeyFingerprint: keyFingerprint(p)}
+		Recipients: p.Recipients, Sections: secs, KeyFingerprint: p.KeyFingerprint()}
 	if p.Trust != nil {
 		out.Verified, out.UnconfirmedReason = p.Trust.Verified, p.Trust.Reason
 	}
@@ -172,4 +173,22 @@ type profileApplyJSON struct {
 	DryRun   bool              `json:"dry_run"`
 	Profile  string            `json:"profile"`
 	Warnings []string          `json:"warnings"`
+}
+
+// profileImportJSON is `profile import --prf FILE`.
+type profileImportJSON struct {
+	Accounts []manifest.ImportedAccount `json:"accounts"`
+	Default  bool                       `json:"default"`
+	Expanded []prf.Expansion            `json:"expanded"`
+	Mode     string                     `json:"mode"`
+	Profile  string                     `json:"profile"`
+	Services []manifest.ImportedService `json:"services"`
+}
+
+// profileRekeyJSON is `profile rekey NAME`.
+type profileRekeyJSON struct {
+	KeyFingerprint string   `json:"key_fingerprint"`
+	Name           string   `json:"name"`
+	Resealed       []string `json:"resealed"`
+	Skipped        []string `json:"skipped"`
 }

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"strings"
+
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
@@ -33,49 +36,55 @@ secrets R already saw. A section's own readers are managed with 'section share'.
 		},
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name := args[0]
-			if len(args) == 1 {
-				p, err := f.LoadProfile(name)
-				if err != nil {
-					return err
-				}
-				return f.printRecipients(p, "", false, nil)
+			opts := &profileOwnersOptions{Name: args[0]}
+			if len(args) == 3 {
+				opts.Action, opts.Recipient = args[1], args[2]
 			}
-			r, err := secure.NormalizeRecipient(args[2])
-			if err != nil {
-				return err
-			}
-			changed := false
-			var resealed []string
-			p, err := f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
-				var err error
-				if args[1] == "add" {
-					changed, err = manifest.AddOwner(p, ids, r)
-					return err
-				}
-				changed, resealed, err = manifest.RemoveOwner(p, ids, r)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if args[1] == "remove" && changed && !f.jsonOutput() {
-				f.warnf("rotate the secrets %s may have seen (sections: %s); the signing key was rotated", r, joinOr(resealed, "none"))
-			}
-			return f.printRecipients(p, args[1], changed, resealed)
+			return runProfileOwners(cmd.Context(), opts, f)
 		},
 	}
 }
 
-func joinOr(list []string, empty string) string {
-	if len(list) == 0 {
-		return empty
+type profileOwnersOptions struct {
+	Name      string
+	Action    string // "add", "remove", or "" to list
+	Recipient string
+}
+
+func runProfileOwners(_ context.Context, opts *profileOwnersOptions, f *factory) error {
+	if opts.Action == "" {
+		p, err := f.LoadProfile(opts.Name)
+		if err != nil {
+			return err
+		}
+		return f.printRecipients(p, "", false, nil)
 	}
-	out := list[0]
-	for _, s := range list[1:] {
-		out += ", " + s
+	r, err := secure.NormalizeRecipient(opts.Recipient)
+	if err != nil {
+		return err
 	}
-	return out
+	changed := false
+	var resealed []string
+	p, err := f.UpdateProfile(opts.Name, func(p *profile.Profile, ids []age.Identity) error {
+		var err error
+		if opts.Action == "add" {
+			changed, err = manifest.AddOwner(p, ids, r)
+			return err
+		}
+		changed, resealed, err = manifest.RemoveOwner(p, ids, r)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if opts.Action == "remove" && changed && !f.jsonOutput() {
+		seen := "none"
+		if len(resealed) > 0 {
+			seen = strings.Join(resealed, ", ")
+		}
+		f.warnf("rotate the secrets %s may have seen (sections: %s); the signing key was rotated", r, seen)
+	}
+	return f.printRecipients(p, opts.Action, changed, resealed)
 }
 
 func (f *factory) printRecipients(p *profile.Profile, action string, changed bool, resealed []string) error {

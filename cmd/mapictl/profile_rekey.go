@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
+
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 )
 
 func newProfileRekeyCmd(f *factory) *cobra.Command {
@@ -21,22 +22,27 @@ owner can rekey; other stores accept the new signing key with 'profile accept'.`
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeProfiles,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var resealed []string
-			p, err := f.UpdateProfile(args[0], func(p *profile.Profile, ids []age.Identity) error {
-				var err error
-				resealed, err = manifest.Rekey(p, ids)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			fp := secure.Fingerprint(p.Signing.Key)
-			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"name": args[0], "resealed": nonNilStrings(resealed), "skipped": []string{},
-					"key_fingerprint": fp})
-			}
-			f.printf("rekeyed profile %s (%d section credentials re-encrypted; signing key %s)\n", args[0], len(resealed), fp)
-			return nil
+			return runProfileRekey(cmd.Context(), &profileRekeyOptions{Name: args[0]}, f)
 		},
 	}
+}
+
+type profileRekeyOptions struct{ Name string }
+
+func runProfileRekey(_ context.Context, opts *profileRekeyOptions, f *factory) error {
+	var resealed []string
+	p, err := f.UpdateProfile(opts.Name, func(p *profile.Profile, ids []age.Identity) error {
+		var err error
+		resealed, err = manifest.Rekey(p, ids)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fp := p.KeyFingerprint()
+	if f.jsonOutput() {
+		return f.printJSON(profileRekeyJSON{Name: opts.Name, Resealed: nonNilStrings(resealed), Skipped: []string{}, KeyFingerprint: fp})
+	}
+	f.printf("rekeyed profile %s (%d section credentials re-encrypted; signing key %s)\n", opts.Name, len(resealed), fp)
+	return nil
 }
