@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,7 +46,9 @@ ID, or with --all every session of the store. Text output is
 				}
 			}
 			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"logged_off": ids})
+				return f.printJSON(struct {
+					LoggedOff []string `json:"logged_off"`
+				}{ids})
 			}
 			f.println("unset MAPICTL_SESSION")
 			return nil
@@ -59,11 +60,9 @@ ID, or with --all every session of the store. Text output is
 }
 
 // logoffTargets resolves what logoff removes: with all, every session of
-// the store, live or not listable (a session whose .json is damaged still
-// has its credentials in its .age, so it must still go); else the ID
-// given, else the current session. A given ID is not required to be
-// listed, for the same reason; session.Logoff checks it before touching
-// any file.
+// the store (session.AllIDs); else the ID given, else the current session.
+// A given ID is not required to be listed (its .json may be damaged);
+// session.Logoff checks it before touching any file.
 func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 	if !all {
 		if len(args) == 1 {
@@ -82,22 +81,7 @@ func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 		}
 		return []string{snap.ID}, nil
 	}
-	ms, err := session.List(f.StoreDir(), nowFunc())
-	if err != nil {
-		return nil, err
-	}
-	ids := []string{}
-	for _, m := range ms {
-		ids = append(ids, m.ID)
-	}
-	sealed, _ := filepath.Glob(filepath.Join(session.Dir(f.StoreDir()), "*.age"))
-	for _, p := range sealed {
-		id := strings.TrimSuffix(filepath.Base(p), ".age")
-		if mapi.ValidID(id) && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
+	return session.AllIDs(f.StoreDir(), nowFunc())
 }
 
 // logoffSnapshot returns the current session's snapshot (with its key) when

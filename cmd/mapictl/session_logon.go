@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"time"
 
 	"filippo.io/age"
@@ -12,7 +10,6 @@ import (
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 	"github.com/mapictl/mapictl/internal/session"
 )
 
@@ -108,7 +105,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 			return err
 		}
 	}
-	recips, pq, err := f.logonRecipients(ids)
+	recips, pq, err := account.SessionRecipients(f.StoreDir(), ids)
 	if err != nil {
 		return err
 	}
@@ -173,57 +170,11 @@ func (f *factory) warnLeftOut(fs []account.SectionFailure, err error) {
 	}
 }
 
-// logonRecipients returns the store's spool recipients (identity.pub, else
-// those of the identities in use) and whether they are post-quantum, which
-// makes the session key post-quantum too (age refuses to mix the kinds).
-func (f *factory) logonRecipients(ids []age.Identity) ([]string, bool, error) {
-	rs, err := secure.ParseRecipientsFile(filepath.Join(f.StoreDir(), profile.RecipientFile))
-	if err != nil || len(rs) == 0 {
-		if rs, err = secure.RecipientsOf(ids); err != nil {
-			return nil, false, err
-		}
-	}
-	pq := false
-	for _, r := range rs {
-		pq = pq || secure.IsPQ(r)
-	}
-	return rs, pq, nil
-}
-
-// promptCredentials asks on the terminal for a section's username (echoed,
-// unless one is stored) and password or OAuth2 token (not echoed). An
-// empty answer is MAPI_E_UNCONFIGURED, as MAPI treats required data left
-// empty.
+// promptCredentials asks on the terminal for a section's credentials
+// (account.AskCredentials), saying first why the previous attempt failed.
 func (f *factory) promptCredentials(r account.PromptRequest) (account.Credentials, error) {
 	if r.Previous != nil {
 		f.warnf("%s; try again (attempt %d)", mapi.AsError(r.Previous).Msg, r.Attempt)
 	}
-	c := account.Credentials{Username: r.Username}
-	if c.Username == "" || r.Previous != nil && r.Username == "" {
-		u, err := f.askLine(fmt.Sprintf("Username for section %q:", r.Section))
-		if err != nil {
-			return c, err
-		}
-		if u == "" {
-			return c, mapi.Errorf(mapi.Unconfigured, "no username given for section %q", r.Section)
-		}
-		c.Username = u
-	}
-	what := "Password"
-	if r.Auth == "xoauth2" {
-		what = "OAuth2 token"
-	}
-	secret, err := f.askSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
-	if err != nil {
-		return c, err
-	}
-	if len(secret) == 0 {
-		return c, mapi.Errorf(mapi.Unconfigured, "no %s given for section %q", what, r.Section)
-	}
-	if r.Auth == "xoauth2" {
-		c.OAuth2Token = string(secret)
-	} else {
-		c.Password = string(secret)
-	}
-	return c, nil
+	return account.AskCredentials(f.context(), f.prompter(), r)
 }
