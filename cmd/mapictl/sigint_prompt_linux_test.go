@@ -89,7 +89,7 @@ func TestSIGINTAtPrompt(t *testing.T) {
 	if !echoOn(t, slave) {
 		t.Skip("the pseudo-terminal does not start with echo on")
 	}
-	var shown syncBuffer // what mapictl wrote on the terminal
+	var shown syncBuffer                           // what mapictl wrote on the terminal
 	go func() { _, _ = io.Copy(&shown, master) }() // until EIO: the last slave closed
 
 	c := s.cmd("credential", "set", "mx", "--username", "dana")
