@@ -1,0 +1,39 @@
+package term
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// Passphrase: the fd first, else the prompt when allowed, else
+// MAPI_E_UNCONFIGURED; a malformed fd is MAPI_E_INVALID_PARAMETER.
+func TestPassphrase(t *testing.T) {
+	ctx := context.Background()
+	yes, no := func() bool { return true }, func() bool { return false }
+	p := &scripted{answers: []string{"typed"}}
+	if b, err := Passphrase(ctx, p, yes, "")("Passphrase:"); err != nil || string(b) != "typed" || len(p.asked) != 1 || !p.secret[0] {
+		t.Errorf("prompt: %q, %v, asked %q", b, err, p.asked)
+	}
+	if _, err := Passphrase(ctx, p, no, "")("Passphrase:"); !mapi.IsCode(err, mapi.Unconfigured) || len(mapi.AsError(err).Hints) != 1 {
+		t.Errorf("no prompt: %v; want MAPI_E_UNCONFIGURED with a hint", err)
+	}
+	for _, bad := range []string{"x", "-1"} {
+		if _, err := Passphrase(ctx, p, yes, bad)("Passphrase:"); !mapi.IsCode(err, mapi.InvalidParameter) {
+			t.Errorf("fd %q: %v; want MAPI_E_INVALID_PARAMETER", bad, err)
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w.WriteString("from-fd\n")
+	w.Close()
+	if b, err := Passphrase(ctx, p, no, strconv.Itoa(int(r.Fd())))("Passphrase:"); err != nil || string(b) != "from-fd" || len(p.asked) != 1 {
+		t.Errorf("fd: %q, %v; want from-fd, no prompt", b, err)
+	}
+}
