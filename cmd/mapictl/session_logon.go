@@ -4,13 +4,10 @@ import (
 	"context"
 	"time"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/session"
 )
 
 type logonOptions struct {
@@ -49,11 +46,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
   mapictl -v session logon --strict`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := f.logonRun(cmd.Context(), opts)
-			if err != nil && !f.jsonOutput() {
-				f.println("false")
-			}
-			return err
+			return runSessionLogon(cmd.Context(), opts, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -67,50 +60,38 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 	return cmd
 }
 
-func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
-	if ctx == nil {
-		ctx = f.context()
+// runSessionLogon logs on (account.StartSession) and prints the token; on
+// failure, in text, it prints "false" so that an eval fails too.
+func runSessionLogon(ctx context.Context, opts *logonOptions, f *factory) error {
+	err := logon(ctx, opts, f)
+	if err != nil && !f.jsonOutput() {
+		f.println("false")
 	}
+	return err
+}
+
+func logon(ctx context.Context, opts *logonOptions, f *factory) error {
 	if opts.TTL <= 0 {
 		return mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
 	}
-	name, err := f.ProfileName()
-	if err != nil {
-		return err
-	}
-	p, err := f.LoadProfile(name)
+	p, err := f.loadSelected()
 	if err != nil {
 		return err
 	}
 	ids, _ := f.Identities()
-	lo := account.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
-		Strict: opts.Strict, As: opts.As, Offline: opts.Offline}
+	so := account.SessionOptions{Store: f.Store(), Remember: opts.Remember, TTL: opts.TTL, Now: nowFunc(),
+		LogonOptions: account.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
+			Strict: opts.Strict, As: opts.As, Offline: opts.Offline}}
 	if f.CanPrompt() {
-		lo.Prompt = f.promptCredentials
+		so.Prompt = f.promptCredentials
 	}
 	if f.verbose {
-		lo.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
+		so.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
 	}
-	res, err := account.Logon(ctx, lo)
+	res, snap, token, err := account.StartSession(ctx, so)
 	if res != nil {
 		f.warnLeftOut(res.Failed, err)
 	}
-	if err != nil {
-		return err
-	}
-	if opts.Remember && len(res.Prompted) > 0 {
-		if _, err := f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
-			return session.Remember(p, ids, res.Prompted)
-		}); err != nil {
-			return err
-		}
-	}
-	recips, pq, err := account.SessionRecipients(f.StoreDir(), ids)
-	if err != nil {
-		return err
-	}
-	snap := session.NewSnapshot(name, res.Sections, recips, nowFunc(), opts.TTL)
-	token, err := session.Create(f.StoreDir(), snap, pq)
 	if err != nil {
 		return err
 	}
@@ -126,7 +107,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 			Expires  time.Time         `json:"expires"`
 			Sections []sec             `json:"sections"`
 			Failed   []logonFailedJSON `json:"failed"`
-		}{Token: token, ID: snap.ID, Profile: name, Expires: snap.Expires, Sections: []sec{}, Failed: logonFailed(res.Failed)}
+		}{Token: token, ID: snap.ID, Profile: p.Name, Expires: snap.Expires, Sections: []sec{}, Failed: logonFailed(res.Failed)}
 		for _, s := range snap.Sections {
 			out.Sections = append(out.Sections, sec{s.Settings.Section, s.Address})
 		}

@@ -6,13 +6,16 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/session"
 )
 
 // SessionRecipients: identity.pub when it parses and is not empty, else
@@ -130,5 +133,37 @@ func TestAskCredentials(t *testing.T) {
 	AskCredentials(context.Background(), p, PromptRequest{Section: "mx", Auth: "xoauth2", Username: "u"})
 	if p.asked[0] != `OAuth2 token for section "mx":` {
 		t.Errorf("prompt %q", p.asked[0])
+	}
+}
+
+// StartSession: a TTL that is not positive is refused before any logon; an
+// offline logon creates a session that opens with its token.
+func TestStartSession(t *testing.T) {
+	p := profile.New("work", nil)
+	s, err := p.AddSection("mx", profile.KindTransport, "smtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Props[mapi.PrEmailAddress] = "me@example.com"
+	s.Props[mapi.PrSMTPAuth] = "none"
+	id, _ := age.GenerateX25519Identity()
+	root := t.TempDir()
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	o := SessionOptions{LogonOptions: LogonOptions{Profile: p, IDs: []age.Identity{id}, StoreRoot: root, Offline: true},
+		Store: &profile.Store{Root: root}, Now: now}
+	if _, _, _, err := StartSession(context.Background(), o); !mapi.IsCode(err, mapi.InvalidParameter) {
+		t.Fatalf("TTL 0: %v; want MAPI_E_INVALID_PARAMETER", err)
+	}
+	o.TTL = time.Hour
+	res, snap, tok, err := StartSession(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sections) != 1 || snap.Profile != "work" || !snap.Expires.Equal(now.Add(time.Hour)) {
+		t.Errorf("result %+v, snapshot %+v", res, snap)
+	}
+	got, err := session.Open(root, tok, now.Add(time.Minute))
+	if err != nil || got.ID != snap.ID || !slices.Contains(got.SpoolRecipients, id.Recipient().String()) {
+		t.Errorf("open: %+v, %v", got, err)
 	}
 }
