@@ -152,23 +152,7 @@ func (f *factory) ProfileName() (string, error) {
 	if p := f.v.GetString("default-profile"); p != "" {
 		return p, profile.CheckName("profile", p)
 	}
-	e := mapi.Errorf(mapi.InvalidParameter, "no profile given and no default profile set")
-	names, err := f.Store().List()
-	if err == nil && len(names) == 0 {
-		// Nothing to pass -p for: the next step is a first profile.
-		return "", e.WithHint("the store has no profile yet: create one with 'mapictl profile create NAME --default', " +
-			"or apply one with 'mapictl profile apply -f FILE'")
-	}
-	e.WithHint("pass -p NAME, or set one with 'mapictl profile default NAME'")
-	if len(names) > 0 {
-		const most = 10
-		list := strings.Join(names[:min(len(names), most)], ", ")
-		if len(names) > most {
-			list += ", … (" + strconv.Itoa(len(names)) + " in all: 'mapictl profile list')"
-		}
-		e.WithHint("profiles in this store: " + list)
-	}
-	return "", e
+	return "", f.Store().NoProfileError()
 }
 
 // Identities loads the decryption identities once (SPEC §4 precedence).
@@ -208,22 +192,9 @@ func (f *factory) identitySource(pass func(string) ([]byte, error)) secure.Sourc
 }
 
 // passphrase unlocks an encrypted identity: from $MAPICTL_PASSPHRASE_FD,
-// else a terminal prompt, else MAPI_E_UNCONFIGURED (78) with the hint
-// naming MAPICTL_PASSPHRASE_FD, as for every secret with no terminal to be
-// asked on (SPEC §4, §9).
+// else a terminal prompt, else MAPI_E_UNCONFIGURED (term.Passphrase).
 func (f *factory) passphrase(prompt string) ([]byte, error) {
-	if fd := os.Getenv("MAPICTL_PASSPHRASE_FD"); fd != "" {
-		n, err := strconv.Atoi(fd)
-		if err != nil || n < 0 {
-			return nil, mapi.Errorf(mapi.InvalidParameter, "MAPICTL_PASSPHRASE_FD is not a file descriptor number")
-		}
-		return term.PassphraseFromFD(n)
-	}
-	if !f.CanPrompt() {
-		return nil, mapi.Errorf(mapi.Unconfigured, "the identity file is passphrase-protected and no terminal is available").
-			WithHint("set MAPICTL_PASSPHRASE_FD to a file descriptor that carries the passphrase (e.g. MAPICTL_PASSPHRASE_FD=3 mapictl … 3<passphrase-file), or log on a session first")
-	}
-	return f.askSecret(prompt)
+	return term.Passphrase(f.context(), f.prompter(), f.CanPrompt, os.Getenv("MAPICTL_PASSPHRASE_FD"))(prompt)
 }
 
 // LoadProfile loads the selected profile with the identities.

@@ -69,16 +69,6 @@ func TestDebugOnlyVerbose(t *testing.T) {
 	}
 }
 
-// The text handler keeps WithAttrs and WithGroup attributes, escaped.
-func TestTextHandlerAttrs(t *testing.T) {
-	var b bytes.Buffer
-	l := newLogger(&b, false, false).With("id", "x").WithGroup("g")
-	l.Warn("m", "a", 1, "b", "c\rd")
-	if want := "mapictl: warning: m id=x g.a=1 g.b=c\\rd\n"; b.String() != want {
-		t.Errorf("got %q; want %q", b.String(), want)
-	}
-}
-
 // The -v dialogue: stderr itself in text, debug records under -o json,
 // one per line, a line split over writes joined.
 func TestTranscriptWriter(t *testing.T) {

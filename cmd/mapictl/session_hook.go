@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/session"
 )
 
@@ -50,22 +50,13 @@ func (f *factory) currentSession() (*session.Snapshot, error) {
 }
 
 // checkSessionProfile refuses a -p flag that names another profile than
-// sessionProfile, the profile of the current session.
+// sessionProfile, the profile of the current session (account.CheckSessionProfile).
 func (f *factory) checkSessionProfile(sessionProfile string) error {
-	if !f.profileFlagGiven {
-		return nil
+	flag := ""
+	if f.profileFlagGiven {
+		flag = f.v.GetString("profile") // the flag's value: a flag given beats the environment
 	}
-	name := f.v.GetString("profile") // the flag's value: a flag given beats the environment
-	if name == "" || name == sessionProfile {
-		return nil
-	}
-	from, leave := "$MAPICTL_SESSION", "unset MAPICTL_SESSION"
-	if f.sessionFile != "" {
-		from, leave = "--session-file", "drop --session-file"
-	}
-	return mapi.Errorf(mapi.InvalidParameter, "-p %s names another profile than the current session's (%s, from %s)", name, sessionProfile, from).
-		WithHint("to use profile "+name+", log off ('mapictl session logoff') or run without the session: "+leave,
-			"to use the session, leave out -p")
+	return account.CheckSessionProfile(flag, sessionProfile, f.sessionFile != "")
 }
 
 // noteCommandFlags records, for cmd, the command about to run: whether

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -14,11 +16,7 @@ func newSessionListCmd(f *factory) *cobra.Command {
 		Example: "  mapictl session list\n  mapictl session list -o json | jq -r '.[].id'",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ms, err := session.List(f.StoreDir(), nowFunc())
-			if err != nil {
-				return err
-			}
-			return f.printSessions(ms)
+			return runSessionList(cmd.Context(), f)
 		},
 	}
 }
@@ -31,18 +29,35 @@ func newSessionShowCmd(f *factory) *cobra.Command {
   mapictl session show 0lq2x8m3k9abcdefghijklmnop -o json`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			m, err := f.sessionMeta(args)
-			if err != nil {
-				return err
-			}
-			if f.jsonOutput() {
-				return f.printJSON(sessionOut(*m))
-			}
-			return f.printSessions([]session.Meta{*m})
+			return runSessionShow(cmd.Context(), &sessionShowOptions{Args: args}, f)
 		},
 	}
 	cmd.Flags().String(sessionFileFlag, "", "read the current session's token from this file")
 	return cmd
+}
+
+// runSessionList prints the live sessions (session list has no options).
+func runSessionList(_ context.Context, f *factory) error {
+	ms, err := session.List(f.StoreDir(), nowFunc())
+	if err != nil {
+		return err
+	}
+	return f.printSessions(ms)
+}
+
+// sessionShowOptions are session show's argument: the ID, or none for
+// the current session.
+type sessionShowOptions struct{ Args []string }
+
+func runSessionShow(_ context.Context, opts *sessionShowOptions, f *factory) error {
+	m, err := f.sessionMeta(opts.Args)
+	if err != nil {
+		return err
+	}
+	if f.jsonOutput() {
+		return f.printJSON(sessionOut(*m))
+	}
+	return f.printSessions([]session.Meta{*m})
 }
 
 // sessionMeta returns the metadata of session args[0], or of the current

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -12,8 +12,14 @@ import (
 	"github.com/mapictl/mapictl/internal/session"
 )
 
+// sessionLogoffOptions are session logoff's argument and flag.
+type sessionLogoffOptions struct {
+	Args []string // the ID given, or none: the current session
+	All  bool
+}
+
 func newSessionLogoffCmd(f *factory) *cobra.Command {
-	var all bool
+	opts := &sessionLogoffOptions{}
 	cmd := &cobra.Command{
 		Use:   "logoff [ID | --all]",
 		Short: "Log off a session (default: the current one) and delete its files",
@@ -24,46 +30,51 @@ ID, or with --all every session of the store. Text output is
   mapictl session logoff --all`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if all && len(args) > 0 {
+			if opts.All && len(args) > 0 {
 				return mapi.Errorf(mapi.InvalidParameter, "give an ID or --all, not both")
 			}
-			ids, err := f.logoffTargets(args, all)
-			if err != nil {
-				return err
-			}
-			cur := f.logoffSnapshot(ids)
-			for _, id := range ids {
-				// Re-seal what was queued under the session without its
-				// key first (issue 24, point 9): that needs the token's
-				// key, so only the current session can be; the others are
-				// re-sealed by the next spool flush.
-				if cur != nil && cur.ID == id {
-					f.resealSessionSpool(cur)
-				} else {
-					f.noteSessionSpool(id)
-				}
-				if err := session.Logoff(f.StoreDir(), id); err != nil {
-					return err
-				}
-			}
-			if f.jsonOutput() {
-				return f.printJSON(map[string]any{"logged_off": ids})
-			}
-			f.println("unset MAPICTL_SESSION")
-			return nil
+			opts.Args = args
+			return runSessionLogoff(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "log off every session of the store")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "log off every session of the store")
 	cmd.Flags().String(sessionFileFlag, "", "read the current session's token from this file")
 	return cmd
 }
 
+func runSessionLogoff(_ context.Context, opts *sessionLogoffOptions, f *factory) error {
+	ids, err := f.logoffTargets(opts.Args, opts.All)
+	if err != nil {
+		return err
+	}
+	cur := f.logoffSnapshot(ids)
+	for _, id := range ids {
+		// Re-seal what was queued under the session without its key first
+		// (issue 24, point 9): that needs the token's key, so only the
+		// current session can be; the others are re-sealed by the next
+		// spool flush.
+		if cur != nil && cur.ID == id {
+			f.resealSessionSpool(cur)
+		} else {
+			f.noteSessionSpool(id)
+		}
+		if err := session.Logoff(f.StoreDir(), id); err != nil {
+			return err
+		}
+	}
+	if f.jsonOutput() {
+		return f.printJSON(struct {
+			LoggedOff []string `json:"logged_off"`
+		}{ids})
+	}
+	f.println("unset MAPICTL_SESSION")
+	return nil
+}
+
 // logoffTargets resolves what logoff removes: with all, every session of
-// the store, live or not listable (a session whose .json is damaged still
-// has its credentials in its .age, so it must still go); else the ID
-// given, else the current session. A given ID is not required to be
-// listed, for the same reason; session.Logoff checks it before touching
-// any file.
+// the store (session.AllIDs); else the ID given, else the current session.
+// A given ID is not required to be listed (its .json may be damaged);
+// session.Logoff checks it before touching any file.
 func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 	if !all {
 		if len(args) == 1 {
@@ -82,22 +93,7 @@ func (f *factory) logoffTargets(args []string, all bool) ([]string, error) {
 		}
 		return []string{snap.ID}, nil
 	}
-	ms, err := session.List(f.StoreDir(), nowFunc())
-	if err != nil {
-		return nil, err
-	}
-	ids := []string{}
-	for _, m := range ms {
-		ids = append(ids, m.ID)
-	}
-	sealed, _ := filepath.Glob(filepath.Join(session.Dir(f.StoreDir()), "*.age"))
-	for _, p := range sealed {
-		id := strings.TrimSuffix(filepath.Base(p), ".age")
-		if mapi.ValidID(id) && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids, nil
+	return session.AllIDs(f.StoreDir(), nowFunc())
 }
 
 // logoffSnapshot returns the current session's snapshot (with its key) when

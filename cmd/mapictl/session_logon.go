@@ -2,18 +2,12 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
 	"time"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
-	"github.com/mapictl/mapictl/internal/session"
 )
 
 type logonOptions struct {
@@ -52,11 +46,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
   mapictl -v session logon --strict`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := f.logonRun(cmd.Context(), opts)
-			if err != nil && !f.jsonOutput() {
-				f.println("false")
-			}
-			return err
+			return runSessionLogon(cmd.Context(), opts, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -70,50 +60,38 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 	return cmd
 }
 
-func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
-	if ctx == nil {
-		ctx = f.context()
+// runSessionLogon logs on (account.StartSession) and prints the token; on
+// failure, in text, it prints "false" so that an eval fails too.
+func runSessionLogon(ctx context.Context, opts *logonOptions, f *factory) error {
+	err := logon(ctx, opts, f)
+	if err != nil && !f.jsonOutput() {
+		f.println("false")
 	}
+	return err
+}
+
+func logon(ctx context.Context, opts *logonOptions, f *factory) error {
 	if opts.TTL <= 0 {
 		return mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
 	}
-	name, err := f.ProfileName()
-	if err != nil {
-		return err
-	}
-	p, err := f.LoadProfile(name)
+	p, err := f.loadSelected()
 	if err != nil {
 		return err
 	}
 	ids, _ := f.Identities()
-	lo := account.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
-		Strict: opts.Strict, As: opts.As, Offline: opts.Offline}
+	so := account.SessionOptions{Store: f.Store(), Remember: opts.Remember, TTL: opts.TTL, Now: nowFunc(),
+		LogonOptions: account.LogonOptions{Profile: p, IDs: ids, StoreRoot: f.StoreDir(), Sections: opts.Sections,
+			Strict: opts.Strict, As: opts.As, Offline: opts.Offline}}
 	if f.CanPrompt() {
-		lo.Prompt = f.promptCredentials
+		so.Prompt = f.promptCredentials
 	}
 	if f.verbose {
-		lo.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
+		so.Verbose = f.transcript() // the dialogue, AUTH redacted, as message send -v
 	}
-	res, err := account.Logon(ctx, lo)
+	res, snap, token, err := account.StartSession(ctx, so)
 	if res != nil {
 		f.warnLeftOut(res.Failed, err)
 	}
-	if err != nil {
-		return err
-	}
-	if opts.Remember && len(res.Prompted) > 0 {
-		if _, err := f.UpdateProfile(name, func(p *profile.Profile, ids []age.Identity) error {
-			return session.Remember(p, ids, res.Prompted)
-		}); err != nil {
-			return err
-		}
-	}
-	recips, pq, err := f.logonRecipients(ids)
-	if err != nil {
-		return err
-	}
-	snap := session.NewSnapshot(name, res.Sections, recips, nowFunc(), opts.TTL)
-	token, err := session.Create(f.StoreDir(), snap, pq)
 	if err != nil {
 		return err
 	}
@@ -129,7 +107,7 @@ func (f *factory) logonRun(ctx context.Context, opts *logonOptions) error {
 			Expires  time.Time         `json:"expires"`
 			Sections []sec             `json:"sections"`
 			Failed   []logonFailedJSON `json:"failed"`
-		}{Token: token, ID: snap.ID, Profile: name, Expires: snap.Expires, Sections: []sec{}, Failed: logonFailed(res.Failed)}
+		}{Token: token, ID: snap.ID, Profile: p.Name, Expires: snap.Expires, Sections: []sec{}, Failed: logonFailed(res.Failed)}
 		for _, s := range snap.Sections {
 			out.Sections = append(out.Sections, sec{s.Settings.Section, s.Address})
 		}
@@ -173,57 +151,11 @@ func (f *factory) warnLeftOut(fs []account.SectionFailure, err error) {
 	}
 }
 
-// logonRecipients returns the store's spool recipients (identity.pub, else
-// those of the identities in use) and whether they are post-quantum, which
-// makes the session key post-quantum too (age refuses to mix the kinds).
-func (f *factory) logonRecipients(ids []age.Identity) ([]string, bool, error) {
-	rs, err := secure.ParseRecipientsFile(filepath.Join(f.StoreDir(), profile.RecipientFile))
-	if err != nil || len(rs) == 0 {
-		if rs, err = secure.RecipientsOf(ids); err != nil {
-			return nil, false, err
-		}
-	}
-	pq := false
-	for _, r := range rs {
-		pq = pq || secure.IsPQ(r)
-	}
-	return rs, pq, nil
-}
-
-// promptCredentials asks on the terminal for a section's username (echoed,
-// unless one is stored) and password or OAuth2 token (not echoed). An
-// empty answer is MAPI_E_UNCONFIGURED, as MAPI treats required data left
-// empty.
+// promptCredentials asks on the terminal for a section's credentials
+// (account.AskCredentials), saying first why the previous attempt failed.
 func (f *factory) promptCredentials(r account.PromptRequest) (account.Credentials, error) {
 	if r.Previous != nil {
 		f.warnf("%s; try again (attempt %d)", mapi.AsError(r.Previous).Msg, r.Attempt)
 	}
-	c := account.Credentials{Username: r.Username}
-	if c.Username == "" || r.Previous != nil && r.Username == "" {
-		u, err := f.askLine(fmt.Sprintf("Username for section %q:", r.Section))
-		if err != nil {
-			return c, err
-		}
-		if u == "" {
-			return c, mapi.Errorf(mapi.Unconfigured, "no username given for section %q", r.Section)
-		}
-		c.Username = u
-	}
-	what := "Password"
-	if r.Auth == "xoauth2" {
-		what = "OAuth2 token"
-	}
-	secret, err := f.askSecret(fmt.Sprintf("%s for section %q:", what, r.Section))
-	if err != nil {
-		return c, err
-	}
-	if len(secret) == 0 {
-		return c, mapi.Errorf(mapi.Unconfigured, "no %s given for section %q", what, r.Section)
-	}
-	if r.Auth == "xoauth2" {
-		c.OAuth2Token = string(secret)
-	} else {
-		c.Password = string(secret)
-	}
-	return c, nil
+	return account.AskCredentials(f.context(), f.prompter(), r)
 }
