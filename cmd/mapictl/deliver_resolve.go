@@ -5,7 +5,6 @@ import (
 
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/session"
-	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -48,9 +47,4 @@ func (f *factory) promptSectionCredentials(a *account.Account, creds account.Cre
 	}
 	creds.Password = string(pw)
 	return creds, nil
-}
-
-// profileResolver resolves spool records for a flush (account.Resolver.Spool).
-func (f *factory) profileResolver(snap *session.Snapshot) spool.Resolver {
-	return f.accounts(snap).Spool()
 }
