@@ -6,11 +6,8 @@ package main
 // and nothing ever prompts.
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/sendmail"
 )
 
@@ -39,12 +36,7 @@ See docs/sendmail.md.`,
 func sendmailMain(f *factory, name string, args []string) error {
 	o, err := sendmail.Parse(name, args)
 	if err != nil {
-		var ue *sendmail.UsageError
-		if errors.As(err, &ue) {
-			return mapi.Errorf(mapi.InvalidParameter, "%s: %s", name, ue.Msg).
-				WithHint("see 'mapictl help sendmail' and docs/sendmail.md for the options")
-		}
-		return err
+		return sendmail.MAPIError(name, err)
 	}
 	if o.Mode == sendmail.Help {
 		return sendmailHelp(f)

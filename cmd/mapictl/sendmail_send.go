@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/mapictl/mapictl/internal/delivery"
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/sendmail"
 	"github.com/mapictl/mapictl/internal/spool"
 )
@@ -46,7 +45,7 @@ func runSendmail(ctx context.Context, o *sendmail.Options, f *factory) error {
 }
 
 // sendmailSubmit enqueues p and, unless the profile is locked, delivers
-// it; a message left queued is a warning and exit 0.
+// it; a message left queued is a warning and exit 0 (sendmail.Queued).
 func (f *factory) sendmailSubmit(ctx context.Context, t *delivery.Target, locked bool, p *spool.Payload, msgID string) error {
 	sp, err := f.openSpool()
 	if err != nil {
@@ -56,28 +55,13 @@ func (f *factory) sendmailSubmit(ctx context.Context, t *delivery.Target, locked
 	if err != nil {
 		return err
 	}
-	id := r.ID
-	if locked {
-		f.warnf("message %s queued as %s: the profile cannot be opened without a passphrase; the next 'mapictl spool flush' that can open it sends it", msgID, id)
-		return nil
-	}
-	if spool.Interrupted(r.FlushErr) {
-		return r.FlushErr // a signal: 75, the message stays queued
-	}
-	if r.FlushErr != nil {
-		f.warnf("message %s queued as %s: %s", msgID, id, mapi.AsError(r.FlushErr).Msg)
-		return nil
-	}
-	st := r.State()
-	if st == spool.StateQueued {
-		reason := "another flush holds it"
-		if r.Outcome.Err != nil {
-			reason = delivery.TransportError(r.Outcome.Err).Msg
+	if queued, warning, err := sendmail.Queued(r, msgID, locked); queued {
+		if warning != "" {
+			f.warnf("%s", warning)
 		}
-		f.warnf("message %s queued as %s for a retry (%s); 'mapictl spool flush' sends it", msgID, id, reason)
-		return nil
+		return err
 	}
-	if st != "" {
+	if r.State() != "" {
 		for _, l := range rejectionLines(r.Rejected()) {
 			f.warnf("%s", l)
 		}

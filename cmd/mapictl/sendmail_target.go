@@ -14,7 +14,8 @@ import (
 // else of the profile) whose email is addr (the envelope sender, else the
 // From address); else the default outbound one. locked is true when no
 // session is current and the profile cannot be opened without a prompt
-// (secure.PassphraseLocked: a passphrase-protected identity under cron):
+// (account.Resolver.ForSendmail, secure.PassphraseLocked: a
+// passphrase-protected identity under cron):
 // the target then names the profile only, and the message is queued for
 // the default transport of the next flush that can open it.
 func (f *factory) sendmailTarget(section, addr string) (t *delivery.Target, locked bool, err error) {
@@ -23,22 +24,14 @@ func (f *factory) sendmailTarget(section, addr string) (t *delivery.Target, lock
 		return nil, false, err
 	}
 	r := f.accounts(snap)
-	if snap == nil {
-		pname, err := f.ProfileName()
-		if err != nil {
-			return nil, false, err
-		}
-		_, err = r.Profile()
-		if secure.PassphraseLocked(err, filepath.Join(f.StoreDir(), profile.IdentityFile), f.identityFlag, os.Getenv) {
-			return &delivery.Target{Profile: pname}, true, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	a, err := r.ForSender(section, addr)
-	if err != nil {
+	a, pname, err := r.ForSendmail(section, addr, func(err error) bool {
+		return secure.PassphraseLocked(err, filepath.Join(f.StoreDir(), profile.IdentityFile), f.identityFlag, os.Getenv)
+	})
+	switch {
+	case err != nil:
 		return nil, false, err
+	case pname != "":
+		return &delivery.Target{Profile: pname}, true, nil
 	}
 	return targetOf(r, a), false, nil
 }

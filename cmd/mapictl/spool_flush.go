@@ -71,28 +71,21 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 	if err != nil {
 		return err
 	}
-	fo := spool.FlushOptions{Due: opts.Due, Open: f.outboxKeys().Opener(snap), Resolve: f.accounts(snap).Spool()}
+	fo := spool.FlushOptions{Due: opts.Due, Resolve: f.accounts(snap).Spool()}
 	if opts.Section != "" {
 		if fo.SectionUID, err = f.accounts(snap).SectionUID(opts.Section); err != nil {
 			return err
 		}
-	}
-	if fo.Seal, err = f.outboxKeys().Recipients(snap); err != nil {
-		return err
 	}
 	if stderrTTY(f) {
 		fo.Progress = func(done, total int) { progressBar(f, done, total) }
 	}
 	// A signal (ctx) stops the flush cleanly: what was tried is reported as
 	// usual, then the error naming how many stay queued (75).
-	outs, err := sp.Flush(ctx, fo)
-	stopped := spool.Interrupted(err)
-	if err != nil && !stopped {
+	outs, err := f.outboxKeys().Flush(ctx, sp, snap, fo)
+	if stopped := spool.Interrupted(err); err != nil && !stopped {
 		return err
-	}
-	if !stopped {
-		f.outboxKeys().ResealOrphans(sp, fo.Open)
-	} else if fo.Progress != nil {
+	} else if stopped && fo.Progress != nil {
 		fmt.Fprintln(f.IO.Err) // end the progress bar the signal cut short
 	}
 	var t spool.Tally
