@@ -7,7 +7,6 @@ import (
 
 	gomail "github.com/emersion/go-message/mail"
 
-	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/message"
 	"github.com/mapictl/mapictl/internal/spool"
@@ -104,7 +103,7 @@ func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
 
 // sendTarget picks the section message send uses: under a session, the
 // snapshot's (From is the session's address); else the profile's
-// (account.Resolver.Sending).
+// (account.Resolver.Sending, Target).
 func (f *factory) sendTarget(name string) (*delivery.Target, error) {
 	snap, err := f.currentSession()
 	if err != nil {
@@ -115,13 +114,7 @@ func (f *factory) sendTarget(name string) (*delivery.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return targetOf(r, a), nil
-}
-
-// targetOf is where a message sent through account a goes.
-func targetOf(r *account.Resolver, a *account.Account) *delivery.Target {
-	return &delivery.Target{Profile: a.Profile, SectionUID: a.UID, Section: a.Name, Session: a.Session,
-		From: a.From, Resolve: r.Resolve(a), Snap: r.Session, FixedSender: !a.Outbound.AddressOverride}
+	return r.Target(a), nil
 }
 
 // printDryRun prints what would be sent and writes nothing.

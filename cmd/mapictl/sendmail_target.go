@@ -33,5 +33,5 @@ func (f *factory) sendmailTarget(section, addr string) (t *delivery.Target, lock
 	case pname != "":
 		return &delivery.Target{Profile: pname}, true, nil
 	}
-	return targetOf(r, a), false, nil
+	return r.Target(a), false, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,6 +33,23 @@ type spoolEntry struct {
 	Attempts    int        `json:"attempts"`
 	NextAttempt *time.Time `json:"next_attempt"`
 	Reason      *string    `json:"reason"`
+}
+
+// newSpoolEntry is rec's entry, its section named name; p is its payload,
+// nil when no identity in use opens it.
+func newSpoolEntry(rec *spool.Record, name string, p *spool.Payload) spoolEntry {
+	e := spoolEntry{ID: rec.ID, State: rec.State, Transport: name, Attempts: rec.Attempts}
+	if rec.State == spool.StateQueued {
+		t := rec.NextAttempt
+		e.NextAttempt = &t
+	}
+	if p != nil {
+		e.Recipients = p.To
+		if p.Reason != "" {
+			e.Reason = &p.Reason
+		}
+	}
+	return e
 }
 
 func newSpoolListCmd(f *factory) *cobra.Command {
@@ -65,18 +83,11 @@ func runSpoolList(_ context.Context, f *factory) error {
 	entries := []spoolEntry{}
 	for i := range recs {
 		rec := &recs[i]
-		e := spoolEntry{ID: rec.ID, State: rec.State, Transport: name(rec), Attempts: rec.Attempts}
-		if rec.State == spool.StateQueued {
-			t := rec.NextAttempt
-			e.NextAttempt = &t
+		_, p, err := sp.Load(rec.ID, op)
+		if err != nil {
+			p = nil
 		}
-		if _, p, err := sp.Load(rec.ID, op); err == nil {
-			e.Recipients = p.To
-			if p.Reason != "" {
-				e.Reason = &p.Reason
-			}
-		}
-		entries = append(entries, e)
+		entries = append(entries, newSpoolEntry(rec, name(rec), p))
 	}
 	if f.jsonOutput() {
 		return f.printJSON(entries)
@@ -91,7 +102,7 @@ func runSpoolList(_ context.Context, f *factory) error {
 			reason = *e.Reason
 		}
 		if e.Recipients != nil {
-			rcpts = joinComma(e.Recipients)
+			rcpts = strings.Join(e.Recipients, ", ")
 		}
 		rows = append(rows, []string{e.ID, e.State, e.Transport, itoa(e.Attempts), next, rcpts, reason})
 	}

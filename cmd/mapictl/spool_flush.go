@@ -3,15 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 type spoolFlushOptions struct {
@@ -77,9 +75,7 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 			return err
 		}
 	}
-	if stderrTTY(f) {
-		fo.Progress = func(done, total int) { progressBar(f, done, total) }
-	}
+	fo.Progress = term.Progress(f.IO.Err) // nil unless stderr is a terminal
 	// A signal (ctx) stops the flush cleanly: what was tried is reported as
 	// usual, then the error naming how many stay queued (75).
 	outs, err := f.outboxKeys().Flush(ctx, sp, snap, fo)
@@ -123,24 +119,6 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 		f.printf("flushed: %d sent, %d queued, %d failed\n", sum.Sent, sum.Queued, sum.Failed)
 	}
 	return err // nil, or interrupted
-}
-
-func stderrTTY(f *factory) bool {
-	fd, ok := f.IO.Err.(*os.File)
-	return ok && term.IsTerminal(int(fd.Fd()))
-}
-
-// progressBar redraws "[=====     ] done/total" on stderr.
-func progressBar(f *factory, done, total int) {
-	const width = 30
-	n := width
-	if total > 0 {
-		n = done * width / total
-	}
-	fmt.Fprintf(f.IO.Err, "\r[%s%s] %d/%d", strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total)
-	if done >= total {
-		fmt.Fprintln(f.IO.Err)
-	}
 }
 
 func newSpoolRetryCmd(f *factory) *cobra.Command {

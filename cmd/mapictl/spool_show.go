@@ -9,13 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func joinComma(s []string) string { return strings.Join(s, ", ") }
 
 // spoolShowJSON is spool show's -o json value.
 type spoolShowJSON struct {
@@ -82,18 +79,11 @@ func runSpoolShow(_ context.Context, opts *spoolShowOptions, f *factory) error {
 		_, err = f.IO.Out.Write(p.Message)
 		return err
 	}
-	out := spoolShowJSON{spoolEntry: spoolEntry{ID: rec.ID, State: rec.State, Transport: f.accounts(snap).SectionNamer()(rec),
-		Recipients: p.To, Attempts: rec.Attempts},
+	out := spoolShowJSON{spoolEntry: newSpoolEntry(rec, f.accounts(snap).SectionNamer()(rec), p),
 		Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: rec.ErrorKind,
 		Stage: p.Stage, SMTPCode: p.SMTPCode, EnhancedCode: p.EnhancedCode, Rejected: rejectionsJSON(p.Rejected)}
-	if rec.State == spool.StateQueued {
-		out.NextAttempt = &rec.NextAttempt
-	}
 	if !rec.LastAttempt.IsZero() {
 		out.LastAttempt = &rec.LastAttempt
-	}
-	if p.Reason != "" {
-		out.Reason = &p.Reason
 	}
 	if len(p.NDR) > 0 {
 		s := string(p.NDR)
@@ -120,7 +110,7 @@ func printSpoolShow(f *factory, o *spoolShowJSON) {
 	line("profile", o.Profile)
 	line("transport", o.Transport)
 	line("from", o.From)
-	line("recipients", joinComma(o.Recipients))
+	line("recipients", strings.Join(o.Recipients, ", "))
 	line("attempts", itoa(o.Attempts))
 	line("created", o.Created.Format(time.RFC3339))
 	if o.LastAttempt != nil {
