@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/transport"
 )
@@ -18,13 +19,13 @@ func TestTransportDetailJSON(t *testing.T) {
 		e    *mapi.Error
 		want string
 	}{
-		{"auth", transportError(&transport.Error{Kind: transport.KindAuth, Stage: transport.StageAuth,
+		{"auth", delivery.TransportError(&transport.Error{Kind: transport.KindAuth, Stage: transport.StageAuth,
 			SMTPCode: 535, EnhancedCode: "5.7.8", Message: "bad"}),
 			`{"enhanced_code":"5.7.8","smtp_code":535,"stage":"auth"}`},
-		{"connect", transportError(&transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect}),
+		{"connect", delivery.TransportError(&transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect}),
 			`{"stage":"connect"}`},
-		{"partial", outcomeError("id1", "partial", nil, rej), `{"enhanced_code":"5.1.1","smtp_code":550,"stage":"rcpt"}`},
-		{"partial, none listed", outcomeError("id1", "partial", nil, nil), `{"stage":"rcpt"}`},
+		{"partial", delivery.OutcomeError("id1", "partial", nil, rej), `{"enhanced_code":"5.1.1","smtp_code":550,"stage":"rcpt"}`},
+		{"partial, none listed", delivery.OutcomeError("id1", "partial", nil, nil), `{"stage":"rcpt"}`},
 		{"not a transport failure", mapi.Errorf(mapi.Busy, "locked"), `{}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,7 +37,7 @@ func TestTransportDetailJSON(t *testing.T) {
 			}
 		})
 	}
-	if s := errStage(transportError(&transport.Error{Stage: transport.StageTLS, Kind: transport.KindTLS})); s != "tls" {
+	if s := errStage(delivery.TransportError(&transport.Error{Stage: transport.StageTLS, Kind: transport.KindTLS})); s != "tls" {
 		t.Fatalf("errStage %q", s)
 	}
 }

@@ -5,18 +5,17 @@ import (
 
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/session"
-	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
 // accounts is the account resolver of this run under the session snap
 // (nil for none): profiles loaded with the run's identities, a prompt for
-// credentials when one is allowed.
+// credentials (account.Ask) when one is allowed.
 func (f *factory) accounts(snap *session.Snapshot) *account.Resolver {
 	r := &account.Resolver{Session: snap, StoreRoot: f.StoreDir(), ProfileName: f.ProfileName,
 		LoadProfile: f.LoadProfile, Identities: f.Identities, NewTransport: f.newTransport}
 	if f.CanPrompt() {
-		r.Prompt = f.promptSectionCredentials
+		r.Prompt = account.Ask(f.askLine, f.askSecret)
 	}
 	return r
 }
@@ -30,27 +29,4 @@ func (f *factory) newTransport(a *account.Account, creds account.Credentials) (t
 		cfg.Verbose = f.transcript()
 	}
 	return transport.New(cfg)
-}
-
-// promptSectionCredentials asks on the terminal for the username of a
-// (unless stored holds one) and its password.
-func (f *factory) promptSectionCredentials(a *account.Account, creds account.Credentials) (account.Credentials, error) {
-	if creds.Username == "" {
-		u, err := f.askLine("Username for " + a.Name + ": ")
-		if err != nil {
-			return creds, err
-		}
-		creds.Username = u
-	}
-	pw, err := f.askSecret("Password for " + a.Name + ": ")
-	if err != nil {
-		return creds, err
-	}
-	creds.Password = string(pw)
-	return creds, nil
-}
-
-// profileResolver resolves spool records for a flush (account.Resolver.Spool).
-func (f *factory) profileResolver(snap *session.Snapshot) spool.Resolver {
-	return f.accounts(snap).Spool()
 }

@@ -63,7 +63,7 @@ Address flags repeat and never split on commas: "Li, Dana" <d@x> is one address.
 			if opts.Queue && opts.DryRun {
 				return flagErr(cmd, errString("--queue and --dry-run cannot be used together"))
 			}
-			return messageSendRun(f, opts)
+			return runMessageSend(cmd.Context(), opts, f)
 		},
 	}
 	fl := cmd.Flags()

@@ -1,59 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	gomail "github.com/emersion/go-message/mail"
 
-	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/delivery"
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
-	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 )
-
-// sendTarget is where a message goes: the section, who it is from, what the
-// spool record names, and how the flush gets its transport.
-type sendTarget struct {
-	Profile, SectionUID, Section, Session string
-	From                                  message.Address
-	Resolve                               spool.Resolver
-	Snap                                  *session.Snapshot
-	// FixedSender is set when the section's address-override (0x660E000B)
-	// is false: the envelope sender and every sender field of the message
-	// must then be From.Email (checkSenders). Unknown (false) for a
-	// sendmail target whose profile is locked.
-	FixedSender bool
-}
-
-// checkSenders refuses, when t's section does not allow other senders
-// (address-override=false), an envelope sender (when envelope is set) or a
-// From, Sender, Resent-From or Resent-Sender field of h that is not the
-// section's address: MAPI_E_INVALID_PARAMETER (64), before anything is
-// queued. A sender field that does not parse is refused too.
-func checkSenders(t *sendTarget, envelope string, h gomail.Header) error {
-	if !t.FixedSender {
-		return nil
-	}
-	refuse := func(what string) error {
-		return mapi.Errorf(mapi.InvalidParameter, "section %q sends only as %s (address-override is false): %s",
-			t.Section, t.From.Email, what).
-			WithHint("send as " + t.From.Email + ", or allow other senders with 'mapictl section set " + t.Section + " address-override=true'")
-	}
-	if envelope != "" && !strings.EqualFold(envelope, t.From.Email) {
-		return refuse("the envelope sender is " + envelope)
-	}
-	other, err := message.ForeignSenders(h, t.From.Email)
-	if err != nil {
-		return refuse(err.Error())
-	}
-	if len(other) > 0 {
-		return refuse("the " + other[0].Field + " field names " + other[0].Email)
-	}
-	return nil
-}
 
 // sendJSON is message send's -o json value (SPEC §7).
 type sendJSON struct {
@@ -65,14 +22,28 @@ type sendJSON struct {
 	Rejected  []rejectionJSON `json:"rejected"`
 }
 
-// messageSendRun composes, enqueues (before any network step) and, unless
-// --queue, delivers the message; see deliver_errors.go for the exits.
-func messageSendRun(f *factory, opts *messageSendOptions) error {
+// dryRunJSON is message send --dry-run's -o json value.
+type dryRunJSON struct {
+	From       string   `json:"from"`
+	Message    string   `json:"message"`
+	MessageID  string   `json:"message_id"`
+	Recipients []string `json:"recipients"`
+	Section    string   `json:"section"`
+	State      string   `json:"state"`
+}
+
+// runMessageSend composes (message.Request), enqueues (before any network
+// step) and, unless --queue, delivers the message; delivery.OutcomeError
+// gives the exits.
+func runMessageSend(ctx context.Context, opts *messageSendOptions, f *factory) error {
 	t, err := f.sendTarget(opts.Transport)
 	if err != nil {
 		return err
 	}
-	c, err := composeMessage(f, opts, t)
+	c, err := (&message.Request{From: t.From, To: opts.To, Cc: opts.Cc, Bcc: opts.Bcc, Subject: opts.Subject,
+		Text: opts.Body, TextFile: opts.BodyFile, HTMLFile: opts.HTMLFile, Attach: opts.Attach, Headers: opts.Headers,
+		Raw: opts.Raw, Date: nowFunc(), Stdin: f.IO.In,
+		CheckSenders: func(h gomail.Header) error { return t.CheckSenders("", h) }}).Compose()
 	if err != nil {
 		return err
 	}
@@ -83,10 +54,7 @@ func messageSendRun(f *factory, opts *messageSendOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := f.outboxKeys().Submit(f.context(), sp, delivery.Submission{
-		Profile: t.Profile, SectionUID: t.SectionUID, Session: t.Session, Snap: t.Snap,
-		Payload: &spool.Payload{From: t.From.Email, To: c.To, Message: c.Msg},
-		Resolve: t.Resolve, QueueOnly: opts.Queue})
+	r, err := f.outboxKeys().Submit(ctx, sp, t.Submission(&spool.Payload{From: t.From.Email, To: c.To, Message: c.Msg}, opts.Queue))
 	if err != nil {
 		return err
 	}
@@ -113,7 +81,7 @@ func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
 	out.Rejected = rejectionsJSON(rejected)
 	out.State = st
 	if st == "" {
-		return mapi.AsError(r.Outcome.Err)
+		return r.Err()
 	}
 	if f.jsonOutput() {
 		if err := f.printJSON(out); err != nil {
@@ -130,16 +98,13 @@ func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
 			f.println(st + ": " + out.ID)
 		}
 	}
-	if e := outcomeError(out.ID, st, r.Outcome.Err, rejected); e != nil {
-		return e
-	}
-	return nil
+	return r.Err()
 }
 
 // sendTarget picks the section message send uses: under a session, the
 // snapshot's (From is the session's address); else the profile's
-// (account.Resolver.Sending).
-func (f *factory) sendTarget(name string) (*sendTarget, error) {
+// (account.Resolver.Sending, Target).
+func (f *factory) sendTarget(name string) (*delivery.Target, error) {
 	snap, err := f.currentSession()
 	if err != nil {
 		return nil, err
@@ -149,20 +114,14 @@ func (f *factory) sendTarget(name string) (*sendTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	return targetOf(r, a), nil
-}
-
-// targetOf is where a message sent through account a goes.
-func targetOf(r *account.Resolver, a *account.Account) *sendTarget {
-	return &sendTarget{Profile: a.Profile, SectionUID: a.UID, Section: a.Name, Session: a.Session,
-		From: a.From, Resolve: r.Resolve(a), Snap: r.Session, FixedSender: !a.Outbound.AddressOverride}
+	return r.Target(a), nil
 }
 
 // printDryRun prints what would be sent and writes nothing.
-func printDryRun(f *factory, t *sendTarget, c *composed) error {
+func printDryRun(f *factory, t *delivery.Target, c *message.Composed) error {
 	if f.jsonOutput() {
-		return f.printJSON(map[string]any{"state": "dry-run", "message_id": c.MessageID, "section": t.Section,
-			"from": t.From.Email, "recipients": c.To, "message": string(c.Msg)})
+		return f.printJSON(dryRunJSON{State: "dry-run", MessageID: c.MessageID, Section: t.Section,
+			From: t.From.Email, Recipients: c.To, Message: string(c.Msg)})
 	}
 	fmt.Fprintf(f.IO.Err, "mapictl: dry run: would send via %s from %s to %s\n", t.Section, t.From.Email, strings.Join(c.To, ", "))
 	_, err := f.IO.Out.Write(c.Msg)

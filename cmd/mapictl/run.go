@@ -20,7 +20,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	f := newFactory(stdin, stdout, stderr)
 	f.setPromptContext(ctx)
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {
-		return f.exit(runSendmailArgs(f, base, args[1:]))
+		return f.exit(sendmailMain(f, base, args[1:]))
 	}
 	root := harden(f, newRootCmd(f))
 	markUsageErrors(root)

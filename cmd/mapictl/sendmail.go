@@ -6,21 +6,10 @@ package main
 // and nothing ever prompts.
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/sendmail"
 )
-
-func init() {
-	runSendmailArgs = sendmailMain
-}
-
-// runSendmailArgs runs the sendmail front end as program name with args
-// (the command line after the program name); run.go dispatches to it.
-var runSendmailArgs func(f *factory, name string, args []string) error
 
 func newSendmailCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
@@ -36,21 +25,18 @@ See docs/sendmail.md.`,
 		DisableFlagParsing:    true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSendmailArgs(f, "sendmail", args)
+			return sendmailMain(f, "sendmail", args)
 		},
 	}
 }
 
-// sendmailMain parses the command line and runs the mode it asks for.
+// sendmailMain parses the command line of the sendmail front end, run as
+// program name with args (the command line after the program name; run.go
+// dispatches to it), and runs the mode it asks for.
 func sendmailMain(f *factory, name string, args []string) error {
 	o, err := sendmail.Parse(name, args)
 	if err != nil {
-		var ue *sendmail.UsageError
-		if errors.As(err, &ue) {
-			return mapi.Errorf(mapi.InvalidParameter, "%s: %s", name, ue.Msg).
-				WithHint("see 'mapictl help sendmail' and docs/sendmail.md for the options")
-		}
-		return err
+		return sendmail.MAPIError(name, err)
 	}
 	if o.Mode == sendmail.Help {
 		return sendmailHelp(f)
@@ -71,12 +57,11 @@ func sendmailMain(f *factory, name string, args []string) error {
 	f.verbose = f.verbose || o.Verbose
 	switch o.Mode {
 	case sendmail.ListQueue:
-		c := newSpoolListCmd(f)
-		return c.RunE(c, nil)
+		return runSpoolList(f.context(), f)
 	case sendmail.FlushQueue:
-		return spoolFlushRun(f.context(), f, &spoolFlushOptions{})
+		return runSpoolFlush(f.context(), &spoolFlushOptions{}, f)
 	}
-	return sendmailDeliver(f, o)
+	return runSendmail(f.context(), o, f)
 }
 
 // sendmailHelp prints the help of `mapictl sendmail` (--help, exit 0), also

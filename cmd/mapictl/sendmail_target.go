@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 
-	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
 )
@@ -15,46 +14,24 @@ import (
 // else of the profile) whose email is addr (the envelope sender, else the
 // From address); else the default outbound one. locked is true when no
 // session is current and the profile cannot be opened without a prompt
-// (a passphrase-protected identity under cron): the target then names the
-// profile only, and the message is queued for the default transport of
-// the next flush that can open it.
-func (f *factory) sendmailTarget(section, addr string) (t *sendTarget, locked bool, err error) {
+// (account.Resolver.ForSendmail, secure.PassphraseLocked: a
+// passphrase-protected identity under cron):
+// the target then names the profile only, and the message is queued for
+// the default transport of the next flush that can open it.
+func (f *factory) sendmailTarget(section, addr string) (t *delivery.Target, locked bool, err error) {
 	snap, err := f.currentSession()
 	if err != nil {
 		return nil, false, err
 	}
 	r := f.accounts(snap)
-	if snap == nil {
-		pname, err := f.ProfileName()
-		if err != nil {
-			return nil, false, err
-		}
-		_, err = r.Profile()
-		if f.passphraseLocked(err) {
-			return &sendTarget{Profile: pname}, true, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	a, err := r.ForSender(section, addr)
-	if err != nil {
+	a, pname, err := r.ForSendmail(section, addr, func(err error) bool {
+		return secure.PassphraseLocked(err, filepath.Join(f.StoreDir(), profile.IdentityFile), f.identityFlag, os.Getenv)
+	})
+	switch {
+	case err != nil:
 		return nil, false, err
+	case pname != "":
+		return &delivery.Target{Profile: pname}, true, nil
 	}
-	return targetOf(r, a), false, nil
-}
-
-// passphraseLocked reports whether err (from loading the profile) is the
-// store identity's passphrase that cannot be asked for (no terminal:
-// MAPI_E_UNCONFIGURED from factory.passphrase; MAPI_E_NO_ACCESS as before),
-// no MAPICTL_PASSPHRASE_FD and no other identity given, and the store's
-// identity file is passphrase-encrypted.
-func (f *factory) passphraseLocked(err error) bool {
-	if !(mapi.IsCode(err, mapi.Unconfigured) || mapi.IsCode(err, mapi.NoAccess)) || os.Getenv("MAPICTL_PASSPHRASE_FD") != "" ||
-		!secure.UsesStoreIdentity(f.identityFlag, os.Getenv) {
-		return false
-	}
-	b, rerr := os.ReadFile(filepath.Join(f.StoreDir(), profile.IdentityFile))
-	return rerr == nil && (bytes.Contains(b, []byte("BEGIN AGE ENCRYPTED FILE")) ||
-		bytes.HasPrefix(b, []byte("age-encryption.org/v1")))
+	return r.Target(a), false, nil
 }

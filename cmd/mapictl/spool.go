@@ -1,11 +1,12 @@
 package main
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
 )
 
@@ -22,13 +23,6 @@ after 5 days they move to failed); failed ones wait for 'spool retry' or 'spool 
 	return cmd
 }
 
-// sectionNamer returns a function naming the transport section of a record
-// (account.Resolver.SectionNamer): from the current session, else the
-// record's profile, else its section uid.
-func (f *factory) sectionNamer(snap *session.Snapshot) func(*spool.Record) string {
-	return f.accounts(snap).SectionNamer()
-}
-
 // spoolEntry is one message of spool list -o json (SPEC §7); recipients and
 // reason are null when no identity in use opens the payload.
 type spoolEntry struct {
@@ -41,6 +35,23 @@ type spoolEntry struct {
 	Reason      *string    `json:"reason"`
 }
 
+// newSpoolEntry is rec's entry, its section named name; p is its payload,
+// nil when no identity in use opens it.
+func newSpoolEntry(rec *spool.Record, name string, p *spool.Payload) spoolEntry {
+	e := spoolEntry{ID: rec.ID, State: rec.State, Transport: name, Attempts: rec.Attempts}
+	if rec.State == spool.StateQueued {
+		t := rec.NextAttempt
+		e.NextAttempt = &t
+	}
+	if p != nil {
+		e.Recipients = p.To
+		if p.Reason != "" {
+			e.Reason = &p.Reason
+		}
+	}
+	return e
+}
+
 func newSpoolListCmd(f *factory) *cobra.Command {
 	return &cobra.Command{
 		Use:     "list",
@@ -48,54 +59,53 @@ func newSpoolListCmd(f *factory) *cobra.Command {
 		Example: "  mapictl spool list\n  mapictl spool list -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sp, err := f.openSpool()
-			if err != nil {
-				return err
-			}
-			snap, err := f.currentSession()
-			if err != nil {
-				return err
-			}
-			recs, err := sp.List()
-			if err != nil {
-				return err
-			}
-			name, op := f.sectionNamer(snap), f.outboxKeys().Opener(snap)
-			entries := []spoolEntry{}
-			for i := range recs {
-				rec := &recs[i]
-				e := spoolEntry{ID: rec.ID, State: rec.State, Transport: name(rec), Attempts: rec.Attempts}
-				if rec.State == spool.StateQueued {
-					t := rec.NextAttempt
-					e.NextAttempt = &t
-				}
-				if _, p, err := sp.Load(rec.ID, op); err == nil {
-					e.Recipients = p.To
-					if p.Reason != "" {
-						e.Reason = &p.Reason
-					}
-				}
-				entries = append(entries, e)
-			}
-			if f.jsonOutput() {
-				return f.printJSON(entries)
-			}
-			rows := [][]string{}
-			for _, e := range entries {
-				next, reason, rcpts := "-", "-", "?"
-				if e.NextAttempt != nil {
-					next = e.NextAttempt.Format(time.RFC3339)
-				}
-				if e.Reason != nil {
-					reason = *e.Reason
-				}
-				if e.Recipients != nil {
-					rcpts = joinComma(e.Recipients)
-				}
-				rows = append(rows, []string{e.ID, e.State, e.Transport, itoa(e.Attempts), next, rcpts, reason})
-			}
-			f.table([]string{"ID", "STATE", "TRANSPORT", "ATTEMPTS", "NEXT", "RECIPIENTS", "REASON"}, rows)
-			return nil
+			return runSpoolList(cmd.Context(), f)
 		},
 	}
+}
+
+// runSpoolList lists the queued and failed messages; recipients and reason
+// are shown only for those an identity in use opens.
+func runSpoolList(_ context.Context, f *factory) error {
+	sp, err := f.openSpool()
+	if err != nil {
+		return err
+	}
+	snap, err := f.currentSession()
+	if err != nil {
+		return err
+	}
+	recs, err := sp.List()
+	if err != nil {
+		return err
+	}
+	name, op := f.accounts(snap).SectionNamer(), f.outboxKeys().Opener(snap)
+	entries := []spoolEntry{}
+	for i := range recs {
+		rec := &recs[i]
+		_, p, err := sp.Load(rec.ID, op)
+		if err != nil {
+			p = nil
+		}
+		entries = append(entries, newSpoolEntry(rec, name(rec), p))
+	}
+	if f.jsonOutput() {
+		return f.printJSON(entries)
+	}
+	rows := [][]string{}
+	for _, e := range entries {
+		next, reason, rcpts := "-", "-", "?"
+		if e.NextAttempt != nil {
+			next = e.NextAttempt.Format(time.RFC3339)
+		}
+		if e.Reason != nil {
+			reason = *e.Reason
+		}
+		if e.Recipients != nil {
+			rcpts = strings.Join(e.Recipients, ", ")
+		}
+		rows = append(rows, []string{e.ID, e.State, e.Transport, itoa(e.Attempts), next, rcpts, reason})
+	}
+	f.table([]string{"ID", "STATE", "TRANSPORT", "ATTEMPTS", "NEXT", "RECIPIENTS", "REASON"}, rows)
+	return nil
 }

@@ -3,14 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
+	"github.com/mapictl/mapictl/internal/delivery"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 type spoolFlushOptions struct {
@@ -49,7 +48,7 @@ a progress bar is shown on stderr when it is a terminal.`,
 			if err := f.checkSectionAlias(cmd); err != nil {
 				return err
 			}
-			return spoolFlushRun(cmd.Context(), f, opts)
+			return runSpoolFlush(cmd.Context(), opts, f)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Due, "due", false, "only messages whose retry time has come")
@@ -58,7 +57,10 @@ a progress bar is shown on stderr when it is a terminal.`,
 	return cmd
 }
 
-func spoolFlushRun(ctx context.Context, f *factory, opts *spoolFlushOptions) error {
+// runSpoolFlush delivers the queued messages opts selects and reports
+// each (spool.Tally); a signal (ctx) ends it with the error naming how many
+// stay queued (75).
+func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) error {
 	snap, err := f.currentSession()
 	if err != nil {
 		return err
@@ -67,62 +69,45 @@ func spoolFlushRun(ctx context.Context, f *factory, opts *spoolFlushOptions) err
 	if err != nil {
 		return err
 	}
-	fo := spool.FlushOptions{Due: opts.Due, Open: f.outboxKeys().Opener(snap), Resolve: f.profileResolver(snap)}
+	fo := spool.FlushOptions{Due: opts.Due, Resolve: f.accounts(snap).Spool()}
 	if opts.Section != "" {
-		if fo.SectionUID, err = f.sectionUID(opts.Section); err != nil {
+		if fo.SectionUID, err = f.accounts(snap).SectionUID(opts.Section); err != nil {
 			return err
 		}
 	}
-	if fo.Seal, err = f.outboxKeys().Recipients(snap); err != nil {
-		return err
-	}
-	if stderrTTY(f) {
-		fo.Progress = func(done, total int) { progressBar(f, done, total) }
-	}
+	fo.Progress = term.Progress(f.IO.Err) // nil unless stderr is a terminal
 	// A signal (ctx) stops the flush cleanly: what was tried is reported as
 	// usual, then the error naming how many stay queued (75).
-	outs, err := sp.Flush(ctx, fo)
-	stopped := spool.Interrupted(err)
-	if err != nil && !stopped {
+	outs, err := f.outboxKeys().Flush(ctx, sp, snap, fo)
+	if stopped := spool.Interrupted(err); err != nil && !stopped {
 		return err
-	}
-	if !stopped {
-		f.outboxKeys().ResealOrphans(sp, fo.Open)
-	} else if fo.Progress != nil {
+	} else if stopped && fo.Progress != nil {
 		fmt.Fprintln(f.IO.Err) // end the progress bar the signal cut short
 	}
+	var t spool.Tally
 	sum := flushJSON{Messages: []flushMessage{}}
 	for _, oc := range outs {
-		if oc.Skipped {
+		if !t.Add(oc) {
 			continue
 		}
 		m := flushMessage{ID: oc.ID, State: oc.State}
-		switch oc.State {
-		case "sent", "partial":
-			sum.Sent++
-		case spool.StateFailed:
-			sum.Failed++
-		case spool.StateRejected:
-			sum.Rejected++
-		default:
-			sum.Queued++
-		}
 		if oc.Err != nil {
-			msg := transportError(oc.Err).Msg
-			m.Error = &msg
+			e := delivery.TransportError(oc.Err)
+			m.Error = &e.Msg
 			if !f.jsonOutput() {
 				if oc.State == spool.StateRejected {
-					f.warnf("%s", msg)
-					for _, h := range transportError(oc.Err).Hints {
+					f.warnf("%s", e.Msg)
+					for _, h := range e.Hints {
 						f.warnf("  %s", h)
 					}
 				} else {
-					f.warnf("message %s %s: %s", oc.ID, oc.State, msg)
+					f.warnf("message %s %s: %s", oc.ID, oc.State, e.Msg)
 				}
 			}
 		}
 		sum.Messages = append(sum.Messages, m)
 	}
+	sum.Sent, sum.Queued, sum.Failed, sum.Rejected = t.Sent, t.Queued, t.Failed, t.Rejected
 	switch {
 	case f.jsonOutput():
 		if perr := f.printJSON(sum); perr != nil {
@@ -136,36 +121,8 @@ func spoolFlushRun(ctx context.Context, f *factory, opts *spoolFlushOptions) err
 	return err // nil, or interrupted
 }
 
-// sectionUID resolves a transport section name for -s/--section
-// (account.Resolver.SectionUID).
-func (f *factory) sectionUID(name string) (string, error) {
-	snap, err := f.currentSession()
-	if err != nil {
-		return "", err
-	}
-	return f.accounts(snap).SectionUID(name)
-}
-
-func stderrTTY(f *factory) bool {
-	fd, ok := f.IO.Err.(*os.File)
-	return ok && term.IsTerminal(int(fd.Fd()))
-}
-
-// progressBar redraws "[=====     ] done/total" on stderr.
-func progressBar(f *factory, done, total int) {
-	const width = 30
-	n := width
-	if total > 0 {
-		n = done * width / total
-	}
-	fmt.Fprintf(f.IO.Err, "\r[%s%s] %d/%d", strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total)
-	if done >= total {
-		fmt.Fprintln(f.IO.Err)
-	}
-}
-
 func newSpoolRetryCmd(f *factory) *cobra.Command {
-	return f.spoolIDsCmd("retry", "Make messages due now: failed ones back to the outbox, queued ones at once",
+	return newSpoolIDsCmd(f, "retry", "Make messages due now: failed ones back to the outbox, queued ones at once",
 		`Put failed messages back in the outbox (attempts reset) and make queued ones
 due now, so that the next 'spool flush' (or 'spool flush --due') tries them.
 --all takes every failed message, or every queued one with --state queued.
@@ -173,142 +130,117 @@ Every ID is checked before any file is touched. An ID that is not in the
 spool does not stop the others: they are requeued, and the command ends with
 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush\n  mapictl spool retry --all\n  mapictl spool retry --all --state queued",
-		func(sp *spool.Spool, id string) error { _, err := sp.Requeue(id); return err }, "requeued", spool.StateQueued)
+		spoolAction{func(sp *spool.Spool, id string) error { _, err := sp.Requeue(id); return err }, "requeued", spool.StateQueued})
 }
 
 func newSpoolDropCmd(f *factory) *cobra.Command {
-	return f.spoolIDsCmd("drop", "Delete queued or failed messages for good",
+	return newSpoolIDsCmd(f, "drop", "Delete queued or failed messages for good",
 		`Delete messages from the spool for good (queued, failed, or set aside in
 spool/rejected). --all takes every failed message, or every queued one with
 --state queued. Every ID is checked before any file is touched. An ID that is
 not in the spool does not stop the others: they are dropped, and the command
 ends with 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool drop --all\n  mapictl spool drop --all --state queued",
-		func(sp *spool.Spool, id string) error { return sp.Drop(id) }, "dropped", "dropped")
+		spoolAction{func(sp *spool.Spool, id string) error { return sp.Drop(id) }, "dropped", "dropped"})
 }
 
-// spoolIDsCmd builds a command that acts on message IDs (ID... or --all
+// spoolAction is what spool retry or drop does to one message: act, then
+// the verb of its text output and the state of its JSON output.
+type spoolAction struct {
+	act         func(*spool.Spool, string) error
+	verb, state string
+}
+
+// spoolIDsOptions are the arguments and flags of spool retry and drop.
+type spoolIDsOptions struct {
+	IDs    []string
+	All    bool
+	State  string
+	action spoolAction
+}
+
+// idStateJSON is one message of spool retry's and drop's -o json output.
+type idStateJSON struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+}
+
+// newSpoolIDsCmd builds a command that acts on message IDs (ID... or --all
 // [--state failed|queued]). Every ID is checked before the spool is opened,
-// so a malformed one touches no file. Each message is acted on in turn; the
-// failures are reported together at the end (spoolBatchError). With one ID
-// -o json prints one object, with several or --all an array of them.
-func (f *factory) spoolIDsCmd(verbCmd, short, long, example string, act func(*spool.Spool, string) error, verb, state string) *cobra.Command {
-	var all bool
-	var from string
+// so a malformed one touches no file.
+func newSpoolIDsCmd(f *factory, use, short, long, example string, a spoolAction) *cobra.Command {
+	opts := &spoolIDsOptions{action: a}
 	cmd := &cobra.Command{
-		Use:     verbCmd + " ID...|--all [--state failed|queued]",
+		Use:     use + " ID...|--all [--state failed|queued]",
 		Short:   short,
 		Long:    long,
 		Example: example,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
 			switch {
-			case all && len(args) > 0:
+			case opts.All && len(args) > 0:
 				return mapi.Errorf(mapi.InvalidParameter, "give message IDs or --all, not both")
-			case !all && len(args) == 0:
+			case !opts.All && len(args) == 0:
 				return mapi.Errorf(mapi.InvalidParameter, "no message ID given").
 					WithHint("pass one or more IDs (see 'mapictl spool list'), or --all")
-			case !all && cmd.Flags().Changed("state"):
+			case !opts.All && cmd.Flags().Changed("state"):
 				return mapi.Errorf(mapi.InvalidParameter, "--state goes with --all")
-			case from != spool.StateFailed && from != spool.StateQueued:
-				return mapi.Errorf(mapi.InvalidParameter, "--state must be failed or queued, not %q", from)
+			case opts.State != spool.StateFailed && opts.State != spool.StateQueued:
+				return mapi.Errorf(mapi.InvalidParameter, "--state must be failed or queued, not %q", opts.State)
 			}
-			for _, id := range args {
-				if err := mapi.CheckID("message", id); err != nil {
-					return err
-				}
-			}
-			sp, err := f.openSpool()
-			if err != nil {
-				return err
-			}
-			ids := args
-			if all {
-				if ids, err = sp.IDsIn(from); err != nil {
-					return err
-				}
-			}
-			done := []map[string]string{}
-			var fails []spoolIDErr
-			for _, id := range ids {
-				if err := act(sp, id); err != nil {
-					fails = append(fails, spoolIDErr{id, err})
-					continue
-				}
-				done = append(done, map[string]string{"id": id, "state": state})
-				if !f.jsonOutput() {
-					f.println(verb + ": " + id)
-				}
-			}
-			if f.jsonOutput() {
-				var err error
-				switch {
-				case all || len(args) > 1:
-					err = f.printJSON(done)
-				case len(done) == 1:
-					err = f.printJSON(done[0])
-				}
-				if err != nil {
-					return err
-				}
-			}
-			return f.spoolBatchError(verbCmd, len(ids), fails)
+			return runSpoolIDs(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().BoolVar(&all, "all", false, "every message in the state --state names")
-	cmd.Flags().StringVar(&from, "state", spool.StateFailed, "with --all: failed or queued")
+	cmd.Flags().BoolVar(&opts.All, "all", false, "every message in the state --state names")
+	cmd.Flags().StringVar(&opts.State, "state", spool.StateFailed, "with --all: failed or queued")
 	return cmd
 }
 
-type spoolIDErr struct {
-	id  string
-	err error
-}
-
-// spoolBatchError is the error a spool retry or drop of n messages ends
-// with: nil when none failed; the error itself when one did (so one ID
-// behaves as it always has); else one error naming every ID that failed, with
-// the code of the first failure that is not "not found" (66 when all of them
-// are), each failure also printed as a warning.
-func (f *factory) spoolBatchError(verb string, n int, fails []spoolIDErr) error {
-	switch len(fails) {
-	case 0:
-		return nil
-	case 1:
-		return fails[0].err
+// runSpoolIDs acts on each message in turn (spool.Batch); the failures are
+// reported together at the end (spool.BatchError). With one ID -o json
+// prints one object, with several or --all an array of them.
+func runSpoolIDs(_ context.Context, opts *spoolIDsOptions, f *factory) error {
+	for _, id := range opts.IDs {
+		if err := mapi.CheckID("message", id); err != nil {
+			return err
+		}
 	}
-	var missing, other []string
-	var first *mapi.Error
-	for _, fe := range fails {
-		e := mapi.AsError(fe.err)
-		if e.Code == mapi.NotFound {
-			missing = append(missing, fe.id)
-			continue
+	sp, err := f.openSpool()
+	if err != nil {
+		return err
+	}
+	ids := opts.IDs
+	if opts.All {
+		if ids, err = sp.IDsIn(opts.State); err != nil {
+			return err
 		}
-		other = append(other, fe.id)
-		if first == nil {
-			first = e
+	}
+	a := opts.action
+	done, fails := spool.Batch(ids, func(id string) error { return a.act(sp, id) })
+	out := []idStateJSON{}
+	for _, id := range done {
+		out = append(out, idStateJSON{id, a.state})
+		if !f.jsonOutput() {
+			f.println(a.verb + ": " + id)
 		}
+	}
+	if f.jsonOutput() {
+		var err error
+		switch {
+		case opts.All || len(opts.IDs) > 1:
+			err = f.printJSON(out)
+		case len(out) == 1:
+			err = f.printJSON(out[0])
+		}
+		if err != nil {
+			return err
+		}
+	}
+	err, others := spool.BatchError(a.verb, len(ids), fails)
+	for _, e := range others {
 		if !f.jsonOutput() {
 			f.warnf("%s", e.Msg)
 		}
 	}
-	msg := fmt.Sprintf("%d of %d messages not %s", len(fails), n, map[string]string{"retry": "requeued", "drop": "dropped"}[verb])
-	if len(missing) > 0 {
-		msg += "; not found: " + strings.Join(missing, ", ")
-	}
-	if len(other) > 0 {
-		msg += "; failed: " + strings.Join(other, ", ")
-	}
-	if first == nil {
-		return mapi.Errorf(mapi.NotFound, "%s", msg).WithHint("'mapictl spool list' shows the messages in the spool")
-	}
-	return &mapi.Error{Code: first.Code, Exit: first.Exit, Msg: msg, Hints: first.Hints, Err: first}
-}
-
-func (f *factory) printState(id, verb, state string) error {
-	if f.jsonOutput() {
-		return f.printJSON(map[string]string{"id": id, "state": state})
-	}
-	f.println(verb + ": " + id)
-	return nil
+	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -8,13 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func joinComma(s []string) string { return strings.Join(s, ", ") }
 
 // spoolShowJSON is spool show's -o json value.
 type spoolShowJSON struct {
@@ -31,8 +29,14 @@ type spoolShowJSON struct {
 	NDR          *string         `json:"ndr"`
 }
 
+// spoolShowOptions are spool show's argument and flags.
+type spoolShowOptions struct {
+	ID           string
+	NDR, Message bool
+}
+
 func newSpoolShowCmd(f *factory) *cobra.Command {
-	var showNDR, showMsg bool
+	opts := &spoolShowOptions{}
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show one message: its state, recipients, failure and report",
@@ -42,54 +46,54 @@ the RFC 3464 non-delivery report alone; --message the queued message.`,
 		Example: "  mapictl spool show 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool show ID --ndr",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sp, err := f.openSpool()
-			if err != nil {
-				return err
-			}
-			snap, err := f.currentSession()
-			if err != nil {
-				return err
-			}
-			rec, p, err := sp.Load(args[0], f.outboxKeys().Opener(snap))
-			if err != nil {
-				return err
-			}
-			switch {
-			case showNDR:
-				_, err = f.IO.Out.Write(p.NDR)
-				return err
-			case showMsg:
-				_, err = f.IO.Out.Write(p.Message)
-				return err
-			}
-			out := spoolShowJSON{spoolEntry: spoolEntry{ID: rec.ID, State: rec.State, Transport: f.sectionNamer(snap)(rec),
-				Recipients: p.To, Attempts: rec.Attempts},
-				Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: rec.ErrorKind,
-				Stage: p.Stage, SMTPCode: p.SMTPCode, EnhancedCode: p.EnhancedCode, Rejected: rejectionsJSON(p.Rejected)}
-			if rec.State == spool.StateQueued {
-				out.NextAttempt = &rec.NextAttempt
-			}
-			if !rec.LastAttempt.IsZero() {
-				out.LastAttempt = &rec.LastAttempt
-			}
-			if p.Reason != "" {
-				out.Reason = &p.Reason
-			}
-			if len(p.NDR) > 0 {
-				s := string(p.NDR)
-				out.NDR = &s
-			}
-			if f.jsonOutput() {
-				return f.printJSON(out)
-			}
-			printSpoolShow(f, &out)
-			return nil
+			opts.ID = args[0]
+			return runSpoolShow(cmd.Context(), opts, f)
 		},
 	}
-	cmd.Flags().BoolVar(&showNDR, "ndr", false, "print the non-delivery report only")
-	cmd.Flags().BoolVar(&showMsg, "message", false, "print the message only")
+	cmd.Flags().BoolVar(&opts.NDR, "ndr", false, "print the non-delivery report only")
+	cmd.Flags().BoolVar(&opts.Message, "message", false, "print the message only")
 	cmd.MarkFlagsMutuallyExclusive("ndr", "message")
 	return cmd
+}
+
+// runSpoolShow prints one message: its record and what its payload says,
+// or only its report (--ndr) or message (--message).
+func runSpoolShow(_ context.Context, opts *spoolShowOptions, f *factory) error {
+	sp, err := f.openSpool()
+	if err != nil {
+		return err
+	}
+	snap, err := f.currentSession()
+	if err != nil {
+		return err
+	}
+	rec, p, err := sp.Load(opts.ID, f.outboxKeys().Opener(snap))
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.NDR:
+		_, err = f.IO.Out.Write(p.NDR)
+		return err
+	case opts.Message:
+		_, err = f.IO.Out.Write(p.Message)
+		return err
+	}
+	out := spoolShowJSON{spoolEntry: newSpoolEntry(rec, f.accounts(snap).SectionNamer()(rec), p),
+		Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: rec.ErrorKind,
+		Stage: p.Stage, SMTPCode: p.SMTPCode, EnhancedCode: p.EnhancedCode, Rejected: rejectionsJSON(p.Rejected)}
+	if !rec.LastAttempt.IsZero() {
+		out.LastAttempt = &rec.LastAttempt
+	}
+	if len(p.NDR) > 0 {
+		s := string(p.NDR)
+		out.NDR = &s
+	}
+	if f.jsonOutput() {
+		return f.printJSON(out)
+	}
+	printSpoolShow(f, &out)
+	return nil
 }
 
 // printSpoolShow prints the text form. Every value is escaped: the reason
@@ -106,7 +110,7 @@ func printSpoolShow(f *factory, o *spoolShowJSON) {
 	line("profile", o.Profile)
 	line("transport", o.Transport)
 	line("from", o.From)
-	line("recipients", joinComma(o.Recipients))
+	line("recipients", strings.Join(o.Recipients, ", "))
 	line("attempts", itoa(o.Attempts))
 	line("created", o.Created.Format(time.RFC3339))
 	if o.LastAttempt != nil {

@@ -6,7 +6,9 @@
 // A [Draft] describes what a user asks to send (message send). [Compose]
 // turns it into message bytes with CRLF line endings, a Date, a Message-ID and
 // MIME-Version, RFC 2047 encoded header text and no Bcc header; the envelope
-// comes from [Draft.Recipients].
+// comes from [Draft.Recipients]. A [Request] is message send's command line
+// (addresses as typed, files, stdin, --raw) composed into a draft or
+// prepared as it is.
 //
 // # Messages given as-is
 //
@@ -23,6 +25,7 @@
 // # Errors
 //
 // Every error wraps one of [ErrInvalidAddress], [ErrInvalidHeader],
-// [ErrMalformed] or [ErrNoRecipients]. Error text names the header field and a
+// [ErrMalformed] or [ErrNoRecipients], but [Request.Compose]'s, which are
+// *mapi.Error values ([MAPIError] maps the others: 65 for malformed, else 64). Error text names the header field and a
 // short reason; it never repeats a whole header value.
 package message

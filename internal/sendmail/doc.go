@@ -3,7 +3,9 @@
 // (parse.go says why by hand), reads the message a sendmail caller writes
 // to standard input, and decides the submission's envelope (sender and
 // recipients), the From field of a message without one, and the transport
-// section a sender's address picks (rules.go). It is pure: it touches no
+// section a sender's address picks (rules.go); it completes the message into
+// the spool's payload (submit.go) and says when a submission left queued is
+// a warning rather than an error (report.go). It is pure: it touches no
 // file, environment or network, so the same table of real-world command
 // lines (git send-email, mutt, cron, mailx) tests it completely.
 //

@@ -1,0 +1,80 @@
+package delivery
+
+// The one place where delivery results become errors, and so exit codes
+// (SPEC §7, §9): sent 0; queued for retry 75; some or all recipients
+// rejected 67; permanent failure (5xx, a certificate that does not verify,
+// an unknown host) 69; credentials refused 77; not configured or
+// credentials missing 78. Every transport failure becomes a *mapi.Error
+// carrying the *transport.Error in its Detail (transport.MAPIError), so a
+// caller can show its stage and SMTP codes; mapi itself knows no SMTP.
+
+import (
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/transport"
+)
+
+// TransportError converts a transport failure into a *mapi.Error (the
+// mapping every command shares, transport.MAPIError, with a hint to check
+// the stored credentials when they were refused); other errors are
+// returned as mapi.AsError gives them.
+func TransportError(err error) *mapi.Error {
+	e, ok := transport.MAPIError(err, "delivery failed")
+	if ok && e.Code == mapi.LogonFailed {
+		e.Hints = append(e.Hints, "check the stored credentials with 'mapictl credential set SECTION'")
+	}
+	return e
+}
+
+// OutcomeError returns the error a send ends with for message id in state
+// st ("sent", "partial", "queued", "failed") after err; nil for sent. A
+// partial delivery is MAPI_E_NOT_FOUND, 67, with a transport error of stage
+// rcpt (the first rejection's codes) in its Detail; a queued message always
+// ends in 75 (MAPI_E_BUSY's own exit aside), whatever kept it there; every
+// other state is TransportError's. Each names what to do next.
+func OutcomeError(id, st string, err error, rejected []transport.Rejection) *mapi.Error {
+	switch st {
+	case "sent":
+		return nil
+	case "partial":
+		e := mapi.Errorf(mapi.NotFound, "the server rejected %d of the recipients", len(rejected)).
+			WithExit(mapi.ExitRecipientsRejected)
+		te := &transport.Error{Kind: transport.KindPermanent, Stage: transport.StageRcpt, Rejected: rejected}
+		if len(rejected) > 0 {
+			te.SMTPCode, te.EnhancedCode = rejected[0].SMTPCode, rejected[0].EnhancedCode
+		}
+		e.Detail = te
+		return e.WithHint("the report is in the spool: 'mapictl spool show " + id + "'")
+	}
+	if err == nil {
+		err = mapi.Errorf(mapi.NetworkError, "message %s was not delivered", id)
+	}
+	e := TransportError(err)
+	if st == spool.StateQueued {
+		if e.ExitStatus() != mapi.ExitQueued && e.Code != mapi.Busy {
+			c := *e
+			e = &c
+			e.Exit = mapi.ExitQueued
+		}
+		return e.WithHint("it stays queued as " + id + "; 'mapictl spool flush' tries again")
+	}
+	return e.WithHint("the message is in spool/failed as " + id + "; see 'mapictl spool show " + id +
+		"', then 'mapictl spool retry " + id + "' once the cause is fixed")
+}
+
+// Err is the error the submission ends with once it was tried: nil when
+// sent; when the flush gave no state, its error as mapi.AsError gives it
+// (nil for none); else [OutcomeError] of the receipt.
+func (r Receipt) Err() error {
+	st := r.State()
+	if st == "" {
+		if e := mapi.AsError(r.Outcome.Err); e != nil {
+			return e
+		}
+		return nil
+	}
+	if e := OutcomeError(r.ID, st, r.Outcome.Err, r.Rejected()); e != nil {
+		return e
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package delivery
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/transport"
+)
+
+// The exit of every state a send can end in (SPEC §7, §9).
+func TestOutcomeError(t *testing.T) {
+	rej := []transport.Rejection{{Address: "a@x", SMTPCode: 550, EnhancedCode: "5.1.1", Message: "no"}}
+	temp := &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect, Message: "refused"}
+	perm := &transport.Error{Kind: transport.KindPermanent, Stage: transport.StageData, SMTPCode: 554, Message: "spam"}
+	auth := &transport.Error{Kind: transport.KindAuth, Stage: transport.StageAuth, SMTPCode: 535}
+	for _, tc := range []struct {
+		name, st string
+		err      error
+		rej      []transport.Rejection
+		exit     int
+		hint     string
+	}{
+		{"partial", "partial", nil, rej, mapi.ExitRecipientsRejected, "'mapictl spool show id1'"},
+		{"queued, temporary", spool.StateQueued, temp, nil, mapi.ExitQueued, "stays queued as id1"},
+		{"queued, permanent cause", spool.StateQueued, perm, nil, mapi.ExitQueued, "stays queued as id1"},
+		{"queued, no cause", spool.StateQueued, nil, nil, mapi.ExitQueued, "stays queued as id1"},
+		{"failed", spool.StateFailed, perm, nil, mapi.NetworkError.Exit, "'mapictl spool retry id1'"},
+		{"failed, auth", spool.StateFailed, auth, nil, mapi.LogonFailed.Exit, "'mapictl credential set SECTION'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := OutcomeError("id1", tc.st, tc.err, tc.rej)
+			if e == nil || e.ExitStatus() != tc.exit {
+				t.Fatalf("got %v (exit %d), want exit %d", e, e.ExitStatus(), tc.exit)
+			}
+			if !strings.Contains(strings.Join(e.Hints, "\n"), tc.hint) {
+				t.Fatalf("hints %q, want %q", e.Hints, tc.hint)
+			}
+		})
+	}
+	if e := OutcomeError("id1", "sent", nil, nil); e != nil {
+		t.Fatalf("sent: %v", e)
+	}
+	// A busy message stays busy; the copy that takes exit 75 leaves the
+	// original error alone.
+	busy := mapi.Errorf(mapi.Busy, "locked")
+	if e := OutcomeError("id1", spool.StateQueued, busy, nil); e.Code != mapi.Busy || busy.Exit != 0 {
+		t.Fatalf("busy: %+v", e)
+	}
+	if e := TransportError(errors.New("plain")); e.Code != mapi.CallFailed {
+		t.Fatalf("plain error: %+v", e)
+	}
+}
+
+func TestReceiptErr(t *testing.T) {
+	if err := (Receipt{ID: "x", Tried: true, Outcome: spool.Outcome{State: "sent"}}).Err(); err != nil {
+		t.Fatalf("sent: %v", err)
+	}
+	if err := (Receipt{ID: "x", Tried: true}).Err(); err != nil {
+		t.Fatalf("no state, no error: %v", err)
+	}
+	cause := mapi.Errorf(mapi.CallFailed, "boom")
+	if err := (Receipt{ID: "x", Tried: true, Outcome: spool.Outcome{Err: cause}}).Err(); err != cause {
+		t.Fatalf("no state: %v", err)
+	}
+	if err := (Receipt{ID: "x"}).Err(); !mapi.IsCode(err, mapi.NetworkError) || mapi.AsError(err).ExitStatus() != mapi.ExitQueued {
+		t.Fatalf("queued only: %v", err)
+	}
+}

@@ -1,0 +1,29 @@
+package delivery
+
+import (
+	"context"
+
+	"github.com/mapictl/mapictl/internal/session"
+	"github.com/mapictl/mapictl/internal/spool"
+)
+
+// Flush delivers the queued messages of sp that fo selects (its IDs, Due,
+// SectionUID, Resolve and Progress are the caller's) under session snap
+// (nil for none): opened with k.Opener(snap), re-sealed to
+// k.Recipients(snap). When the flush ran to its end, the queued messages
+// of sessions that are gone are re-sealed to the store (ResealOrphans). A
+// flush stopped by ctx (spool.Interrupted) re-seals nothing; neither does
+// one that failed. Flush's outcomes and error are returned as they are; an
+// error of Recipients comes before any message is touched.
+func (k Keys) Flush(ctx context.Context, sp *spool.Spool, snap *session.Snapshot, fo spool.FlushOptions) ([]spool.Outcome, error) {
+	fo.Open = k.Opener(snap)
+	var err error
+	if fo.Seal, err = k.Recipients(snap); err != nil {
+		return nil, err
+	}
+	outs, err := sp.Flush(ctx, fo)
+	if err == nil {
+		k.ResealOrphans(sp, fo.Open)
+	}
+	return outs, err
+}
