@@ -19,11 +19,12 @@ const module = "github.com/mapictl/mapictl/"
 // are at the top with the command).
 var layers = [][]string{
 	{"cmd/mapictl", "scripts/interleave"},
-	{"internal/account", "internal/delivery"},
-	{"internal/session", "internal/manifest", "internal/sendmail"},
-	{"internal/profile", "internal/spool"},
-	{"internal/secure", "internal/transport", "internal/message", "internal/prf"},
-	{"internal/tlsconf", "internal/term", "internal/diag"},
+	{"internal/account"},
+	{"internal/sendmail", "internal/manifest"},
+	{"internal/delivery"},
+	{"internal/session", "internal/spool"},
+	{"internal/profile", "internal/transport", "internal/message", "internal/prf"},
+	{"internal/secure", "internal/tlsconf", "internal/term", "internal/diag"},
 	{"internal/mapi", "internal/fsutil", "internal/textsafe"},
 }
 
