@@ -36,6 +36,7 @@ type dryRunJSON struct {
 // step) and, unless --queue, delivers the message; delivery.OutcomeError
 // gives the exits.
 func runMessageSend(ctx context.Context, opts *messageSendOptions, f *factory) error {
+	armInterrupt(ctx) // a delivery or logon stops cleanly on a signal (interrupt.go)
 	t, err := f.sendTarget(opts.Transport)
 	if err != nil {
 		return err

@@ -32,7 +32,7 @@ func (f *factory) prompter() term.Prompter {
 	if f.Prompter == nil {
 		f.Prompter = term.TTY{}
 	}
-	return f.Prompter
+	return armedPrompter{f.Prompter}
 }
 
 // CanPrompt reports whether a prompt is allowed (no --no-input) and

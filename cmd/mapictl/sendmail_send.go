@@ -14,6 +14,7 @@ import (
 // for a retry (with a warning); when the profile cannot be opened without
 // a prompt it is queued for the next flush.
 func runSendmail(ctx context.Context, o *sendmail.Options, f *factory) error {
+	armInterrupt(ctx) // a delivery or logon stops cleanly on a signal (interrupt.go)
 	m, err := o.Read(f.IO.In, nowFunc())
 	if err != nil {
 		return err

@@ -63,6 +63,7 @@ fails, so that the eval fails too. The token is a bearer secret.`,
 // runSessionLogon logs on (account.StartSession) and prints the token; on
 // failure, in text, it prints "false" so that an eval fails too.
 func runSessionLogon(ctx context.Context, opts *logonOptions, f *factory) error {
+	armInterrupt(ctx) // a delivery or logon stops cleanly on a signal (interrupt.go)
 	err := logon(ctx, opts, f)
 	if err != nil && !f.jsonOutput() {
 		f.println("false")

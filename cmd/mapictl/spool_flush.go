@@ -61,6 +61,7 @@ a progress bar is shown on stderr when it is a terminal.`,
 // each (spool.Tally); a signal (ctx) ends it with the error naming how many
 // stay queued (75).
 func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) error {
+	armInterrupt(ctx) // a delivery or logon stops cleanly on a signal (interrupt.go)
 	snap, err := f.currentSession()
 	if err != nil {
 		return err
