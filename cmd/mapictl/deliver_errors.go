@@ -19,19 +19,9 @@ import (
 // e carries (transport.ErrorDetail) to its -o json error object obj as
 // "stage", "smtp_code" and "enhanced_code" (SPEC §9, docs/json.md), each
 // only when set.
-func addTransportDetail(obj map[string]any, e *mapi.Error) {
-	te := transport.ErrorDetail(e)
-	if te == nil {
-		return
-	}
-	if te.Stage != "" {
-		obj["stage"] = te.Stage
-	}
-	if te.SMTPCode != 0 {
-		obj["smtp_code"] = te.SMTPCode
-	}
-	if te.EnhancedCode != "" {
-		obj["enhanced_code"] = te.EnhancedCode
+func addTransportDetail(obj *errorJSON, e *mapi.Error) {
+	if te := transport.ErrorDetail(e); te != nil {
+		obj.Stage, obj.SMTPCode, obj.EnhancedCode = te.Stage, te.SMTPCode, te.EnhancedCode
 	}
 }
 

@@ -21,16 +21,16 @@ func TestTransportDetailJSON(t *testing.T) {
 	}{
 		{"auth", delivery.TransportError(&transport.Error{Kind: transport.KindAuth, Stage: transport.StageAuth,
 			SMTPCode: 535, EnhancedCode: "5.7.8", Message: "bad"}),
-			`{"enhanced_code":"5.7.8","smtp_code":535,"stage":"auth"}`},
+			`{"code":"","enhanced_code":"5.7.8","exit":0,"hresult":"","message":"","smtp_code":535,"stage":"auth"}`},
 		{"connect", delivery.TransportError(&transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect}),
-			`{"stage":"connect"}`},
-		{"partial", delivery.OutcomeError("id1", "partial", nil, rej), `{"enhanced_code":"5.1.1","smtp_code":550,"stage":"rcpt"}`},
-		{"partial, none listed", delivery.OutcomeError("id1", "partial", nil, nil), `{"stage":"rcpt"}`},
-		{"not a transport failure", mapi.Errorf(mapi.Busy, "locked"), `{}`},
+			`{"code":"","exit":0,"hresult":"","message":"","stage":"connect"}`},
+		{"partial", delivery.OutcomeError("id1", "partial", nil, rej), `{"code":"","enhanced_code":"5.1.1","exit":0,"hresult":"","message":"","smtp_code":550,"stage":"rcpt"}`},
+		{"partial, none listed", delivery.OutcomeError("id1", "partial", nil, nil), `{"code":"","exit":0,"hresult":"","message":"","stage":"rcpt"}`},
+		{"not a transport failure", mapi.Errorf(mapi.Busy, "locked"), `{"code":"","exit":0,"hresult":"","message":""}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			obj := map[string]any{}
-			addTransportDetail(obj, tc.e)
+			var obj errorJSON
+			addTransportDetail(&obj, tc.e)
 			b, _ := json.Marshal(obj)
 			if string(b) != tc.want {
 				t.Fatalf("got %s, want %s", b, tc.want)

@@ -24,15 +24,12 @@ func (f *factory) exit(err error) int {
 	}
 	e := mapi.AsError(err)
 	if f.jsonOutput() {
-		obj := map[string]any{
-			"code": e.Code.Name, "hresult": fmt.Sprintf("0x%08X", e.Code.HResult),
-			"exit": e.ExitStatus(), "message": e.Msg,
-		}
-		if len(e.Hints) > 0 {
-			obj["hints"] = e.Hints
-		}
-		addTransportDetail(obj, e)
-		b, _ := json.Marshal(map[string]any{"error": obj})
+		obj := errorJSON{Code: e.Code.Name, HResult: fmt.Sprintf("0x%08X", e.Code.HResult),
+			Exit: e.ExitStatus(), Message: e.Msg, Hints: e.Hints}
+		addTransportDetail(&obj, e)
+		b, _ := json.Marshal(struct {
+			Error errorJSON `json:"error"`
+		}{obj})
 		fmt.Fprintln(f.IO.Err, string(textsafe.JSON(b)))
 	} else {
 		fmt.Fprintf(f.IO.Err, "mapictl: error: %s (%s)\n", textsafe.Escape(e.Msg), e.Code.Name)
@@ -41,4 +38,17 @@ func (f *factory) exit(err error) int {
 		}
 	}
 	return e.ExitStatus()
+}
+
+// errorJSON is the -o json error object of SPEC §9 (docs/json.md), its
+// fields in the order encoding/json sorted the keys of the map it was.
+type errorJSON struct {
+	Code         string   `json:"code"`
+	EnhancedCode string   `json:"enhanced_code,omitempty"`
+	Exit         int      `json:"exit"`
+	Hints        []string `json:"hints,omitempty"`
+	HResult      string   `json:"hresult"`
+	Message      string   `json:"message"`
+	SMTPCode     int      `json:"smtp_code,omitempty"`
+	Stage        string   `json:"stage,omitempty"`
 }
