@@ -55,6 +55,14 @@ const (
 	StageQuit    = "quit"
 	StageConfig  = "config"
 	StageDeliver = "deliver"
+
+	// Stages of the inbound side (IMAP, POP3; SPEC §8); connect, tls,
+	// auth and deliver are shared with SMTP.
+	StageGreeting = "greeting"
+	StageSelect   = "select"
+	StageFetch    = "fetch"
+	StageDelete   = "delete"
+	StageLogout   = "logout"
 )
 
 // Error is every failure of a transport.
