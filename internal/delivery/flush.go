@@ -22,7 +22,7 @@ func (k Keys) Flush(ctx context.Context, sp *spool.Spool, snap *session.Snapshot
 		return nil, err
 	}
 	outs, err := sp.Flush(ctx, fo)
-	if err == nil {
+	if err == nil && ctx.Err() == nil {
 		k.ResealOrphans(sp, fo.Open)
 	}
 	return outs, err

@@ -95,9 +95,9 @@ func unreachable(err error) bool {
 // in progress is interrupted by the transport, and that message stays
 // queued with its record untouched (see flushOne). A message the server
 // accepted before is marked sent as usual. Flush then returns the outcomes
-// so far and, when messages are left in the outbox, the error of
-// [Interrupted]: NetworkError with exit 75 (queued for retry, SPEC §9),
-// naming how many stay queued.
+// so far and, when messages it selected (its IDs, or its section and due
+// filters) are left in the outbox, the error of [Interrupted]: NetworkError
+// with exit 75 (queued for retry, SPEC §9), naming how many stay queued.
 func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 	for _, id := range o.IDs {
 		if err := mapi.CheckID("message", id); err != nil {
@@ -142,9 +142,14 @@ func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 	if ctx.Err() == nil {
 		return out, nil
 	}
-	left := len(ids) - tried
+	left := 0
+	for _, id := range ids[tried:] {
+		if s.selected(id, &o) {
+			left++
+		}
+	}
 	for _, oc := range out {
-		if oc.State == StateQueued {
+		if oc.State == StateQueued && !oc.Skipped {
 			left++
 		}
 	}
@@ -152,6 +157,20 @@ func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 		return out, nil
 	}
 	return out, interruptedErr(ctx, left, o.IDs)
+}
+
+// selected reports whether the untried message id is one this flush would
+// have tried: in the outbox and, unless asked for by ID, of o's section and
+// due when o.Due. Only those count as left when a flush is interrupted.
+func (s *Spool) selected(id string, o *FlushOptions) bool {
+	dir, rec, err := s.find(id)
+	if err != nil || dir != outboxDir {
+		return false
+	}
+	if o.IDs != nil {
+		return true
+	}
+	return (o.SectionUID == "" || rec.SectionUID == o.SectionUID) && !(o.Due && rec.NextAttempt.After(s.now()))
 }
 
 // flushOne claims, checks and delivers one message. ok is false for a

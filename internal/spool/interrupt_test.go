@@ -221,3 +221,34 @@ func TestFlushInterruptedSilentServer(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// An interrupted flush of one section counts only that section's messages
+// as left: when the selected message was sent before the signal, the flush
+// ends without the interrupted error though another section's message,
+// never selected, is still queued.
+func TestFlushInterruptedCountsSelectedOnly(t *testing.T) {
+	e := newEnv(t)
+	mine := e.enqueue(testPayload())
+	e.clock.add(time.Millisecond)
+	other, err := e.s.Enqueue(e.keys, "work", "sec-2", "", testPayload())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tr := &ctxTransport{step: func(ctx context.Context, _ int, env *transport.Envelope) (*transport.Result, error) {
+		cancel() // the signal arrives after the server accepted the message
+		return &transport.Result{Accepted: env.To}, nil
+	}}
+	out, err := e.s.Flush(ctx, FlushOptions{Open: e.keys, Seal: e.keys, SectionUID: "sec-1",
+		Resolve: func(*Record) (transport.Transport, error) { return tr, nil }})
+	if err != nil {
+		t.Fatalf("Flush = %v; want nil: the one selected message was sent", err)
+	}
+	if len(out) != 1 || out[0].ID != mine || out[0].State != "sent" {
+		t.Fatalf("outcomes = %+v; want %s sent", out, mine)
+	}
+	if dir, _ := e.record(other); dir != outboxDir {
+		t.Fatalf("the other section's message is in %s; want the outbox", dir)
+	}
+}
