@@ -117,7 +117,7 @@ func (f *factory) Store() *profile.Store {
 	if err != nil || d < 0 {
 		d = 10 * time.Second
 	}
-	return &profile.Store{Root: f.StoreDir(), LockTimeout: d, Warnf: f.warnf}
+	return &profile.Store{Root: f.StoreDir(), LockTimeout: d, Warnf: f.warnf, Context: f.context()}
 }
 
 func (f *factory) jsonOutput() bool { return strings.EqualFold(f.v.GetString("output"), "json") }

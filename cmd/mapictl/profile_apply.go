@@ -59,12 +59,13 @@ MAPICTL_* variable.`,
 	return cmd
 }
 
-func runProfileApply(_ context.Context, opts *profileApplyOptions, f *factory) error {
+func runProfileApply(ctx context.Context, opts *profileApplyOptions, f *factory) error {
 	m, dir, err := manifest.LoadSource(opts.File, f.IO.In, manifest.LoadOptions{AllowValues: opts.PlaintextSecrets})
 	if err != nil {
 		return err
 	}
-	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err, DryRun: opts.DryRun, AllowCommands: opts.AllowCommands}
+	res := &manifest.Resolver{Dir: dir, Stdin: f.IO.In, Stderr: f.IO.Err, DryRun: opts.DryRun, AllowCommands: opts.AllowCommands,
+		Context: ctx}
 	if !opts.AllowCommands && f.CanPrompt() {
 		res.Confirm = func(what string) (bool, error) { return f.confirm(what + "? [y/N] ") }
 	}

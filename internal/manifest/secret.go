@@ -35,6 +35,10 @@ type Resolver struct {
 	Getenv  func(string) (string, bool) // for {env: VAR}; nil means os.LookupEnv
 	Stderr  io.Writer                   // a command's standard error; nil discards it
 	Timeout time.Duration               // per command; 0 means one minute
+	// Context bounds every command: once it is cancelled (mapictl's is,
+	// by SIGINT and SIGTERM) a running command is killed and no other
+	// starts, and resolving is MAPI_E_USER_CANCEL. nil: never cancelled.
+	Context context.Context
 
 	DryRun        bool // run no command; read files outside Dir only with AllowCommands
 	AllowCommands bool // run commands and read files outside Dir without asking
@@ -74,8 +78,8 @@ type Secrets map[string]map[mapi.Tag]any
 // unset or empty variable, a file that does not exist or is empty, a
 // command that fails) is MAPI_E_UNCONFIGURED; a file that cannot be read
 // MAPI_E_DISK_ERROR. One trailing newline is removed from a file, stdin
-// and a command's output, nothing else. Errors name the section and field,
-// never the value.
+// and a command's output, nothing else. A command stopped by r.Context is
+// MAPI_E_USER_CANCEL. Errors name the section and field, never the value.
 func (r *Resolver) ResolveAll(m *Manifest) (Secrets, error) {
 	r.standIns = nil
 	out := Secrets{}
@@ -159,6 +163,9 @@ func (r *Resolver) resolve(section string, c Cred) ([]byte, error) {
 			return nil, err
 		}
 		data, err := r.run(src.Command)
+		if mapi.IsCode(err, mapi.UserCancel) {
+			return nil, err
+		}
 		if err != nil {
 			return nil, unconf("command %q failed: %v", clip(src.Command[0]), err)
 		}
@@ -278,6 +285,10 @@ func childEnv(environ []string) []string {
 	return out
 }
 
+// commandWaitDelay bounds the wait, once a command is killed, for a child
+// of it that still holds its standard output or error open.
+const commandWaitDelay = 2 * time.Second
+
 func readLimited(p string) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
@@ -289,21 +300,38 @@ func readLimited(p string) ([]byte, error) {
 
 // run runs argv (no shell) in the manifest's directory, with the
 // environment minus every MAPICTL_* variable, and returns its standard
-// output. The error says how it failed, never what it printed.
+// output. The error says how it failed, never what it printed; a command
+// stopped because r.Context was cancelled is MAPI_E_USER_CANCEL. Once the
+// command is killed (cancelled or timed out), a child it left holding its
+// output is waited for at most commandWaitDelay.
 func (r *Resolver) run(argv []string) ([]byte, error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	parent := r.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	cancelled := func() error {
+		return mapi.Errorf(mapi.UserCancel, "command %q cancelled, nothing written", clip(argv[0]))
+	}
+	if parent.Err() != nil {
+		return nil, cancelled()
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.WaitDelay = commandWaitDelay
 	cmd.Dir = r.Dir
 	cmd.Env = childEnv(os.Environ())
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = r.Stderr
 	if err := cmd.Run(); err != nil {
+		if parent.Err() != nil {
+			return nil, cancelled()
+		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return nil, errors.New(ee.ProcessState.String())

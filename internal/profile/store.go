@@ -34,6 +34,11 @@ type Store struct {
 	// Warnf, when set, receives warnings that do not fail a command (a
 	// pin that could not be advanced).
 	Warnf func(format string, args ...any)
+	// Context, when set, bounds every wait for a lock (a profile's, a
+	// pin's): once it is cancelled (mapictl's is, by SIGINT and SIGTERM)
+	// the wait ends with MAPI_E_USER_CANCEL and nothing is written. nil:
+	// only LockTimeout ends a wait.
+	Context context.Context
 }
 
 // Store layout.
@@ -210,17 +215,19 @@ func (s *Store) read(name string, ids []age.Identity, decode func(pt *secure.Pla
 }
 
 // Lock takes the exclusive writer lock of profile name, waiting up to
-// LockTimeout; then MAPI_E_BUSY. The returned func releases it.
+// LockTimeout; then MAPI_E_BUSY (MAPI_E_USER_CANCEL when s.Context is
+// cancelled first). The returned func releases it.
 func (s *Store) Lock(name string) (func(), error) {
 	if err := fsutil.MkdirPrivate(s.ProfilesDir()); err != nil {
 		return nil, diskErr(err, "create store")
 	}
 	lf := filepath.Join(s.ProfilesDir(), name+".lock")
 	fl := flock.New(lf, flock.SetPermissions(fsutil.FileMode))
-	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout())
-	defer cancel()
-	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	ok, err := s.tryLock(fl)
 	if !ok {
+		if err := s.lockCancelled("profile " + quote(name)); err != nil {
+			return nil, err
+		}
 		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 			return nil, diskErr(err, "lock profile")
 		}
@@ -228,6 +235,32 @@ func (s *Store) Lock(name string) (func(), error) {
 			WithHint("try again, or raise --lock-timeout")
 	}
 	return func() { _ = fl.Unlock() }, nil
+}
+
+// tryLock takes fl if it is free, else waits for it up to LockTimeout or
+// until s.Context is cancelled. A cancelled context ends only a wait: a
+// free lock is taken, so that the step in hand (a delivery's bookkeeping,
+// a pin advanced) still finishes.
+func (s *Store) tryLock(fl *flock.Flock) (bool, error) {
+	if ok, err := fl.TryLock(); ok || err != nil {
+		return ok, err
+	}
+	parent := s.Context
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, s.lockTimeout())
+	defer cancel()
+	return fl.TryLockContext(ctx, 20*time.Millisecond)
+}
+
+// lockCancelled is the error of a wait for the lock of what ended because
+// s.Context was cancelled; nil when it was not.
+func (s *Store) lockCancelled(what string) error {
+	if s.Context == nil || s.Context.Err() == nil {
+		return nil
+	}
+	return mapi.Errorf(mapi.UserCancel, "cancelled while waiting for the lock of %s, nothing written", what)
 }
 
 // Create writes new profile p, owned by p.Owners, with a fresh signing

@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/gofrs/flock"
 
@@ -279,10 +278,11 @@ func (s *Store) withTrustLock(uid string, fn func() error) error {
 		return diskErr(err, "create trust directory")
 	}
 	fl := flock.New(filepath.Join(s.TrustDir(), uid+".lock"), flock.SetPermissions(fsutil.FileMode))
-	ctx, cancel := context.WithTimeout(context.Background(), s.lockTimeout())
-	defer cancel()
-	ok, err := fl.TryLockContext(ctx, 20*time.Millisecond)
+	ok, err := s.tryLock(fl)
 	if !ok {
+		if err := s.lockCancelled("the pin of profile " + uid); err != nil {
+			return err
+		}
 		if err == nil || errors.Is(err, context.DeadlineExceeded) {
 			return mapi.Errorf(mapi.Busy, "the pin of profile %s is locked", uid)
 		}
