@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -102,4 +103,45 @@ func FuzzPOP3DotReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// pop3Lines yields n copies of line, then the terminator, without
+// allocating.
+type pop3Lines struct {
+	line []byte
+	n    int
+	off  int
+}
+
+func (g *pop3Lines) Read(p []byte) (int, error) {
+	if g.n == 0 {
+		if g.off == 3 {
+			return 0, io.EOF
+		}
+		k := copy(p, ".\r\n"[g.off:])
+		g.off += k
+		return k, nil
+	}
+	k := copy(p, g.line[g.off:])
+	if g.off += k; g.off == len(g.line) {
+		g.off, g.n = 0, g.n-1
+	}
+	return k, nil
+}
+
+// TestPOP3DotReaderBoundedMemory streams a 32 MB message: what it
+// allocates does not grow with the message.
+func TestPOP3DotReaderBoundedMemory(t *testing.T) {
+	line := []byte(".stuffed " + strings.Repeat("x", 1000) + "\r\n")
+	src := &pop3Lines{line: line, n: 32 << 10}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	n, err := io.CopyBuffer(io.Discard, newPOP3DotReader(bufio.NewReaderSize(src, pop3ReadBuf)), make([]byte, 8192))
+	runtime.ReadMemStats(&after)
+	if err != nil || n != int64(32<<10*(len(line)-1)) {
+		t.Fatalf("copied %d, %v", n, err)
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 1<<20 {
+		t.Errorf("allocated %d bytes for a %d-byte message", a, n)
+	}
 }
