@@ -22,7 +22,7 @@ var layers = [][]string{
 	{"internal/account"},
 	{"internal/sendmail", "internal/manifest"},
 	{"internal/delivery"},
-	{"internal/session", "internal/spool"},
+	{"internal/session", "internal/spool", "internal/inbound"},
 	{"internal/profile", "internal/transport", "internal/message", "internal/prf"},
 	{"internal/secure", "internal/tlsconf", "internal/term", "internal/diag"},
 	{"internal/mapi", "internal/fsutil", "internal/textsafe"},

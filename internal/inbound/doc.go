@@ -1,0 +1,58 @@
+// Package inbound runs one account's fetch exactly once (SPEC §8
+// "Incoming mail"): it lists a [Source] (an IMAP mailbox or a POP3
+// maildrop, implemented by the clients), streams every message not yet
+// delivered into a Maildir or an MDA program, and, with Keep false,
+// deletes on the server what was delivered.
+//
+// # Exactly once
+//
+// Each account and mailbox has a journal (journal.go) under
+// <store>/inbound/, locked exclusively for the whole run. A message goes
+// through these steps, each named by a crash failpoint:
+//
+//  1. its bytes, as the protocol frames them, are streamed into
+//     tmp/NAME of the Maildir (NAME derived from profile, section,
+//     account, UIDVALIDITY and UID; a leftover tmp/NAME with no intent is
+//     truncated) while their SHA-256 is computed ("after-write"), and
+//     fsync'd ("after-fsync");
+//  2. the journal records the intent (ID, NAME, digest) and is fsync'd
+//     ("after-intent");
+//  3. tmp/NAME is renamed into new/ and new/ fsync'd ("after-link");
+//  4. the journal records the delivery.
+//
+// Recovery, at the start of every fetch, looks at each intent with no
+// delivery: if tmp/NAME is still there the rename never happened (do it
+// now); if it is gone the rename did (record the delivery). new/ and cur/
+// are never looked at, so a message the user moved or deleted is not
+// delivered again. A crash before the intent leaves at most a tmp/ file
+// the journal does not know: the message is fetched again and the file
+// overwritten. A crash after step 3 is repaired by recovery. So each
+// message lands in new/ once.
+//
+// Deletion on the server comes after delivery only: Keep false deletes
+// every delivered ID the server still lists ("before-delete",
+// "after-delete"), then commits ("before-commit"; IMAP UID EXPUNGE, POP3
+// QUIT), and only when the server confirmed it does the journal forget
+// those IDs. A crash anywhere before leaves them delivered and listed: the
+// next run deletes them again, never delivers them again.
+//
+// An MDA (argv, message on stdin from a private spool file) has no
+// rename to make atomic: delivered means it exited 0, which the journal
+// then records, so a crash between the two delivers the message again (at
+// least once; MAPI_MSGREF, the message's NAME, lets the MDA tell).
+//
+// # Changed identities
+//
+// IMAP: a UIDVALIDITY other than the recorded one stops the account
+// (MAPI_E_CORRUPT_DATA, 65) until Options.Resync, which moves every
+// delivered entry into a stale pool of content digests (a multiset) and
+// records the new validity. POP3: a delivered UIDL the server no longer
+// lists is an orphan. A message whose ID the journal does not know is
+// written to tmp/ in any case (that is how its digest is learnt); when
+// the digest matches a stale or orphan entry, one such entry is consumed,
+// the tmp/ file removed, and the message recorded as delivered under its
+// new ID. Two identical messages therefore stay two. The stale pool and
+// the orphans are dropped at the end of a run that resolved every message
+// the journal did not know (none left over by Limit, MaxSize, an MDA's 75
+// or an error); until then they keep matching.
+package inbound
