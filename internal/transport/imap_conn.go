@@ -28,8 +28,9 @@ type imapConn struct {
 	log      *imapTranscript
 	timeout  time.Duration
 
-	mu   sync.Mutex
-	busy bool
+	mu      sync.Mutex
+	busy    bool
+	readErr error // sticky: a read that failed (a timeout above all) is final
 }
 
 // Read implements net.Conn.
@@ -44,6 +45,10 @@ func (c *imapConn) Read(p []byte) (int, error) {
 		}
 	}
 	c.mu.Lock()
+	if err := c.readErr; err != nil {
+		c.mu.Unlock()
+		return 0, err
+	}
 	if c.busy {
 		c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
 	}
@@ -52,16 +57,24 @@ func (c *imapConn) Read(p []byte) (int, error) {
 	if n > 0 && c.log != nil {
 		c.log.server().Write(p[:n])
 	}
+	if err != nil {
+		// go-imap's decoder reads again after a failure; each read would
+		// wait a whole timeout more.
+		c.mu.Lock()
+		c.readErr = err
+		c.mu.Unlock()
+	}
 	return n, err
 }
 
 // Write implements net.Conn.
 func (c *imapConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	if n > 0 && c.log != nil {
-		c.log.client().Write(p[:n])
+	if c.log != nil {
+		// Logged before it is sent, so that the transcript shows the
+		// command before the server's answer to it.
+		c.log.client().Write(p)
 	}
-	return n, err
+	return c.Conn.Write(p)
 }
 
 // SetReadDeadline ignores go-imap's read deadlines (see imapConn).
