@@ -127,7 +127,7 @@ func (m *IMAPMailbox) selectMailbox(ctx context.Context) error {
 	}
 	m.validity = data.UIDValidity
 	m.mu.Lock()
-	m.known = data.NumMessages
+	m.known = max(m.known, data.NumMessages) // an EXISTS may have come in since
 	m.mu.Unlock()
 	if m.caps = m.c.Caps(); m.caps == nil {
 		return imapNoCaps(ctx, StageSelect)

@@ -108,6 +108,9 @@ type imapExactReader struct {
 }
 
 func (e *imapExactReader) Read(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err // never touch r again: go-imap reads on past a failure
+	}
 	if e.n <= 0 {
 		return 0, io.EOF
 	}

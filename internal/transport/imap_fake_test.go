@@ -20,6 +20,7 @@ type imapFake struct {
 	big        int64    // when > 0, one more message of this size, generated
 	stallFetch bool     // never answer UID FETCH … BODY.PEEK[]
 	dropAfter  int      // close the connection after this many literal bytes (0: never)
+	noIdle     bool     // do not offer IDLE
 	addr       string
 }
 
@@ -122,7 +123,11 @@ func (f *imapFake) serve(c net.Conn) {
 	defer c.Close()
 	br := bufio.NewReader(c)
 	bw := bufio.NewWriterSize(c, 64<<10)
-	fmt.Fprint(bw, "* OK [CAPABILITY IMAP4rev1 UIDPLUS IDLE] fake ready\r\n")
+	caps := "IMAP4rev1 UIDPLUS IDLE"
+	if f.noIdle {
+		caps = "IMAP4rev1 UIDPLUS"
+	}
+	fmt.Fprintf(bw, "* OK [CAPABILITY %s] fake ready\r\n", caps)
 	bw.Flush()
 	for {
 		line, err := br.ReadString('\n')
@@ -139,7 +144,7 @@ func (f *imapFake) serve(c net.Conn) {
 		}
 		switch cmd {
 		case "CAPABILITY":
-			fmt.Fprint(bw, "* CAPABILITY IMAP4rev1 UIDPLUS IDLE\r\n")
+			fmt.Fprintf(bw, "* CAPABILITY %s\r\n", caps)
 		case "SELECT":
 			fmt.Fprintf(bw, "* %d EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n", f.count())
 			fmt.Fprintf(bw, "%s OK [READ-WRITE] selected\r\n", tag)

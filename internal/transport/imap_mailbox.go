@@ -37,6 +37,9 @@ type IMAPMailbox struct {
 	caps     imap.CapSet // of the logged-on session
 	pending  []imap.UID  // marked \Deleted, not yet expunged
 	closed   bool
+	// broken is the failure that ended the connection inside a literal:
+	// every later call returns it (see fetchRun).
+	broken *Error
 
 	newMail chan struct{} // signalled when EXISTS grows
 	mu      sync.Mutex
@@ -98,13 +101,16 @@ func (m *IMAPMailbox) CanIdle() bool { return m.caps.Has(imap.CapIdle) }
 // mailbox, by ascending UID, with one UID FETCH 1:* (UID RFC822.SIZE).
 // The sizes are the server's estimates. Errors are of stage fetch.
 func (m *IMAPMailbox) List(ctx context.Context) (ids []string, sizes []int64, err error) {
+	if m.broken != nil {
+		return nil, nil, m.broken
+	}
 	done := m.begin(ctx)
 	defer done()
-	if mb := m.c.Mailbox(); mb == nil || mb.NumMessages == 0 {
-		if mb == nil {
-			return nil, nil, imapClassify(ctx, StageFetch, errors.New("mailbox no longer selected"))
-		}
-		return nil, nil, nil
+	m.mu.Lock()
+	empty := m.known == 0
+	m.mu.Unlock()
+	if empty {
+		return nil, nil, nil // (UID FETCH 1:* of an empty mailbox is an error to some servers)
 	}
 	type entry struct {
 		uid  imap.UID
@@ -145,8 +151,13 @@ func (m *IMAPMailbox) List(ctx context.Context) (ids []string, sizes []int64, er
 // and discarded (the session stays usable, e.g. for deleting what was
 // delivered) and that error is returned, unless the reader had failed
 // first, in which case its failure, classified (temporary when the
-// connection dropped or ctx ended), is. Other errors are of stage fetch.
+// connection dropped or ctx ended), is: the connection is then closed, and
+// every later call but Close returns that error. Other errors are of stage
+// fetch.
 func (m *IMAPMailbox) Fetch(ctx context.Context, ids []string, deliver func(id string, r io.Reader) error) error {
+	if m.broken != nil {
+		return m.broken
+	}
 	uids, err := imapParseUIDs(ids, StageFetch)
 	if err != nil {
 		return err
@@ -178,6 +189,14 @@ func (m *IMAPMailbox) fetchRun(ctx context.Context, run []imap.UID, deliver func
 		if derr == nil {
 			derr = m.fetchOne(ctx, msg, seen, deliver)
 		}
+		if m.broken != nil {
+			// A literal failed to read: go-imap's decoder has moved on,
+			// and its discarding the rest of that literal would read the
+			// connection beside it. The connection is done for: close it
+			// and leave the command to go-imap's reader, which ends it.
+			m.raw.Close()
+			return m.broken
+		}
 	}
 	cerr := cmd.Close()
 	if derr != nil {
@@ -208,7 +227,8 @@ func (m *IMAPMailbox) fetchOne(ctx context.Context, msg *imapclient.FetchMessage
 			r := &imapExactReader{r: it.Literal, n: it.Literal.Size()}
 			err := deliver(strconv.FormatUint(uint64(uid), 10), r)
 			if r.err != nil {
-				return imapClassify(ctx, StageFetch, r.err)
+				m.broken = imapClassify(ctx, StageFetch, r.err)
+				return m.broken
 			}
 			if err != nil {
 				return err
@@ -227,6 +247,9 @@ func (m *IMAPMailbox) Delete(ctx context.Context, ids []string) error {
 		return &Error{Kind: KindConfig, Stage: StageDelete,
 			Message: "server lacks UIDPLUS: it cannot delete exactly the messages delivered",
 			Hints:   []string{"keep the messages on the server: 'mapictl section set SECTION inbound.keep=true'"}}
+	}
+	if m.broken != nil {
+		return m.broken
 	}
 	uids, err := imapParseUIDs(ids, StageDelete)
 	if err != nil {
@@ -251,6 +274,9 @@ func (m *IMAPMailbox) Delete(ctx context.Context, ids []string) error {
 // their UIDs, and returns nil only when the server answered OK to it.
 // Errors are of stage delete.
 func (m *IMAPMailbox) Commit(ctx context.Context) error {
+	if m.broken != nil {
+		return m.broken
+	}
 	if len(m.pending) == 0 {
 		return nil
 	}
@@ -260,14 +286,13 @@ func (m *IMAPMailbox) Commit(ctx context.Context) error {
 		chunk := m.pending[:min(len(m.pending), imapChunk)]
 		var set imap.UIDSet
 		set.AddNum(chunk...)
-		if err := m.c.UIDExpunge(set).Close(); err != nil {
+		gone, err := m.c.UIDExpunge(set).Collect()
+		if err != nil {
 			return imapClassify(ctx, StageDelete, err)
 		}
 		m.pending = m.pending[len(chunk):]
-	}
-	if mb := m.c.Mailbox(); mb != nil {
 		m.mu.Lock()
-		m.known = mb.NumMessages
+		m.known -= min(m.known, uint32(len(gone)))
 		m.mu.Unlock()
 	}
 	return nil
@@ -283,6 +308,11 @@ func (m *IMAPMailbox) Close() error {
 		return nil
 	}
 	m.closed = true
+	if m.broken != nil {
+		m.c.Close()
+		m.raw.Close()
+		return nil // nothing left to log out of; the failure was reported
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.s.timeout)
 	defer cancel()
 	done := m.begin(ctx)
@@ -311,6 +341,9 @@ func (m *IMAPMailbox) Close() error {
 // without IDLE is a permanent error wrapping [ErrIMAPNoIdle]. Errors are of
 // stage fetch.
 func (m *IMAPMailbox) Idle(ctx context.Context) error {
+	if m.broken != nil {
+		return m.broken
+	}
 	if !m.CanIdle() {
 		return &Error{Kind: KindPermanent, Stage: StageFetch, Err: ErrIMAPNoIdle,
 			Message: ErrIMAPNoIdle.Error() + ": poll instead"}

@@ -145,16 +145,37 @@ type imapSASLSession struct {
 }
 
 func (s *imapSASLSession) AuthenticateMechanisms() []string {
-	return []string{"SCRAM-SHA-256", "PLAIN"}
+	return []string{"SCRAM-SHA-256", "PLAIN", "XOAUTH2"}
 }
 
 func (s *imapSASLSession) Authenticate(mech string) (sasl.Server, error) {
+	srv, err := s.authenticate(mech)
+	return imapRefusal{srv}, err
+}
+
+// imapRefusal answers a failed SASL exchange as real servers do: NO
+// [AUTHENTICATIONFAILED] (the SMTP test servers' errors would be SERVERBUG).
+type imapRefusal struct{ sasl.Server }
+
+func (r imapRefusal) Next(resp []byte) ([]byte, bool, error) {
+	ch, done, err := r.Server.Next(resp)
+	if err != nil {
+		err = imapserver.ErrAuthFailed
+	}
+	return ch, done, err
+}
+
+func (s *imapSASLSession) authenticate(mech string) (sasl.Server, error) {
 	s.ts.mu.Lock()
 	s.ts.mechs = append(s.ts.mechs, mech)
 	s.ts.mu.Unlock()
 	switch mech {
 	case "SCRAM-SHA-256":
 		return &scramServer{user: imapTestUser, pass: imapTestPass, ok: func() {
+			s.Session.Login(imapTestUser, imapTestPass)
+		}}, nil
+	case "XOAUTH2":
+		return &xoauth2Server{want: "user=" + imapTestUser + "\x01auth=Bearer tok-123\x01\x01", ok: func() {
 			s.Session.Login(imapTestUser, imapTestPass)
 		}}, nil
 	case "PLAIN":

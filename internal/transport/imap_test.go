@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -155,5 +156,46 @@ func TestIMAPConfigErrors(t *testing.T) {
 		if !errors.As(err, &te) || te.Kind != KindConfig || !strings.Contains(te.Message, tc.want) {
 			t.Errorf("%s: %v, want KindConfig %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// imapSource mirrors internal/inbound's Source (which transport cannot
+// import): *IMAPMailbox must keep implementing it.
+type imapSource interface {
+	Validity() string
+	CanDelete() bool
+	List(ctx context.Context) (ids []string, sizes []int64, err error)
+	Fetch(ctx context.Context, ids []string, deliver func(id string, r io.Reader) error) error
+	Delete(ctx context.Context, ids []string) error
+	Commit(ctx context.Context) error
+	Close() error
+}
+
+var _ imapSource = (*IMAPMailbox)(nil)
+
+func TestIMAPXOAUTH2(t *testing.T) {
+	ts := startIMAPServer(t, imapServerOpts{security: "tls", scram: true})
+	cfg := ts.config("tls")
+	cfg.Credentials = Credentials{Username: imapTestUser, OAuth2Token: "tok-123"}
+	var v strings.Builder
+	cfg.Log = &v
+	dialIMAP(t, cfg)
+	if strings.Contains(v.String(), "tok-123") || strings.Contains(v.String(), b64("user="+imapTestUser)) {
+		t.Fatalf("token in the transcript:\n%s", v.String())
+	}
+	cfg.Credentials.OAuth2Token = "expired"
+	_, err := DialIMAP(context.Background(), cfg)
+	var te *Error
+	if !errors.As(err, &te) || te.Kind != KindAuth {
+		t.Fatalf("bad token: %v, want KindAuth", err)
+	}
+}
+
+func TestIMAPIdleUnsupported(t *testing.T) {
+	fs := startIMAPFake(t, imapFake{noIdle: true})
+	m := dialIMAP(t, fs.config())
+	err := m.Idle(context.Background())
+	if m.CanIdle() || !errors.Is(err, ErrIMAPNoIdle) {
+		t.Fatalf("CanIdle %v, Idle: %v; want false and ErrIMAPNoIdle", m.CanIdle(), err)
 	}
 }

@@ -60,7 +60,7 @@ func TestIMAPTranscriptFilter(t *testing.T) {
 	tr.imapEndAuth()
 	feed(tr.server(), "T1 OK done\r\n")
 	feed(tr.client(), "T2 AUTHENTICATE PLAIN AGFsaWNlAGh1bnRlcg==\r\n") // outside a bracket: still redacted
-	feed(tr.client(), "T3 NOOP\r\n") // and until the bracket ends
+	feed(tr.client(), "T3 NOOP\r\n")                                    // and until the bracket ends
 	tr.imapEndAuth()
 	feed(tr.server(), "* 1 FETCH (UID 1 BODY[] {11}\r\nhello\r\nbye\n)\r\nT3 OK\r\n")
 	feed(tr.server(), "* 2 FETCH (UID 2 BODY[] {0}\r\n)\r\n")
