@@ -175,7 +175,7 @@ func (s *Section) check(o LoadOptions, stdin *bool) error {
 		}
 		if !slices.Contains(profile.TransportKinds, s.Transport) {
 			return mapi.Errorf(mapi.InvalidParameter, "section %q: unknown transport %q", s.Name, clip(s.Transport)).
-				WithHint("transports are smtp, maildir and sendmail")
+				WithHint("transports are smtp, maildir, sendmail and none (inbound only)")
 		}
 	} else if s.Transport != "" {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q: transport applies only to transport sections", s.Name)
