@@ -59,7 +59,6 @@ func TestInboundSettingsValidated(t *testing.T) {
 	}
 }
 
-
 // Defaults: the port follows protocol and security; no inbound side
 // without the inbound property.
 func TestInboundDefaults(t *testing.T) {
