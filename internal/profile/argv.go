@@ -14,7 +14,7 @@ import (
 //   - "..." keeps everything inside, except that \" and \\ stand for " and \
 //     (any other backslash stays a backslash);
 //   - outside quotes, a backslash keeps the next character as it is;
-//   - "" and ” give an empty word; nothing is expanded: no $VAR, no ~, no
+//   - a pair of empty quotes gives an empty word; nothing is expanded: no $VAR, no ~, no
 //     globbing, no redirection or pipes (a '|' or '>' is an ordinary byte).
 //
 // An unterminated quote, a trailing backslash, a NUL byte or a command
