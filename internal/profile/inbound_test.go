@@ -112,9 +112,10 @@ func TestInboundOnlySection(t *testing.T) {
 		t.Errorf("DefaultTransport with only an inbound section: %v, want MAPI_E_UNCONFIGURED", err)
 	}
 	out, _ := p.AddSection("out", KindTransport, "maildir")
-	if err := p.SetDefaultOutbound(in); err != nil {
-		t.Fatal(err)
+	if err := p.SetDefaultOutbound(in); !mapi.IsCode(err, mapi.InvalidParameter) {
+		t.Fatalf("SetDefaultOutbound(inbound only) = %v, want MAPI_E_INVALID_PARAMETER", err)
 	}
+	in.Props[mapi.PrResourceFlags] = int32(mapi.StatusDefaultOutbound) // forged by hand
 	if got, err := p.DefaultTransport(); err != nil || got != out {
 		t.Errorf("DefaultTransport = %v, %v; want section out", got, err)
 	}

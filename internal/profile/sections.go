@@ -140,10 +140,15 @@ func joinQuoted(list []string) string {
 }
 
 // SetDefaultOutbound makes s the default outbound transport: it sets
-// STATUS_DEFAULT_OUTBOUND on s and clears it on every other transport.
+// STATUS_DEFAULT_OUTBOUND on s and clears it on every other transport. A
+// section with transport none (inbound only) cannot be it.
 func (p *Profile) SetDefaultOutbound(s *Section) error {
 	if s.Kind != KindTransport {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q is not a transport", s.Name)
+	}
+	if s.Transport() == "none" {
+		return mapi.Errorf(mapi.InvalidParameter, "section %q has no outbound side (transport none)", s.Name).
+			WithHint("set its transport first, e.g. 'mapictl section set " + s.Name + " transport=smtp'")
 	}
 	for _, t := range p.Transports() {
 		flags := t.Long(mapi.PrResourceFlags, 0) &^ mapi.StatusDefaultOutbound
