@@ -169,3 +169,19 @@ func TestStoredInboundCredentials(t *testing.T) {
 		t.Errorf("StoredCredentials = %+v, %v", c, err)
 	}
 }
+
+// Under a session, a section with only an inbound side is never the
+// default transport.
+func TestSessionDefaultSkipsInboundOnly(t *testing.T) {
+	snap := &session.Snapshot{Profile: "w", Sections: []session.SectionSnapshot{
+		{Settings: session.Settings{Section: "in", Transport: "none", Inbound: &session.InboundSettings{Protocol: "imap"}}, Ordinal: 1, DefaultOutbound: true},
+	}}
+	r := &Resolver{Session: snap}
+	if _, err := r.Sending(""); !mapi.IsCode(err, mapi.Unconfigured) {
+		t.Errorf("Sending with only an inbound section: %v, want MAPI_E_UNCONFIGURED", err)
+	}
+	snap.Sections = append(snap.Sections, session.SectionSnapshot{Settings: session.Settings{Section: "out", Transport: "maildir"}, Ordinal: 2, Address: "a@example.com"})
+	if a, err := r.Sending(""); err != nil || a.Name != "out" {
+		t.Errorf("Sending = %v, %v; want section out", a, err)
+	}
+}
