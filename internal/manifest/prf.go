@@ -321,9 +321,11 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 	ia := &ImportedAccount{Section: s.Name, Mapping: a.Mapping, Host: a.SMTPServer, Port: port,
 		Security: a.SMTPSecurity, Email: a.EmailAddress}
 	users := map[mapi.Tag]any{}
+	smtpUser := ""
 	if a.SMTPUseAuth && a.SMTPUserName != "" {
 		ia.Username = true
-		users[mapi.PrUsername] = a.SMTPUserName
+		smtpUser = a.SMTPUserName
+		users[mapi.PrUsername] = smtpUser
 	}
 	if a.IncomingServer != "" && a.IncomingProtocol != "" {
 		in, err := importInbound(s, a)
@@ -333,7 +335,7 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 		ia.Inbound = in
 		// The section's username serves both sides; the incoming one goes
 		// apart only when it differs.
-		if a.IncomingUser != "" && a.IncomingUser != users[mapi.PrUsername] {
+		if a.IncomingUser != "" && a.IncomingUser != smtpUser {
 			in.Username = true
 			users[mapi.PrInboundUsername] = a.IncomingUser
 		}
