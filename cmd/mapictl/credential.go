@@ -25,7 +25,7 @@ func newCredentialCmd(f *factory) *cobra.Command {
 
 type credentialSetOptions struct {
 	Section, Username, Field string
-	FromStdin                bool
+	FromStdin, Inbound       bool
 }
 
 func newCredentialSetCmd(f *factory) *cobra.Command {
@@ -35,9 +35,13 @@ func newCredentialSetCmd(f *factory) *cobra.Command {
 		Short: "Store a secret (and optionally the username) in a section's secure range",
 		Long: `Store a secret. It is read from a no-echo prompt on the terminal (asked twice),
 or from standard input with --password-stdin (one trailing newline removed).
-It never comes from the command line. --username is not a secret.`,
+It never comes from the command line. --username is not a secret.
+With --inbound they are the inbound side's own (inbound.password and
+inbound.username), for a server that takes another logon than the outgoing
+one; without them the inbound side logs on with the section's.`,
 		Example: `  mapictl credential set work --username dana
   mapictl credential set ci --password-stdin < secret.txt
+  mapictl credential set gmail --inbound --username dana@example.com
   mapictl credential set api --field oauth2-token --password-stdin`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
@@ -49,6 +53,9 @@ It never comes from the command line. --username is not a secret.`,
 	cmd.Flags().StringVar(&opts.Username, "username", "", "logon name (not a secret)")
 	cmd.Flags().BoolVar(&opts.FromStdin, "password-stdin", false, "read the secret from standard input")
 	cmd.Flags().StringVar(&opts.Field, "field", "", "secure property to set (default password)")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeSecureFields)
+	cmd.Flags().BoolVar(&opts.Inbound, "inbound", false, "store the inbound side's own password (and --username as inbound.username)")
+	cmd.MarkFlagsMutuallyExclusive("inbound", "field")
 	return cmd
 }
 
@@ -58,7 +65,11 @@ func runCredentialSet(ctx context.Context, opts *credentialSetOptions, f *factor
 	if err != nil {
 		return err
 	}
-	tag, err := s.SecretField(opts.Field)
+	field, userTag := opts.Field, mapi.PrUsername
+	if opts.Inbound {
+		field, userTag = "inbound.password", mapi.PrInboundUsername
+	}
+	tag, err := s.SecretField(field)
 	if err != nil {
 		return err
 	}
@@ -67,7 +78,7 @@ func runCredentialSet(ctx context.Context, opts *credentialSetOptions, f *factor
 		return err
 	}
 	s, err = f.editSection(opts.Section, func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
-		return p.StoreSecret(s, ids, tag, secret, opts.Username)
+		return p.StoreSecretAs(s, ids, tag, secret, userTag, opts.Username)
 	})
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ whose section settings changed since they were stored are refused (77).`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Field, "field", "", "secure property to print (default password)")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeSecureFields)
 	return cmd
 }
 
@@ -111,6 +112,7 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&opts.Field, "field", "", "delete only this secure property")
+	_ = cmd.RegisterFlagCompletionFunc("field", completeSecureFields)
 	return cmd
 }
 

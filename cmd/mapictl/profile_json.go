@@ -48,6 +48,7 @@ type profileShowJSON struct {
 type profileSectionJSON struct {
 	DisplayName string             `json:"display_name"`
 	Email       string             `json:"email"`
+	Inbound     *string            `json:"inbound"` // "imap", "pop3"; null: no inbound side
 	Kind        string             `json:"kind"`
 	Name        string             `json:"name"`
 	Readers     []string           `json:"readers"`
@@ -70,8 +71,12 @@ func profileJSON(p *profile.Profile) profileShowJSON {
 		if s.Secure != nil {
 			sec = &profileSecureJSON{Recipients: s.Secure.Recipients, Tags: s.Secure.Tags}
 		}
+		var inbound *string
+		if in := s.Inbound(); in != "" {
+			inbound = &in
+		}
 		secs = append(secs, profileSectionJSON{
-			Name: s.Name, UID: s.UID, Kind: s.Kind, Transport: s.Transport(),
+			Name: s.Name, UID: s.UID, Kind: s.Kind, Transport: s.Transport(), Inbound: inbound,
 			Email: s.String(mapi.PrEmailAddress), DisplayName: s.String(mapi.PrDisplayName), Secure: sec,
 			Readers: nonNilStrings(s.Readers),
 		})

@@ -89,7 +89,14 @@ func sectionSummary(s *profile.Section) []string {
 	if names := s.SecureNames(); names != nil {
 		creds = "credentials: " + strings.Join(names, ", ")
 	}
-	return []string{s.Kind, s.Transport(), s.Endpoint(), s.Sender(), creds}
+	endpoint := s.Endpoint()
+	if in := s.InboundEndpoint(); in != "" {
+		if endpoint != "" {
+			endpoint += ", "
+		}
+		endpoint += "in: " + in
+	}
+	return []string{s.Kind, s.Transport(), endpoint, s.Sender(), creds}
 }
 
 func trustWord(p *profile.Profile) string {

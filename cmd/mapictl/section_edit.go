@@ -28,7 +28,7 @@ Changing a setting its credentials are bound to (host, port, TLS, auth, email...
 re-binds them when you can open them; otherwise they stay unusable until a holder confirms.`,
 		Example:           "  mapictl section set work smtp.port=465 smtp.security=tls\n  mapictl section set work --set smtp.port=465 --set smtp.security=tls\n  mapictl section set work PR_DISPLAY_NAME_W=\"Dana Li\"",
 		Args:              cobra.MinimumNArgs(1),
-		ValidArgsFunction: f.completeSections,
+		ValidArgsFunction: f.completeSectionProps(true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Section, opts.Args = args[0], append(args[1:len(args):len(args)], set...)
 			if len(opts.Args) == 0 {
@@ -38,6 +38,7 @@ re-binds them when you can open them; otherwise they stay unusable until a holde
 		},
 	}
 	stringsVarP(cmd.Flags(), &set, "set", "", "set PROP=VALUE (repeatable), as section create takes it")
+	_ = cmd.RegisterFlagCompletionFunc("set", completePropAssignment)
 	return cmd
 }
 
@@ -60,12 +61,14 @@ func runSectionSet(_ context.Context, opts *sectionEditOptions, f *factory) erro
 }
 
 func newSectionUnsetCmd(f *factory) *cobra.Command {
-	return newSectionEditCmd(f, &cobra.Command{
+	cmd := newSectionEditCmd(f, &cobra.Command{
 		Use:     "unset SECTION PROP...",
 		Short:   "Remove properties from a section",
 		Example: "  mapictl section unset work smtp.helo",
 		Args:    cobra.MinimumNArgs(2),
 	}, runSectionUnset)
+	cmd.ValidArgsFunction = f.completeSectionProps(false)
+	return cmd
 }
 
 func runSectionUnset(_ context.Context, opts *sectionEditOptions, f *factory) error {

@@ -15,10 +15,10 @@ import (
 // mail leaves (Outbound), and where its credentials come from (the
 // section's secure range, or the session snapshot it was logged on in).
 //
-// Incoming mail extends it with an Inbound field (IMAP or POP3 settings of
-// the section's inbound range, 0x6610–0x661F) next to Outbound, and OAuth
-// 2.0 with the settings of its range (0x6620–0x662F) beside them; their
-// tokens come through [Credentials]. Neither exists yet.
+// Inbound is how its mail comes in (IMAP or POP3 settings of the section's
+// inbound range, 0x6610–0x661F; SPEC §8). OAuth 2.0 will add the settings
+// of its range (0x6620–0x662F) beside them; their tokens come through
+// [Credentials].
 type Account struct {
 	// Profile names the profile the section belongs to; Session the
 	// session whose snapshot the account came from ("" for a section
@@ -37,6 +37,7 @@ type Account struct {
 	DefaultOutbound bool
 
 	Outbound Outbound
+	Inbound  Inbound
 
 	section *profile.Section     // the profile section; nil under a session
 	creds   *session.Credentials // the snapshot's credentials; nil for a section
@@ -75,8 +76,10 @@ type SMTP struct {
 const DefaultSendmail = "/usr/sbin/sendmail"
 
 // FromSection resolves transport section s of profile profileName.
-// storeRoot gives the default Maildir (<store>/mail). Unset settings take
-// their defaults: a 30 s timeout, multi-session and address-override true.
+// storeRoot gives the default Maildirs (<store>/mail, and for the inbound
+// side <store>/inbox/<profile>/<section>). Unset settings take their
+// defaults: a 30 s timeout, multi-session and address-override true, and
+// those of [Inbound].
 func FromSection(profileName string, s *profile.Section, storeRoot string) *Account {
 	a := &Account{
 		Profile: profileName, UID: s.UID, Name: s.Name, Kind: s.Kind, Transport: s.Transport(),
@@ -96,6 +99,7 @@ func FromSection(profileName string, s *profile.Section, storeRoot string) *Acco
 			MultiSession:    s.Bool(mapi.PrMultiSession, true),
 			AddressOverride: s.Bool(mapi.PrAddressOverride, true),
 		},
+		Inbound: inboundOf(profileName, s, storeRoot),
 		section: s,
 	}
 	a.From = message.Address{Name: a.DisplayName, Email: a.Email}
@@ -128,7 +132,8 @@ func FromSnapshot(snap *session.Snapshot, sec *session.SectionSnapshot) *Account
 			Timeout:      time.Duration(st.TimeoutSeconds) * time.Second,
 			MultiSession: st.MultiSession, AddressOverride: st.AddressOverride,
 		},
-		creds: &creds,
+		Inbound: inboundFromSnapshot(st.Inbound),
+		creds:   &creds,
 	}
 }
 
@@ -144,6 +149,7 @@ func (a *Account) Settings() session.Settings {
 		MaildirPath: o.MaildirPath, SendmailPath: o.SendmailPath,
 		TimeoutSeconds: int(o.Timeout / time.Second),
 		MultiSession:   o.MultiSession, AddressOverride: o.AddressOverride,
+		Inbound: a.Inbound.snapshot(),
 	}
 }
 

@@ -187,6 +187,8 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 				return ss, false, err
 			}
 			use = c
+			// A prompt asks for the outbound logon; stored inbound ones stay.
+			use.InboundUsername, use.InboundPassword = creds.InboundUsername, creds.InboundPassword
 		}
 		ss.Credentials = use.Snapshot()
 		if o.Offline {

@@ -72,6 +72,10 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 		if name != "" {
 			sec = snap.Section(name)
 		}
+		if sec == nil && name == "" {
+			return nil, mapi.Errorf(mapi.Unconfigured, "the session holds no section with an outbound side (only transport none)").
+				WithHint("log on to a section that sends with 'mapictl session logon --section NAME'")
+		}
 		if sec == nil {
 			return nil, mapi.Errorf(mapi.NotFound, "the session has no transport section %q", name).
 				WithHint("log on with 'mapictl session logon --section " + name + "'")

@@ -10,8 +10,9 @@ import (
 
 // VerifyTransport builds the transport of a with c and, when it can verify
 // (SMTP), connects, secures, authenticates and quits. Transports that
-// cannot verify (maildir, sendmail) only have their settings checked.
-// Errors are *transport.Error.
+// cannot verify (maildir, sendmail) only have their settings checked; a
+// section with transport none (inbound only) has no outbound side to
+// check. Errors are *transport.Error.
 func VerifyTransport(ctx context.Context, a *Account, c Credentials, selfExe string) error {
 	return verifyTransport(ctx, a, c, selfExe, nil)
 }
@@ -19,6 +20,9 @@ func VerifyTransport(ctx context.Context, a *Account, c Credentials, selfExe str
 // verifyTransport is VerifyTransport writing the dialogue (AUTH redacted
 // by the transport) to verbose when it is not nil, as message send -v does.
 func verifyTransport(ctx context.Context, a *Account, c Credentials, selfExe string, verbose io.Writer) error {
+	if a.Transport == "none" {
+		return nil
+	}
 	cfg := a.TransportConfig(c, selfExe)
 	cfg.Verbose = verbose
 	t, err := transport.New(cfg)

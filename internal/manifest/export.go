@@ -80,7 +80,7 @@ func exportCreds(p *profile.Profile, s *profile.Section, ms *Section, o ExportOp
 		switch {
 		case !ok:
 			continue
-		case t == mapi.PrUsername:
+		case t == mapi.PrUsername, t == mapi.PrInboundUsername:
 			ms.Credentials = append(ms.Credentials, Cred{Key: mapi.DisplayName(t, s.Scope()), Tag: t, Source: Secret{Literal: str}})
 		case o.Secure:
 			val := str

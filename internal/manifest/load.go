@@ -29,7 +29,7 @@ type LoadOptions struct {
 }
 
 // LoadFile reads the manifest at path (see Load). A relative CA file
-// (smtp.ca-file, inbound.ca-file) is resolved against the manifest's
+// (smtp.ca-file, inbound.ca-file) or inbound.maildir is resolved against the manifest's
 // directory, as {file: ...} secrets are, and stored absolute: binds covers
 // the path, which must mean the same file from any working directory. A
 // file that cannot be read is MAPI_E_NOT_FOUND or MAPI_E_DISK_ERROR.
@@ -52,7 +52,7 @@ func LoadFile(path string, o LoadOptions) (*Manifest, error) {
 	for _, s := range m.Sections {
 		for i, p := range s.Props {
 			v, ok := p.Value.(string)
-			if id := p.Tag.ID(); (id == 0x6606 || id == 0x6619) && ok && v != "" && !filepath.IsAbs(v) {
+			if id := p.Tag.ID(); (id == 0x6606 || id == 0x6619 || id == 0x6617) && ok && v != "" && !filepath.IsAbs(v) {
 				s.Props[i].Value = filepath.Join(dir, v)
 			}
 		}
@@ -175,7 +175,7 @@ func (s *Section) check(o LoadOptions, stdin *bool) error {
 		}
 		if !slices.Contains(profile.TransportKinds, s.Transport) {
 			return mapi.Errorf(mapi.InvalidParameter, "section %q: unknown transport %q", s.Name, clip(s.Transport)).
-				WithHint("transports are smtp, maildir and sendmail")
+				WithHint("transports are smtp, maildir, sendmail and none (inbound only)")
 		}
 	} else if s.Transport != "" {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q: transport applies only to transport sections", s.Name)
@@ -271,7 +271,7 @@ func (s *Section) checkCred(c *Cred, scope mapi.Scope, seen map[mapi.Tag]bool, o
 	seen[t] = true
 	c.Tag = t
 	switch src := c.Source; {
-	case src.IsLiteral() && t != mapi.PrUsername:
+	case src.IsLiteral() && t != mapi.PrUsername && t != mapi.PrInboundUsername:
 		return where("refusing a literal secret for %s", clip(c.Key)).
 			WithHint("take it from {env: VAR}, {file: PATH}, {stdin: true} or {command: [pass, show, NAME]}")
 	case src.Value != nil && !o.AllowValues:

@@ -105,6 +105,19 @@ type ImportedAccount struct {
 	Security string `json:"security"`
 	Email    string `json:"email,omitempty"`
 	Username bool   `json:"username"`
+	// Inbound is the incoming server mapped onto the inbound side, nil
+	// for an account without one.
+	Inbound *ImportedInbound `json:"inbound"`
+}
+
+// ImportedInbound is an account's incoming server as imported.
+type ImportedInbound struct {
+	Protocol string `json:"protocol"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Security string `json:"security"`
+	Keep     bool   `json:"keep"`
+	Username bool   `json:"username"` // inbound.username stored (it differs from the SMTP one)
 }
 
 // ImportSummary is what ImportPRF did.
@@ -307,9 +320,28 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 	}
 	ia := &ImportedAccount{Section: s.Name, Mapping: a.Mapping, Host: a.SMTPServer, Port: port,
 		Security: a.SMTPSecurity, Email: a.EmailAddress}
+	users := map[mapi.Tag]any{}
+	smtpUser := ""
 	if a.SMTPUseAuth && a.SMTPUserName != "" {
 		ia.Username = true
-		if err := mergeSecure(p, s, map[mapi.Tag]any{mapi.PrUsername: a.SMTPUserName}, ids); err != nil {
+		smtpUser = a.SMTPUserName
+		users[mapi.PrUsername] = smtpUser
+	}
+	if a.IncomingServer != "" && a.IncomingProtocol != "" {
+		in, err := importInbound(s, a)
+		if err != nil {
+			return nil, err
+		}
+		ia.Inbound = in
+		// The section's username serves both sides; the incoming one goes
+		// apart only when it differs.
+		if a.IncomingUser != "" && a.IncomingUser != smtpUser {
+			in.Username = true
+			users[mapi.PrInboundUsername] = a.IncomingUser
+		}
+	}
+	if len(users) > 0 {
+		if err := mergeSecure(p, s, users, ids); err != nil {
 			return nil, err
 		}
 	} else if s.Secure != nil {
@@ -318,4 +350,41 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 		}
 	}
 	return ia, nil
+}
+
+// importInbound maps a's incoming server onto s's inbound side (SPEC §8):
+// inbound (pop3, imap), inbound.host, inbound.port when the PRF gives one,
+// inbound.security (POP3UseSSL/IMAPUseSSL) and, for POP3 with
+// LeaveOnServer, inbound.keep (its bit 0x1; the removal after N days or
+// from Deleted Items has no mapictl equivalent: a message is kept or
+// deleted once delivered).
+func importInbound(s *profile.Section, a prf.Account) (*ImportedInbound, error) {
+	in := &ImportedInbound{Protocol: a.IncomingProtocol, Host: a.IncomingServer, Security: a.IncomingSecurity, Keep: true}
+	set := []struct {
+		t mapi.Tag
+		v any
+	}{
+		{mapi.PrInbound, a.IncomingProtocol}, {mapi.PrInboundHost, a.IncomingServer},
+		{mapi.PrInboundSecurity, a.IncomingSecurity},
+	}
+	if a.IncomingPort != 0 {
+		set = append(set, struct {
+			t mapi.Tag
+			v any
+		}{mapi.PrInboundPort, int32(a.IncomingPort)})
+	}
+	if a.LeaveOnServer != nil {
+		in.Keep = *a.LeaveOnServer&0x1 != 0
+		set = append(set, struct {
+			t mapi.Tag
+			v any
+		}{mapi.PrInboundKeep, in.Keep})
+	}
+	for _, kv := range set {
+		if err := s.SetProp(kv.t, kv.v); err != nil {
+			return nil, prfErr(a.ID, 0, "%s", mapi.AsError(err).Msg)
+		}
+	}
+	in.Port = int(s.InboundPort())
+	return in, nil
 }

@@ -39,6 +39,27 @@ const (
 	PrOAuth2Token      Tag = 0x67F2001F
 )
 
+// The inbound side of a transport section (SPEC §8): IDs 0x6610–0x661F,
+// which binds/2 covers by ID, and two tags of the secure range.
+const (
+	PrInbound             Tag = 0x6610001F
+	PrInboundHost         Tag = 0x6611001F
+	PrInboundPort         Tag = 0x66120003
+	PrInboundSecurity     Tag = 0x6613001F
+	PrInboundAuth         Tag = 0x6614001F
+	PrInboundMailbox      Tag = 0x6615001F
+	PrInboundKeep         Tag = 0x6616000B
+	PrInboundMaildir      Tag = 0x6617001F
+	PrInboundMDA          Tag = 0x6618001F
+	PrInboundCAFile       Tag = 0x6619001F
+	PrInboundFingerprint  Tag = 0x661A001F
+	PrInboundInsecure     Tag = 0x661B000B
+	PrInboundInsecureAuth Tag = 0x661C000B
+	PrInboundMaxSize      Tag = 0x661D0003
+	PrInboundUsername     Tag = 0x67F3001F
+	PrInboundPassword     Tag = 0x67F4001F
+)
+
 // Resource values (mapidefs.h).
 const (
 	MapiTransportProvider = 36      // PR_RESOURCE_TYPE of a transport
@@ -76,6 +97,23 @@ var Aliases = []Alias{
 	{"username", PrUsername, "secure: logon name"},
 	{"password", PrPassword, "secure: password"},
 	{"oauth2-token", PrOAuth2Token, "secure: bearer token for XOAUTH2"},
+	// The inbound side (SPEC §8).
+	{"inbound", PrInbound, "imap, pop3 or none (default)"},
+	{"inbound.host", PrInboundHost, "incoming server host"},
+	{"inbound.port", PrInboundPort, "default 993 / 995 (tls), 143 / 110 (starttls, none)"},
+	{"inbound.security", PrInboundSecurity, "tls (default), starttls (required), none"},
+	{"inbound.auth", PrInboundAuth, "auto (default), scram-sha-256, plain, login, xoauth2, oauthbearer, user, none"},
+	{"inbound.mailbox", PrInboundMailbox, "IMAP mailbox, default INBOX"},
+	{"inbound.keep", PrInboundKeep, "default true; false deletes each message once delivered"},
+	{"inbound.maildir", PrInboundMaildir, "default <store>/inbox/<profile>/<section>"},
+	{"inbound.mda", PrInboundMDA, "instead: a program (argv, shell-like quoting, no shell) given each message on stdin"},
+	{"inbound.ca-file", PrInboundCAFile, "extra CA bundle (PEM)"},
+	{"inbound.tls-fingerprint", PrInboundFingerprint, "pinned SHA-256 of the server certificate"},
+	{"inbound.insecure-skip-verify", PrInboundInsecure, "never the default"},
+	{"inbound.allow-insecure-auth", PrInboundInsecureAuth, "allow logon without TLS (loopback tests)"},
+	{"inbound.max-size", PrInboundMaxSize, "bytes; larger messages are skipped and reported (0: no limit)"},
+	{"inbound.username", PrInboundUsername, "secure: inbound logon name (default username)"},
+	{"inbound.password", PrInboundPassword, "secure: inbound password (default password)"},
 }
 
 // mapiNames maps MAPI property names (without _W/_A) to their ID and

@@ -153,6 +153,9 @@ func (a *Account) fill(av *accountValues) *Error {
 	for _, pre := range prefixes {
 		if a.IncomingServer == "" {
 			str(&a.IncomingServer, pre+"Server")
+			if a.IncomingServer != "" {
+				a.IncomingProtocol = strings.ToLower(pre)
+			}
 		}
 		if a.IncomingUser == "" {
 			str(&a.IncomingUser, pre+"UserName")
@@ -160,6 +163,15 @@ func (a *Account) fill(av *accountValues) *Error {
 		if a.IncomingPort == 0 {
 			num(&a.IncomingPort, pre+"Port", 0, 65535)
 		}
+	}
+	if a.IncomingProtocol != "" {
+		a.IncomingSecurity = incomingSecurity(av, a.IncomingProtocol, a.IncomingPort, num)
+	}
+	if _, ok := av.vals[fold("LeaveOnServer")]; ok && a.IncomingProtocol == "pop3" {
+		var leave int
+		num(&leave, "LeaveOnServer", -1<<31, 1<<31-1)
+		u := uint32(leave)
+		a.LeaveOnServer = &u
 	}
 	str(&a.SMTPServer, "SMTPServer")
 	num(&a.SMTPPort, "SMTPPort", 0, 65535)
@@ -181,4 +193,27 @@ func (a *Account) fill(av *accountValues) *Error {
 		a.SMTPUserName = a.IncomingUser
 	}
 	return nil
+}
+
+// incomingSecurity reads POP3UseSSL or IMAPUseSSL: 0 is "none", 2
+// "starttls", any other value "tls" (implicit). Absent, it follows the port:
+// "tls" on the implicit-TLS port (IMAP 993, POP3 995), else "none", which is
+// Outlook's default.
+func incomingSecurity(av *accountValues, proto string, port int, num func(*int, string, int, int)) string {
+	key := map[string]string{"pop3": "POP3UseSSL", "imap": "IMAPUseSSL"}[proto]
+	if _, ok := av.vals[fold(key)]; !ok {
+		if (proto == "imap" && port == 993) || (proto == "pop3" && port == 995) {
+			return "tls"
+		}
+		return "none"
+	}
+	var ssl int
+	num(&ssl, key, -1<<31, 1<<31-1)
+	switch ssl {
+	case 0:
+		return "none"
+	case 2:
+		return "starttls"
+	}
+	return "tls"
 }

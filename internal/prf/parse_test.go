@@ -11,6 +11,8 @@ func env(m map[string]string) func(string) (string, bool) {
 
 func ptr(b bool) *bool { return &b }
 
+func u32(v uint32) *uint32 { return &v }
+
 var testEnv = env(map[string]string{"USERNAME": "alice", "USERPROFILE": `C:\Users\alice`})
 
 // TestParseFull checks every field of the Outlook-2016-like export.
@@ -59,6 +61,7 @@ func TestParseFull(t *testing.T) {
 			{ID: "Account1", Mapping: "IMAP_I_Mail", AccountType: "IMAP", AccountName: "Corp Mail",
 				DisplayName: "Jürgen Müller", EmailAddress: "juergen@corp.example", Organization: "Corp; Inc.",
 				IncomingServer: "imap.corp.example", IncomingUser: "juergen", IncomingPort: 993,
+				IncomingProtocol: "imap", IncomingSecurity: "tls",
 				SMTPServer: "smtp.corp.example", SMTPPort: 465, SMTPSecurity: "tls", SMTPUseAuth: true,
 				SMTPUserName: "juergen", Line: 31,
 				Raw: map[string]string{"UniqueService": "No", "AccountName": "Corp Mail", "DisplayName": "Jürgen Müller",
@@ -68,7 +71,8 @@ func TestParseFull(t *testing.T) {
 					"ReplyEmailAddress": "", "Organization": "Corp; Inc.", "RootFolder": "", "CheckNewImap": "1"}},
 			{ID: "Account2", Mapping: "I_Mail", AccountType: "POP3", AccountName: "Home", DisplayName: "Jürgen",
 				EmailAddress: "j@home.example", IncomingServer: "pop.home.example", IncomingUser: "jm",
-				IncomingPort: 995, SMTPServer: "smtp.home.example", SMTPPort: 587, SMTPSecurity: "starttls",
+				IncomingPort: 995, IncomingProtocol: "pop3", IncomingSecurity: "tls", LeaveOnServer: u32(0x20007),
+				SMTPServer: "smtp.home.example", SMTPPort: 587, SMTPSecurity: "starttls",
 				SMTPUseAuth: true, SMTPAuthMethod: 1, SMTPUserName: "jm-submit", Line: 32,
 				Raw: map[string]string{"UniqueService": "No", "AccountName": "Home", "DisplayName": "Jürgen",
 					"EmailAddress": "j@home.example", "POP3Server": "pop.home.example", "POP3UserName": "jm",

@@ -95,6 +95,19 @@ type Account struct {
 
 	IncomingServer, IncomingUser string // POP3Server/IMAPServer, POP3UserName/IMAPUserName
 	IncomingPort                 int    // POP3Port/IMAPPort; 0 if absent
+	// IncomingProtocol is "pop3" or "imap": the prefix IncomingServer was
+	// read under (AccountType decides when it names one); "" without an
+	// incoming server.
+	IncomingProtocol string
+	// IncomingSecurity is POP3UseSSL/IMAPUseSSL: "none" (0, and Outlook's
+	// default when absent), "starttls" (2) or "tls" (any other value:
+	// implicit TLS). "" without an incoming server.
+	IncomingSecurity string
+	// LeaveOnServer is the POP3 LeaveOnServer flags (PROP_POP_LEAVE_ON_SERVER,
+	// ID 0x1000): bit 0x1 leaves a copy on the server, 0x2 removes it after
+	// the days in the high word, 0x4 when deleted from Deleted Items. nil
+	// when absent.
+	LeaveOnServer *uint32
 
 	SMTPServer string // never empty
 	SMTPPort   int    // 0 if absent

@@ -53,18 +53,19 @@ func (s *Section) ParseAssignments(pairs []string) ([]Assignment, error) {
 	return out, nil
 }
 
-// absolutePath stores a relative smtp.ca-file as an absolute path, resolved
+// absolutePath stores a relative smtp.ca-file, inbound.ca-file or
+// inbound.maildir as an absolute path, resolved
 // against the current directory when it is set: read later from another
 // directory (spool flush from cron), the relative name would name another
 // file or none. The binds cover the path, not the file's contents.
 func absolutePath(t mapi.Tag, val any) (any, error) {
 	p, ok := val.(string)
-	if t != mapi.PrSMTPCAFile || !ok || p == "" || filepath.IsAbs(p) {
+	if (t != mapi.PrSMTPCAFile && t != mapi.PrInboundCAFile && t != mapi.PrInboundMaildir) || !ok || p == "" || filepath.IsAbs(p) {
 		return val, nil
 	}
 	abs, err := filepath.Abs(p)
 	if err != nil {
-		return nil, mapi.Wrap(mapi.InvalidParameter, err, "cannot resolve smtp.ca-file "+strconv.Quote(p))
+		return nil, mapi.Wrap(mapi.InvalidParameter, err, "cannot resolve "+mapi.DisplayName(t, mapi.ScopeTransport)+" "+strconv.Quote(p))
 	}
 	return abs, nil
 }

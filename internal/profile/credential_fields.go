@@ -29,12 +29,16 @@ func (s *Section) SecureField(field string) (mapi.Tag, error) {
 	return t, nil
 }
 
-// SecretField is [Section.SecureField] for a secret to store: the username
-// is not one (MAPI_E_INVALID_PARAMETER: it is given with --username).
+// SecretField is [Section.SecureField] for a secret to store: the
+// usernames are not ones (MAPI_E_INVALID_PARAMETER: they are given with
+// --username, and inbound.username with --inbound --username).
 func (s *Section) SecretField(field string) (mapi.Tag, error) {
 	t, err := s.SecureField(field)
-	if err == nil && t == mapi.PrUsername {
+	switch {
+	case err == nil && t == mapi.PrUsername:
 		return 0, mapi.Errorf(mapi.InvalidParameter, "the username is not a secret: give it with --username")
+	case err == nil && t == mapi.PrInboundUsername:
+		return 0, mapi.Errorf(mapi.InvalidParameter, "inbound.username is not a secret: give it with --inbound --username")
 	}
 	return t, err
 }
@@ -44,6 +48,13 @@ func (s *Section) SecretField(field string) (mapi.Tag, error) {
 // ([Profile.UpdateSecure]). A binary tag keeps the bytes, a string tag
 // holds them as a string.
 func (p *Profile) StoreSecret(s *Section, ids []age.Identity, tag mapi.Tag, secret []byte, username string) error {
+	return p.StoreSecretAs(s, ids, tag, secret, mapi.PrUsername, username)
+}
+
+// StoreSecretAs is [Profile.StoreSecret] with the username stored under
+// userTag (mapi.PrUsername, or mapi.PrInboundUsername for the inbound
+// side's own logon).
+func (p *Profile) StoreSecretAs(s *Section, ids []age.Identity, tag mapi.Tag, secret []byte, userTag mapi.Tag, username string) error {
 	return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
 		if tag.Type() == mapi.PtBinary {
 			props[tag] = secret
@@ -51,7 +62,7 @@ func (p *Profile) StoreSecret(s *Section, ids []age.Identity, tag mapi.Tag, secr
 			props[tag] = string(secret)
 		}
 		if username != "" {
-			props[mapi.PrUsername] = username
+			props[userTag] = username
 		}
 		return nil
 	})

@@ -7,8 +7,10 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-// Transport kinds.
-var TransportKinds = []string{"smtp", "maildir", "sendmail"}
+// Transport kinds: how a transport section's mail leaves. "none" is a
+// section with only an inbound side (SPEC §8 "or only one of them"): it
+// sends nothing, and is never the default transport.
+var TransportKinds = []string{"smtp", "maildir", "sendmail", "none"}
 
 // AddSection creates a section of kind in p (MAPI_E_COLLISION if the name is
 // taken). A transport section gets PR_RESOURCE_TYPE, PR_PROVIDER_UID and the
@@ -31,7 +33,7 @@ func (p *Profile) AddSection(name, kind, transport string) (*Section, error) {
 		}
 		if !slices.Contains(TransportKinds, transport) {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "unknown transport %q", clip(transport)).
-				WithHint("transports are smtp, maildir and sendmail")
+				WithHint("transports are smtp, maildir, sendmail and none (inbound only)")
 		}
 		uid, _ := hex.DecodeString(s.UID)
 		next := int32(1)
@@ -79,6 +81,9 @@ func (s *Section) SetProp(t mapi.Tag, v any) error {
 		if err := checkTransportSetting(t, v); err != nil {
 			return err
 		}
+		if err := checkInboundSetting(t, v, oneOfValues(v)); err != nil {
+			return err
+		}
 	}
 	s.Props[t] = v
 	return nil
@@ -90,14 +95,20 @@ var reserved = []mapi.Tag{mapi.PrProviderUID, mapi.PrResourceType, mapi.PrSearch
 // IsReserved reports whether t is kept by mapictl and may not be set or unset by hand.
 func IsReserved(t mapi.Tag) bool { return slices.Contains(reserved, t) }
 
-func checkTransportSetting(t mapi.Tag, v any) error {
-	oneOf := func(name string, allowed ...string) error {
+// oneOfValues returns the check that v is one of the allowed values of the
+// setting name.
+func oneOfValues(v any) func(name string, allowed ...string) error {
+	return func(name string, allowed ...string) error {
 		if s, _ := v.(string); !slices.Contains(allowed, s) {
 			return mapi.Errorf(mapi.InvalidParameter, "invalid %s %q", name, clip(s)).
 				WithHint("one of: " + joinQuoted(allowed))
 		}
 		return nil
 	}
+}
+
+func checkTransportSetting(t mapi.Tag, v any) error {
+	oneOf := oneOfValues(v)
 	switch t {
 	case mapi.PrTransport:
 		return oneOf("transport", TransportKinds...)
@@ -129,10 +140,15 @@ func joinQuoted(list []string) string {
 }
 
 // SetDefaultOutbound makes s the default outbound transport: it sets
-// STATUS_DEFAULT_OUTBOUND on s and clears it on every other transport.
+// STATUS_DEFAULT_OUTBOUND on s and clears it on every other transport. A
+// section with transport none (inbound only) cannot be it.
 func (p *Profile) SetDefaultOutbound(s *Section) error {
 	if s.Kind != KindTransport {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q is not a transport", s.Name)
+	}
+	if s.Transport() == "none" {
+		return mapi.Errorf(mapi.InvalidParameter, "section %q has no outbound side (transport none)", s.Name).
+			WithHint("set its transport first, e.g. 'mapictl section set " + s.Name + " transport=smtp'")
 	}
 	for _, t := range p.Transports() {
 		flags := t.Long(mapi.PrResourceFlags, 0) &^ mapi.StatusDefaultOutbound
@@ -174,9 +190,10 @@ func (p *Profile) Reorder(names []string) error {
 }
 
 // DefaultTransport is the transport message send uses without --transport:
-// the one with STATUS_DEFAULT_OUTBOUND, else the first in transport order.
+// the one with STATUS_DEFAULT_OUTBOUND, else the first in transport order;
+// sections with transport none (inbound only) are passed over.
 func (p *Profile) DefaultTransport() (*Section, error) {
-	ts := p.Transports()
+	ts := slices.DeleteFunc(p.Transports(), func(s *Section) bool { return s.Transport() == "none" })
 	for _, t := range ts {
 		if t.DefaultOutbound() {
 			return t, nil

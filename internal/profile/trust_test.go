@@ -503,7 +503,7 @@ func TestNewerVersionAdvancesPin(t *testing.T) {
 // settings would have it), ReadSecure refuses with MAPI_E_NO_ACCESS naming
 // the setting, old -> new. Settings that move nothing do not bind.
 func TestBoundSettings(t *testing.T) {
-	inbound := mapi.NewTag(mapi.PtUnicode, 0x6611)
+	inbound := mapi.PrInboundMDA // 0x6618001F: named since issue 27
 	oauth2 := mapi.NewTag(mapi.PtUnicode, 0x6625)
 	initial := map[mapi.Tag]any{
 		mapi.PrTransport:        "smtp",
@@ -541,7 +541,7 @@ func TestBoundSettings(t *testing.T) {
 		{mapi.PrEmailAddress, "mallory@example.com", `email: "alice@example.com" -> "mallory@example.com"`},
 		{mapi.PrMaildirPath, "/tmp/leak", `maildir.path: "/home/a/Maildir" -> "/tmp/leak"`},
 		{mapi.PrSendmailPath, "/tmp/evil", `sendmail.path: "/usr/sbin/sendmail" -> "/tmp/evil"`},
-		{inbound, "/tmp/evil-mda", `0x6611001F: "/usr/bin/procmail" -> "/tmp/evil-mda"`},
+		{inbound, "/tmp/evil-mda", `inbound.mda: "/usr/bin/procmail" -> "/tmp/evil-mda"`},
 		{oauth2, "https://evil.example/token", `0x6625001F: "https://auth.example.com/token" -> "https://evil.example/token"`},
 		{mapi.PrSMTPCAFile, nil, `smtp.ca-file: "/etc/ca.pem" -> unset`},
 		{mapi.NewTag(mapi.PtUnicode, 0x661E), "x", `0x661E001F: unset -> "x"`},

@@ -26,6 +26,29 @@ type Settings struct {
 	TimeoutSeconds     int    `json:"timeout,omitempty"`
 	MultiSession       bool   `json:"multi_session"`
 	AddressOverride    bool   `json:"address_override"`
+
+	// Inbound is the section's inbound side (SPEC §8); nil when it has none.
+	Inbound *InboundSettings `json:"inbound,omitempty"`
+}
+
+// InboundSettings are the inbound settings a session file keeps for a
+// section, defaults filled in at logon, so that fetch needs no profile.
+// Exactly one of Maildir and MDA is set.
+type InboundSettings struct {
+	Protocol           string   `json:"protocol"` // "imap" or "pop3"
+	Host               string   `json:"host,omitempty"`
+	Port               int      `json:"port,omitempty"`
+	Security           string   `json:"security,omitempty"`
+	Auth               string   `json:"auth,omitempty"`
+	Mailbox            string   `json:"mailbox,omitempty"`
+	Keep               bool     `json:"keep"`
+	Maildir            string   `json:"maildir,omitempty"`
+	MDA                []string `json:"mda,omitempty"`
+	CAFile             string   `json:"ca_file,omitempty"`
+	Fingerprint        string   `json:"tls_fingerprint,omitempty"`
+	InsecureSkipVerify bool     `json:"insecure_skip_verify,omitempty"`
+	AllowInsecureAuth  bool     `json:"allow_insecure_auth,omitempty"`
+	MaxSize            int64    `json:"max_size,omitempty"`
 }
 
 // Credentials are the secrets a session file keeps for a section (plain
@@ -35,4 +58,8 @@ type Credentials struct {
 	Username    string `json:"username,omitempty"`
 	Password    string `json:"password,omitempty"`
 	OAuth2Token string `json:"oauth2_token,omitempty"`
+	// InboundUsername and InboundPassword are inbound.username and
+	// inbound.password, when the section stores them apart.
+	InboundUsername string `json:"inbound_username,omitempty"`
+	InboundPassword string `json:"inbound_password,omitempty"`
 }

@@ -52,11 +52,15 @@ func (s *Snapshot) Section(nameOrUID string) *SectionSnapshot {
 }
 
 // Default returns the section message send uses without --transport: the
-// default outbound one, else the first in transport order.
+// default outbound one, else the first in transport order; a section with
+// transport none (inbound only) is passed over.
 func (s *Snapshot) Default() *SectionSnapshot {
 	var best *SectionSnapshot
 	for i := range s.Sections {
 		sec := &s.Sections[i]
+		if sec.Settings.Transport == "none" {
+			continue
+		}
 		if sec.DefaultOutbound {
 			return sec
 		}
