@@ -203,11 +203,16 @@ func (r *run) pass() error {
 		if r.o.Progress != nil {
 			r.o.Progress(0, len(want))
 		}
+		var b *batch
+		if r.md.root != "" {
+			b = newBatch(r)
+			defer b.abandon()
+		}
 		err := r.src.Fetch(r.ctx, want, func(id string, body io.Reader) error {
 			if err := r.ctx.Err(); err != nil {
 				return err
 			}
-			if err := r.deliver(id, body); err != nil {
+			if err := r.deliver(b, id, body); err != nil {
 				return err
 			}
 			done++
@@ -216,6 +221,13 @@ func (r *run) pass() error {
 			}
 			return nil
 		})
+		if b != nil {
+			// What the stream left pending is complete in tmp/: make it
+			// durable whatever ended the stream.
+			if berr := b.close(); err == nil {
+				err = berr
+			}
+		}
 		if err != nil {
 			r.complete = false
 			return err
@@ -230,36 +242,43 @@ func (r *run) pass() error {
 	return nil
 }
 
-// deliver stores one message.
-func (r *run) deliver(id string, body io.Reader) error {
+// deliver stores one message: into tmp/, fsync'd, then queued on b (nil
+// for an MDA), which makes it durable and delivered with its batch.
+func (r *run) deliver(b *batch, id string, body io.Reader) error {
 	name := messageName(r.a, r.j.validity, id)
 	if r.md.root == "" {
 		return r.deliverMDA(id, name, body)
 	}
-	n, digest, err := r.md.writeTmp(name, body)
+	if err := r.flushIfPending(b, name); err != nil {
+		return err
+	}
+	f, n, digest, err := r.md.writeTmp(name, body)
 	if err != nil {
 		return deliverErr("write the message to the Maildir", err)
 	}
-	if adopted, err := r.adopt(id, digest); err != nil || adopted {
-		if err == nil {
-			err = r.md.discard(name)
+	m := pendingMsg{f: f, id: id, name: name, digest: digest, size: n}
+	b.lock()
+	adopted, err := r.adopt(id, digest)
+	b.mu.Unlock()
+	if err != nil || adopted {
+		if derr := r.drop(m); err == nil {
+			err = derr
 		}
 		return err
 	}
-	if err := r.j.append(record{T: "i", ID: id, N: name, D: digest}, true); err != nil {
-		return err
+	return b.add(m)
+}
+
+// flushIfPending flushes b when name is pending in it (a server listing
+// one ID twice), so that tmp/name is not written over before its intent.
+func (r *run) flushIfPending(b *batch, name string) error {
+	b.lock()
+	defer b.mu.Unlock()
+	if !b.pendingName(name) {
+		return nil
 	}
-	crashPoint("after-intent")
-	if err := r.md.publish(name); err != nil {
-		return deliverErr("move the message into new/", err)
-	}
-	crashPoint("after-link")
-	if err := r.j.append(record{T: "d", ID: id, D: digest}, false); err != nil {
-		return err
-	}
-	r.res.Fetched++
-	r.res.Bytes += n
-	return nil
+	b.timer.Stop()
+	return b.flush()
 }
 
 // deliverMDA spools one message and runs the MDA on it.

@@ -230,6 +230,32 @@ func (j *journal) append(r record, sync bool) error {
 	return nil
 }
 
+// appendAll writes recs with one write (and, with sync, one fsync) and
+// then applies them. On an error none is applied (though some may be on
+// disk: the caller must treat them as possibly written).
+func (j *journal) appendAll(recs []record, sync bool) error {
+	var buf []byte
+	for _, r := range recs {
+		line, err := json.Marshal(r)
+		if err != nil {
+			return mapi.Wrap(mapi.CallFailed, err, "encode a journal record")
+		}
+		buf = append(append(buf, line...), '\n')
+	}
+	if _, err := j.f.Write(buf); err != nil {
+		return mapi.Wrap(mapi.DiskError, err, "write the inbound journal")
+	}
+	if sync {
+		if err := j.sync(); err != nil {
+			return err
+		}
+	}
+	for _, r := range recs {
+		j.apply(r)
+	}
+	return nil
+}
+
 // sync fsyncs the appended records.
 func (j *journal) sync() error {
 	if err := j.f.Sync(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 
 	"github.com/mapictl/mapictl/internal/fsutil"
 )
@@ -41,14 +42,16 @@ func (m maildir) hasTmp(name string) (bool, error) {
 	return err == nil, err
 }
 
-// writeTmp streams r into tmp/name (0600; a leftover is truncated),
-// fsyncs it and tmp/, and returns its size and hex SHA-256. On an error
-// the file is removed.
-func (m maildir) writeTmp(name string, r io.Reader) (n int64, digest string, err error) {
+// writeTmp streams r into tmp/name (0600; a leftover is truncated) and
+// returns the file, still open and not yet fsync'd, its size and hex
+// SHA-256. On an error the file is removed. The caller fsyncs the file
+// ([syncFiles]) and then tmp/ ([maildir.syncTmp]) before any intent
+// names it, or closes and discards it.
+func (m maildir) writeTmp(name string, r io.Reader) (f *os.File, n int64, digest string, err error) {
 	path := m.tmp(name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fsutil.FileMode)
+	f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, fsutil.FileMode)
 	if err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	defer func() {
 		if err != nil {
@@ -62,20 +65,30 @@ func (m maildir) writeTmp(name string, r io.Reader) (n int64, digest string, err
 		w = testOnlyWriter(w)
 	}
 	if n, err = io.Copy(io.MultiWriter(w, h), r); err != nil {
-		return 0, "", err
+		return nil, 0, "", err
 	}
 	crashPoint("after-write")
-	if err = f.Sync(); err != nil {
-		return 0, "", err
+	return f, n, hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// syncFiles fsyncs and closes every file of fs, concurrently (so that the
+// file system can commit them together in one journal transaction), and
+// returns their errors joined.
+func syncFiles(fs []*os.File) error {
+	errs := make([]error, len(fs))
+	var wg sync.WaitGroup
+	for i, f := range fs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f.Sync()
+			if err := f.Close(); errs[i] == nil {
+				errs[i] = err
+			}
+		}()
 	}
-	if err = f.Close(); err != nil {
-		return 0, "", err
-	}
-	if err = fsutil.SyncDir(filepath.Join(m.root, "tmp")); err != nil {
-		return 0, "", err
-	}
-	crashPoint("after-fsync")
-	return n, hex.EncodeToString(h.Sum(nil)), nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // discard removes tmp/name.
@@ -87,10 +100,25 @@ func (m maildir) discard(name string) error {
 	return err
 }
 
-// publish renames tmp/name into new/ and fsyncs new/. The target is
+// syncTmp fsyncs tmp/, making the names of the files written there
+// durable.
+func (m maildir) syncTmp() error { return fsutil.SyncDir(filepath.Join(m.root, "tmp")) }
+
+// syncNew fsyncs new/, making the renames into it durable.
+func (m maildir) syncNew() error { return fsutil.SyncDir(filepath.Join(m.root, "new")) }
+
+// publish renames tmp/name into new/ and fsyncs new/.
+func (m maildir) publish(name string) error {
+	if err := m.link(name); err != nil {
+		return err
+	}
+	return m.syncNew()
+}
+
+// link renames tmp/name into new/ without an fsync. The target is
 // new/name, or new/name.N when that is taken (never overwritten: it is an
 // earlier message, e.g. of a reused POP3 UIDL).
-func (m maildir) publish(name string) error {
+func (m maildir) link(name string) error {
 	dst := filepath.Join(m.root, "new", name)
 	for i := 1; ; i++ {
 		if _, err := os.Lstat(dst); errors.Is(err, fs.ErrNotExist) {
@@ -100,8 +128,5 @@ func (m maildir) publish(name string) error {
 		}
 		dst = filepath.Join(m.root, "new", name+"."+strconv.Itoa(i))
 	}
-	if err := os.Rename(m.tmp(name), dst); err != nil {
-		return err
-	}
-	return fsutil.SyncDir(filepath.Join(m.root, "new"))
+	return os.Rename(m.tmp(name), dst)
 }
