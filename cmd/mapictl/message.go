@@ -9,7 +9,7 @@ func newMessageCmd(f *factory) *cobra.Command {
 		Use:   "message",
 		Short: "Compose and send messages through a transport section",
 	}
-	cmd.AddCommand(newMessageSendCmd(f))
+	cmd.AddCommand(newMessageSendCmd(f), newMessageFetchCmd(f))
 	return cmd
 }
 
