@@ -54,25 +54,13 @@ func cmdIMAPServer(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return
 	}
-	user := imapmemserver.NewUser(imapTestUser, imapTestPass)
-	ts.Check(user.Create("INBOX", nil))
-	mem := imapmemserver.New()
-	mem.AddUser(user)
-	imapAppend(ts, user, args)
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
 	cert, caPEM := smtpTestCert(ts)
 	ca := ts.MkAbs("imap-ca.pem")
 	ts.Check(os.WriteFile(ca, caPEM, 0o600))
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapIdle: {}},
-		Logger:       discardLogger{},
-		InsecureAuth: true, // the listener is TLS itself
-	})
-	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	user, srv, l, err := startMemIMAP(cert, n)
 	ts.Check(err)
-	go srv.Serve(l)
 	ts.Defer(func() { srv.Close(); imapServers.Delete(ts) })
 	imapServers.Store(ts, user)
 	ts.Setenv("IMAP_PORT", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
@@ -89,18 +77,57 @@ func testMessage(k int) []byte {
 
 func imapAppend(ts *testscript.TestScript, user *imapmemserver.User, args []string) {
 	if len(args) != 1 {
-		ts.Fatalf("usage: imapserver [append] N")
+		ts.Fatalf("usage: imapserver append N")
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
+	ts.Check(appendTestMessages(user, n))
+}
+
+// appendTestMessages appends n test messages to user's INBOX, numbered
+// after those it holds.
+func appendTestMessages(user *imapmemserver.User, n int) error {
 	st, err := user.Status("INBOX", &imap.StatusOptions{NumMessages: true})
-	ts.Check(err)
+	if err != nil {
+		return err
+	}
 	base := int(*st.NumMessages)
 	for k := 1; k <= n; k++ {
 		msg := testMessage(base + k)
-		_, err := user.Append("INBOX", literal{bytes.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{})
-		ts.Check(err)
+		if _, err := user.Append("INBOX", literal{bytes.NewReader(msg), int64(len(msg))}, &imap.AppendOptions{}); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// startMemIMAP serves imapmemserver with implicit TLS (cert) on
+// 127.0.0.1:0: IMAP4rev1, UIDPLUS and IDLE, one user with n messages in
+// INBOX. The caller closes srv.
+func startMemIMAP(cert tls.Certificate, n int) (*imapmemserver.User, *imapserver.Server, net.Listener, error) {
+	user := imapmemserver.NewUser(imapTestUser, imapTestPass)
+	if err := user.Create("INBOX", nil); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := appendTestMessages(user, n); err != nil {
+		return nil, nil, nil, err
+	}
+	mem := imapmemserver.New()
+	mem.AddUser(user)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapIdle: {}},
+		Logger:       discardLogger{},
+		InsecureAuth: true, // the listener is TLS itself
+	})
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	go srv.Serve(l)
+	return user, srv, l, nil
 }
 
 type literal struct {
