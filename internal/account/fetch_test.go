@@ -1,11 +1,11 @@
 package account
 
 import (
-	"filippo.io/age"
-
 	"context"
 	"errors"
 	"testing"
+
+	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
