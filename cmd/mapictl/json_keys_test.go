@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -265,6 +267,19 @@ func TestJSONKeysMatchDocs(t *testing.T) {
 	jsonOf("spool flush", "", "spool", "flush")
 	id = field(jsonOf("message send", "", "message", "send", "--queue", "--to", "dana@example.com", "--body", "hi"), "id")
 	jsonOf("spool drop ID", "", "spool", "drop", id)
+
+	cert, _ := newTestCert(t)
+	_, imapSrv, imapLn, err := startMemIMAP(cert, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer imapSrv.Close()
+	jsonOf("section create SECTION", "", "section", "create", "in", "--inbound", "imap", "--set", "inbound.host=127.0.0.1",
+		"--set", "inbound.port="+strconv.Itoa(imapLn.Addr().(*net.TCPAddr).Port), "--set", "inbound.insecure-skip-verify=true",
+		"--set", "inbound.allow-insecure-auth=true", "--set", "inbound.maildir="+filepath.Join(t.TempDir(), "in"))
+	jsonOf("credential set SECTION", imapTestPass+"\n", "credential", "set", "in", "--inbound", "--username", imapTestUser, "--password-stdin")
+	jsonOf("message fetch", "", "message", "fetch")
+	jsonOf("message fetch", "", "message", "fetch", "--dry-run")
 
 	jsonOf("session logon", "", "session", "logon", "--offline")
 	jsonOf("session list", "", "session", "list")

@@ -7,9 +7,9 @@ import (
 func newMessageCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "message",
-		Short: "Compose and send messages through a transport section",
+		Short: "Send messages through a transport section, and fetch incoming mail",
 	}
-	cmd.AddCommand(newMessageSendCmd(f))
+	cmd.AddCommand(newMessageSendCmd(f), newMessageFetchCmd(f))
 	return cmd
 }
 

@@ -19,7 +19,7 @@ encrypted at rest. Queued messages are retried with backoff (1m, 5m, 30m, 2h, â€
 after 5 days they move to failed); failed ones wait for 'spool retry' or 'spool drop'.`,
 	}
 	cmd.PersistentFlags().String(sessionFileFlag, "", "read the session token from this file")
-	cmd.AddCommand(newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolFlushCmd(f), newSpoolRetryCmd(f), newSpoolDropCmd(f))
+	cmd.AddCommand(newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolFlushCmd(f), newSpoolRetryCmd(f), newSpoolDropCmd(f), newSpoolWatchCmd(f))
 	return cmd
 }
 

@@ -24,6 +24,10 @@ type Account struct {
 	// session whose snapshot the account came from ("" for a section
 	// read from the profile).
 	Profile, Session string
+	// ProfileUID is the profile's uid: set by [Resolver.Receiving] and
+	// [FromSnapshot] (from a session logged on since it was kept), ""
+	// otherwise. Incoming mail needs it ([Account.InboundAccount]).
+	ProfileUID string
 	// UID, Name, Kind and Transport identify the section; Kind is always
 	// profile.KindTransport today.
 	UID, Name, Kind, Transport string
@@ -119,7 +123,7 @@ func FromSnapshot(snap *session.Snapshot, sec *session.SectionSnapshot) *Account
 	st := sec.Settings
 	creds := sec.Credentials
 	return &Account{
-		Profile: snap.Profile, Session: snap.ID,
+		Profile: snap.Profile, Session: snap.ID, ProfileUID: snap.ProfileUID,
 		UID: st.SectionUID, Name: st.Section, Kind: profile.KindTransport, Transport: st.Transport,
 		DisplayName: st.DisplayName, Email: st.Email,
 		From:    message.Address{Name: sec.Name, Email: sec.Address},

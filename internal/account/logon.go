@@ -101,7 +101,10 @@ func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 	}
 	if o.Verify == nil {
 		o.Verify = func(ctx context.Context, a *Account, c Credentials) error {
-			return verifyTransport(ctx, a, c, o.SelfExe, o.Verbose)
+			if err := verifyTransport(ctx, a, c, o.SelfExe, o.Verbose); err != nil {
+				return err
+			}
+			return verifyInbound(ctx, a, c, o.Verbose)
 		}
 	}
 	if o.Tries <= 0 {
@@ -172,7 +175,8 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 	if err != nil {
 		return ss, false, err
 	}
-	missing := a.NeedsCredentials() && !creds.HasSecret()
+	missing := a.NeedsCredentials() && !creds.HasSecret() ||
+		a.inboundVerifiable() && a.InboundNeedsCredentials() && !creds.Inbound().HasSecret()
 	if missing && o.Prompt == nil {
 		return ss, false, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", s.Name).
 			WithHint("store them with 'mapictl credential set "+s.Name+" --username USER --password-stdin' (the secret on standard input)",

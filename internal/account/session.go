@@ -89,6 +89,7 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 		return res, nil, "", err
 	}
 	snap := session.NewSnapshot(name, res.Sections, recips, o.Now, o.TTL)
+	snap.ProfileUID = o.Profile.UID
 	token, err := session.Create(o.StoreRoot, snap, pq)
 	if err != nil {
 		return res, nil, "", err

@@ -36,6 +36,26 @@ func verifyTransport(ctx context.Context, a *Account, c Credentials, selfExe str
 	return nil
 }
 
+// inboundVerifiable reports whether a has an inbound side to log on to
+// at `session logon`: one with a host (a side not yet pointed at a server
+// is left to `message fetch` to report).
+func (a *Account) inboundVerifiable() bool { return a.HasInbound() && a.Inbound.Host != "" }
+
+// verifyInbound logs on to a's inbound side with c and logs off (IMAP:
+// LOGIN or AUTHENTICATE, SELECT, LOGOUT; POP3: USER/PASS or AUTH, QUIT),
+// the dialogue to verbose when not nil, when a has one with a host
+// ([Account.inboundVerifiable]). Errors are *transport.Error.
+func verifyInbound(ctx context.Context, a *Account, c Credentials, verbose io.Writer) error {
+	if !a.inboundVerifiable() {
+		return nil
+	}
+	src, err := DialInbound(ctx, a, c, verbose)
+	if err != nil {
+		return err
+	}
+	return src.Close()
+}
+
 // verifyError maps a verification failure of section to the *mapi.Error
 // every command reports for it (transport.MAPIError, SPEC §9): refused
 // credentials MAPI_E_LOGON_FAILED (77), a bad configuration

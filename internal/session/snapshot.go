@@ -22,6 +22,10 @@ type Snapshot struct {
 	// Identity is the profile identity text carried for flushing messages
 	// queued under this session (may be empty).
 	Identity string `json:"identity,omitempty"`
+	// ProfileUID is the profile's uid (it keys the inbound journals, so a
+	// fetch under a session finds what one without it delivered); "" in a
+	// session logged on before it was kept.
+	ProfileUID string `json:"profile_uid,omitempty"`
 
 	// Key is the session token's age identity (not serialized); it opens
 	// the session file and messages queued under the session.

@@ -1,0 +1,186 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// newTestCert makes a self-signed certificate for 127.0.0.1 and its PEM.
+func newTestCert(t testing.TB) (tls.Certificate, []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "mapictl test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key},
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// newIMAPStore is a store with profile p and section in, whose inbound
+// side is an in-process imapmemserver with n messages (IDLE offered).
+func newIMAPStore(t *testing.T, n int) (*relStore, func(int)) {
+	t.Helper()
+	cert, caPEM := newTestCert(t)
+	user, srv, l, err := startMemIMAP(cert, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	s := newRelStore(t)
+	ca := filepath.Join(s.home, "ca.pem")
+	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	s.must("profile", "create", "p", "--default")
+	s.must("section", "create", "in", "--inbound", "imap", "--set", "inbound.host=127.0.0.1",
+		"--set", "inbound.port="+port, "--set", "inbound.ca-file="+ca, "--set", "email=dana@example.com")
+	c := s.cmd("credential", "set", "in", "--inbound", "--username", imapTestUser, "--password-stdin")
+	c.Stdin = strings.NewReader(imapTestPass)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("credential set: %v\n%s", err, out)
+	}
+	return s, func(k int) {
+		if err := appendTestMessages(user, k); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// countNew is how many messages section in's Maildir holds in new/.
+func countNew(s *relStore) int {
+	ents, _ := os.ReadDir(filepath.Join(s.dir, "inbox", "p", "in", "new"))
+	return len(ents)
+}
+
+// waitFor polls cond every 20 ms for up to d.
+func waitFor(d time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(d); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// TestSpoolWatchIdle: spool watch delivers what is there, then a message
+// APPENDed while it runs is in the Maildir within 2 s (IMAP IDLE); a
+// message fetch beside it waits for the journal lock, then 75; SIGTERM
+// ends it with 0.
+func TestSpoolWatchIdle(t *testing.T) {
+	s, appendMsgs := newIMAPStore(t, 2)
+	c := s.cmd("spool", "watch", "--interval", "1h")
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	defer func() {
+		if c.ProcessState == nil {
+			_ = c.Process.Kill()
+			<-done
+		}
+	}()
+	if !waitFor(20*time.Second, func() bool { return countNew(s) == 2 }) {
+		t.Fatalf("the first pass delivered %d of 2\n%s%s", countNew(s), out.String(), errb.String())
+	}
+	time.Sleep(300 * time.Millisecond) // let it enter IDLE
+	start := time.Now()
+	appendMsgs(1)
+	if !waitFor(2*time.Second, func() bool { return countNew(s) == 3 }) {
+		t.Fatalf("a new message was not delivered within 2 s (%d)\n%s%s", countNew(s), out.String(), errb.String())
+	}
+	t.Logf("new mail delivered %v after the APPEND", time.Since(start))
+
+	code, _, stderr := s.execEnv([]string{"MAPICTL_LOCK_TIMEOUT=300ms"}, "message", "fetch")
+	if code != 75 || !strings.Contains(stderr, "MAPI_E_BUSY") {
+		t.Errorf("message fetch beside the watch: exit %d\n%s", code, stderr)
+	}
+
+	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "in: fetched 1 message") {
+		t.Errorf("stdout:\n%s", out.String())
+	}
+	// Nothing is fetched twice afterwards.
+	code, stdout, stderr := s.execEnv(nil, "message", "fetch", "-o", "json")
+	var res fetchJSON
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res.Sections) != 1 || res.Sections[0].Fetched != 0 {
+		t.Fatalf("fetch after the watch: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// execEnv is exec with extra environment.
+func (s *relStore) execEnv(env []string, args ...string) (int, string, string) {
+	s.t.Helper()
+	c := s.cmd(args...)
+	c.Env = append(c.Env, env...)
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errb.String()
+	} else if err != nil {
+		s.t.Fatalf("mapictl %v: %v", args, err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// TestSpoolWatchSessionExpires: under a session spool watch fetches with
+// the snapshot's credentials, and exits 77 when the session expires.
+func TestSpoolWatchSessionExpires(t *testing.T) {
+	s, _ := newIMAPStore(t, 1)
+	code, stdout, stderr := s.execEnv(nil, "session", "logon", "--ttl", "3s", "-o", "json")
+	var logon struct {
+		Token string `json:"token"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &logon) != nil || logon.Token == "" {
+		t.Fatalf("session logon: exit %d\n%s%s", code, stdout, stderr)
+	}
+	start := time.Now()
+	code, stdout, stderr = s.execEnv([]string{"MAPICTL_SESSION=" + logon.Token}, "spool", "watch", "--interval", "1h")
+	if code != 77 || !strings.Contains(stderr, "expired") || countNew(s) != 1 {
+		t.Fatalf("spool watch under a session: exit %d after %v, %d delivered\n%s%s", code, time.Since(start), countNew(s), stdout, stderr)
+	}
+}

@@ -1,0 +1,143 @@
+package account
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/mapictl/mapictl/internal/inbound"
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/transport"
+)
+
+// FetchOptions steer one section's fetch (`message fetch`, SPEC §8).
+type FetchOptions struct {
+	Limit                         int
+	DryRun, Resync, RetryRejected bool
+	// LockTimeout is how long to wait for another fetch of the account.
+	LockTimeout time.Duration
+	// Progress, when set, is called after each message (done, total).
+	Progress func(done, total int)
+	// Log, when set, receives the IMAP or POP3 dialogue, credentials
+	// redacted by the client (-v).
+	Log io.Writer
+	// MDAOutput receives an MDA's stdout and stderr; nil discards them.
+	MDAOutput io.Writer
+}
+
+// Idler is what an IMAP mailbox adds to [inbound.Source]: IDLE, when the
+// server offers it (transport.IMAPMailbox).
+type Idler interface {
+	CanIdle() bool
+	Idle(ctx context.Context) error
+}
+
+// InboundAccount is what keys a's journal and Maildir names: the profile
+// and section uids, the server, the inbound user name and the mailbox.
+func (a *Account) InboundAccount(creds Credentials) inbound.Account {
+	return inbound.Account{ProfileUID: a.ProfileUID, SectionUID: a.UID, Host: a.Inbound.Host,
+		User: creds.Inbound().Username, Mailbox: a.Inbound.Mailbox, Protocol: a.Inbound.Protocol}
+}
+
+// InboundOptions are the inbound.Options of a fetch of a with o: where the
+// messages go, the section's keep and max-size, the MDA's environment.
+func (a *Account) InboundOptions(o FetchOptions) inbound.Options {
+	in := a.Inbound
+	return inbound.Options{Maildir: in.Maildir, MDA: in.MDA, Section: a.Name, Address: a.From.Email,
+		MDAOutput: o.MDAOutput, Keep: in.Keep, MaxSize: in.MaxSize, Limit: o.Limit,
+		DryRun: o.DryRun, Resync: o.Resync, RetryRejected: o.RetryRejected,
+		Progress: o.Progress, LockTimeout: o.LockTimeout}
+}
+
+// checkInbound refuses an account that cannot fetch: no inbound side
+// (MAPI_E_UNCONFIGURED), settings that do not parse (MAPI_E_INVALID_PARAMETER),
+// a session logged on before it kept the profile uid (MAPI_E_UNCONFIGURED:
+// its journal could not be found).
+func (a *Account) checkInbound() error {
+	switch {
+	case !a.HasInbound():
+		return mapi.Errorf(mapi.Unconfigured, "section %q has no inbound side", a.Name).
+			WithHint("add one with 'mapictl section set " + a.Name + " inbound=imap inbound.host=HOST'")
+	case a.Inbound.Err != nil:
+		return mapi.Wrap(mapi.InvalidParameter, a.Inbound.Err, "section "+quote(a.Name)+": inbound.mda")
+	case a.ProfileUID == "":
+		return mapi.Errorf(mapi.Unconfigured, "the session was logged on by an older mapictl and cannot fetch").
+			WithHint("log on again with 'mapictl session logon'")
+	}
+	return nil
+}
+
+// DialInbound connects to a's inbound side with creds' inbound
+// credentials, logs on and selects the mailbox (IMAP) or opens the
+// maildrop (POP3). The source also implements [Idler] for IMAP. log, when
+// not nil, gets the dialogue (credentials redacted). Errors are
+// *transport.Error (stages connect, tls, greeting, auth, select).
+func DialInbound(ctx context.Context, a *Account, creds Credentials, log io.Writer) (inbound.Source, error) {
+	cfg := a.InboundConfig(creds)
+	cfg.Log = log
+	if a.Inbound.Protocol == "pop3" {
+		return transport.DialPOP3(ctx, cfg)
+	}
+	return transport.DialIMAP(ctx, cfg)
+}
+
+// Fetch is one pass of `message fetch` over a's inbound side: dial, log
+// on, inbound.Fetch into its Maildir or MDA under storeRoot's journal,
+// log off. Errors are *mapi.Error ([InboundError] for the transport's):
+// see [inbound.Fetch]; the Result counts what was done before one.
+func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials, o FetchOptions) (inbound.Result, error) {
+	if err := a.checkInbound(); err != nil {
+		return inbound.Result{}, err
+	}
+	src, err := DialInbound(ctx, a, creds, o.Log)
+	if err != nil {
+		return inbound.Result{}, InboundError(a.Name, err)
+	}
+	res, err := inbound.Fetch(ctx, storeRoot, a.InboundAccount(creds), src, a.InboundOptions(o))
+	if cerr := src.Close(); err == nil {
+		err = cerr
+	}
+	return res, InboundError(a.Name, err)
+}
+
+// InboundError is err of section's inbound side as every command reports
+// it: a *transport.Error mapped by transport.MAPIError (SPEC §9; its stage
+// kept for -o json) and prefixed with the section; a *mapi.Error, or nil,
+// as it is.
+func InboundError(section string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e, ok := transport.MAPIError(err, "section "+quote(section))
+	if ok && e.Code == mapi.LogonFailed && len(e.Hints) == 0 {
+		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + " --inbound'")
+	}
+	return e
+}
+
+// Worst is the error a command over several sections ends with (SPEC §9,
+// each section tried): nil when all are nil; else, of the non-nil ones,
+// the first whose exit status is not 75 (a failure that retrying will not
+// cure beats one that will), the highest such status first; else the
+// first.
+func Worst(errs []error) error {
+	var worst *mapi.Error
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		e := mapi.AsError(err)
+		switch {
+		case worst == nil:
+			worst = e
+		case worst.ExitStatus() == mapi.ExitQueued && e.ExitStatus() != mapi.ExitQueued:
+			worst = e
+		case e.ExitStatus() != mapi.ExitQueued && e.ExitStatus() > worst.ExitStatus():
+			worst = e
+		}
+	}
+	if worst == nil {
+		return nil
+	}
+	return worst
+}

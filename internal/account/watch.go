@@ -1,0 +1,245 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/mapictl/mapictl/internal/inbound"
+	"github.com/mapictl/mapictl/internal/mapi"
+)
+
+// WatchOptions steer [Watch] (`spool watch`, SPEC §8).
+type WatchOptions struct {
+	// Interval is the wait between polls where IMAP IDLE is not offered
+	// (POP3 always); 0 is 5 minutes.
+	Interval time.Duration
+	// LockTimeout is how long to wait for another fetch of an account at
+	// the start.
+	LockTimeout time.Duration
+	// Until, when not zero, is the session's expiry: then Watch ends with
+	// MAPI_E_LOGON_FAILED (77).
+	Until time.Time
+	// Backoff is the wait before the nth reconnection in a row (n from
+	// 1); nil is 1 s doubling up to 5 minutes.
+	Backoff func(n int) time.Duration
+	// Grace bounds the message in hand once ctx ends; 0 is 30 s.
+	Grace time.Duration
+	// Report, when set, is called after each pass of a section, and after
+	// each failure that a reconnection will retry (res zero). It may be
+	// called from several goroutines at once (one per section).
+	Report func(section string, res inbound.Result, err error)
+	// Log and MDAOutput are those of [FetchOptions].
+	Log, MDAOutput io.Writer
+}
+
+// errStopped ends a pass after the message in hand once ctx ended.
+var errStopped = errors.New("watch stopped")
+
+// errPoll ends a connection that cannot wait for new mail (POP3, IMAP
+// without IDLE): log off, wait the interval, log on again.
+var errPoll = errors.New("poll again later")
+
+// Watch keeps fetching each of accts (with creds[i]) until ctx ends: it
+// holds each account's journal lock throughout (inbound.Hold), logs on,
+// fetches as [Fetch] does, then waits for new mail with IMAP IDLE where
+// the server offers it (a wake-up fetches again at once), else logs off
+// and polls every o.Interval. A failure that retrying may cure (75: a
+// dropped connection, a server that cannot be reached) is reported and
+// followed by a new logon after o.Backoff.
+//
+// When ctx ends Watch finishes the message in hand (within o.Grace),
+// logs off and returns nil. It returns an error when a section fails for
+// good (the first such error, InboundError's; the other sections are
+// stopped as ctx would stop them), when a lock cannot be taken, or with
+// MAPI_E_LOGON_FAILED (77) when o.Until passes.
+func Watch(ctx context.Context, storeRoot string, accts []*Account, creds []Credentials, o WatchOptions) error {
+	if o.Interval <= 0 {
+		o.Interval = 5 * time.Minute
+	}
+	if o.Grace <= 0 {
+		o.Grace = 30 * time.Second
+	}
+	if o.Backoff == nil {
+		o.Backoff = defaultBackoff
+	}
+	for _, a := range accts {
+		if err := a.checkInbound(); err != nil {
+			return err
+		}
+	}
+	stop, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !o.Until.IsZero() {
+		var c2 context.CancelFunc
+		stop, c2 = context.WithDeadline(stop, o.Until)
+		defer c2()
+	}
+	// work runs the fetch: it outlives stop by o.Grace, so the message in
+	// hand is finished rather than cut.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	defer context.AfterFunc(stop, func() { time.AfterFunc(o.Grace, cancelWork) })()
+
+	held := make([]*inbound.Held, len(accts))
+	defer func() {
+		for _, h := range held {
+			h.Release()
+		}
+	}()
+	for i, a := range accts {
+		h, err := inbound.Hold(stop, storeRoot, a.InboundAccount(creds[i]), o.LockTimeout)
+		if err != nil {
+			return err
+		}
+		held[i] = h
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for i, a := range accts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &watcher{o: o, a: a, creds: creds[i], held: held[i], stop: stop, work: work}
+			if err := w.run(); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if ctx.Err() == nil && stop.Err() != nil {
+		return mapi.Errorf(mapi.LogonFailed, "the session expired at %s", o.Until.UTC().Format(time.RFC3339)).
+			WithHint("log on again with 'mapictl session logon', then restart the watch")
+	}
+	return nil
+}
+
+func defaultBackoff(n int) time.Duration {
+	d := time.Second
+	for ; n > 1 && d < 5*time.Minute; n-- {
+		d *= 2
+	}
+	return min(d, 5*time.Minute)
+}
+
+// watcher is one section of a Watch.
+type watcher struct {
+	o          WatchOptions
+	a          *Account
+	creds      Credentials
+	held       *inbound.Held
+	stop, work context.Context
+}
+
+// run logs on again and again until stop ends (nil) or a failure that
+// retrying will not cure (its error).
+func (w *watcher) run() error {
+	fails := 0
+	for w.stop.Err() == nil {
+		src, err := DialInbound(w.stop, w.a, w.creds, w.o.Log)
+		if err == nil {
+			err = w.session(src, &fails)
+			if cerr := src.Close(); errors.Is(err, errPoll) {
+				err = cerr // polled: nil unless the logoff failed
+			}
+		}
+		switch {
+		case w.stop.Err() != nil:
+			return nil
+		case err == nil:
+			// Polled: log on again after the interval.
+			fails = 0
+			if !w.sleep(w.o.Interval) {
+				return nil
+			}
+			continue
+		}
+		err = InboundError(w.a.Name, err)
+		if mapi.AsError(err).ExitStatus() != mapi.ExitQueued {
+			return err
+		}
+		fails++
+		w.report(inbound.Result{}, err)
+		if !w.sleep(w.o.Backoff(fails)) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// session fetches over one connection: a pass, then IDLE and another pass
+// for as long as the server allows; errPoll when it cannot wait.
+func (w *watcher) session(src inbound.Source, fails *int) error {
+	for {
+		res, err := w.held.Fetch(w.work, stopSource{src, w.stop}, w.a.InboundOptions(FetchOptions{MDAOutput: w.o.MDAOutput}))
+		if errors.Is(err, errStopped) || err != nil && w.stop.Err() != nil {
+			w.report(res, nil)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		*fails = 0
+		w.report(res, nil)
+		idler, ok := src.(Idler)
+		if !ok || !idler.CanIdle() {
+			return errPoll
+		}
+		if err := idler.Idle(w.stop); err != nil {
+			if w.stop.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+func (w *watcher) report(res inbound.Result, err error) {
+	if w.o.Report != nil {
+		w.o.Report(w.a.Name, res, err)
+	}
+}
+
+// sleep waits d; false when stop ended first.
+func (w *watcher) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-w.stop.Done():
+		return false
+	}
+}
+
+// stopSource is a Source whose Fetch ends after the message in hand once
+// stop ended (errStopped), so that a signal never cuts a message.
+type stopSource struct {
+	inbound.Source
+	stop context.Context
+}
+
+func (s stopSource) Fetch(ctx context.Context, ids []string, deliver func(string, io.Reader) error) error {
+	return s.Source.Fetch(ctx, ids, func(id string, r io.Reader) error {
+		if err := deliver(id, r); err != nil {
+			return err
+		}
+		if s.stop.Err() != nil {
+			return errStopped
+		}
+		return nil
+	})
+}
