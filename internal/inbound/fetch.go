@@ -53,12 +53,19 @@ func Fetch(ctx context.Context, store string, a Account, src Source, o Options) 
 		return res, err
 	}
 	defer fl.Unlock()
+	return locked(ctx, path, a, src, o)
+}
+
+// locked is one fetch pass of account a whose journal (path) the caller
+// holds locked: open the journal, make the Maildir, recover, check the
+// validity, fetch, and compact the journal.
+func locked(ctx context.Context, path string, a Account, src Source, o Options) (res Result, err error) {
 	j, err := openJournal(path)
 	if err != nil {
 		return res, err
 	}
 	defer j.close()
-	r := &run{ctx: ctx, a: a, src: src, o: o, j: j, dir: dir, res: &res}
+	r := &run{ctx: ctx, a: a, src: src, o: o, j: j, dir: filepath.Dir(path), res: &res}
 	if o.Maildir != "" {
 		r.md = maildir{root: o.Maildir}
 		if err := r.md.ensure(); err != nil {

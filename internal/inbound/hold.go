@@ -52,29 +52,7 @@ func (h *Held) Fetch(ctx context.Context, src Source, o Options) (res Result, er
 		return res, mapi.Errorf(mapi.Unconfigured, "the server cannot confirm deletions (no UIDPLUS), so inbound.keep=false cannot be honoured").
 			WithHint("set inbound.keep=true, or use a server with UIDPLUS")
 	}
-	j, err := openJournal(h.path)
-	if err != nil {
-		return res, err
-	}
-	defer j.close()
-	r := &run{ctx: ctx, a: h.a, src: src, o: o, j: j, dir: filepath.Dir(h.path), res: &res}
-	if o.Maildir != "" {
-		r.md = maildir{root: o.Maildir}
-		if err := r.md.ensure(); err != nil {
-			return res, deliverErr("create the Maildir", err)
-		}
-	}
-	if err := r.recover(); err != nil {
-		return res, err
-	}
-	if err := r.checkValidity(false); err != nil {
-		return res, err
-	}
-	err = r.pass()
-	if cerr := r.finish(err == nil); err == nil {
-		err = cerr
-	}
-	return res, err
+	return locked(ctx, h.path, h.a, src, o)
 }
 
 // Release lets the lock go. Safe to call more than once.
