@@ -46,7 +46,9 @@ func (m *IMAPMailbox) authenticate(ctx context.Context) error {
 	if mech == "login" {
 		err = m.c.Login(cr.Username, cr.Password).Wait()
 	} else {
+		m.conn.sasl = true
 		err = m.c.Authenticate(m.saslClient(mech))
+		m.conn.sasl = false
 	}
 	if err != nil {
 		e := imapClassify(ctx, StageAuth, err)

@@ -31,6 +31,15 @@ type imapConn struct {
 	mu      sync.Mutex
 	busy    bool
 	readErr error // sticky: a read that failed (a timeout above all) is final
+
+	// sasl is set while AUTHENTICATE runs: go-imap (v2.0.0-beta.9) sends an
+	// empty SASL response to a server challenge as "=", the SASL-IR form
+	// (RFC 4959) that belongs in the command line only; in a continued
+	// response an empty one is an empty line (RFC 9051 §6.2.2), and Dovecot
+	// refuses "=" ("Invalid base64 data in continued response"). SCRAM's
+	// last step is such an empty response. Write turns that line into an
+	// empty one.
+	sasl bool
 }
 
 // Read implements net.Conn.
@@ -69,6 +78,12 @@ func (c *imapConn) Read(p []byte) (int, error) {
 
 // Write implements net.Conn.
 func (c *imapConn) Write(p []byte) (int, error) {
+	if c.sasl && string(p) == "=\r\n" {
+		if _, err := c.Conn.Write([]byte("\r\n")); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	if c.log != nil {
 		// Logged before it is sent, so that the transcript shows the
 		// command before the server's answer to it.
