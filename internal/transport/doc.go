@@ -25,7 +25,13 @@
 //
 // # Inbound
 //
-// The interface is deliberately small ([Transport] with Send and Close, plus
-// the optional [Verifier]) so that an inbound counterpart (IMAP/POP3 into a
-// Maildir) can sit beside it later, sharing [Config] and [Credentials].
+// [DialIMAP] (go-imap/v2, imap_*.go) and [DialPOP3] (our own client on
+// net/textproto, pop3_*.go) log on to the inbound side of a section
+// ([InboundConfig]) and return a mailbox that implements internal/inbound's
+// Source with plain types, so neither package imports the other: List,
+// a pipelined and streamed Fetch (bytes exactly as the protocol frames
+// them, bounded memory), Delete and a Commit that succeeds only when the
+// server confirmed the deletions (UID EXPUNGE; QUIT). TLS trust, the AUTH
+// rules and the redacted transcript are SMTP's; errors are *Error with the
+// inbound stages (greeting, select, fetch, delete, logout).
 package transport
