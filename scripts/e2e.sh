@@ -387,7 +387,8 @@ kill_loop() {
 }
 
 inbound_e2e() {
-	if ! m message fetch --help >/dev/null 2>&1; then
+	# (cobra answers --help of an unknown subcommand with the parent's help, exit 0)
+	if ! m message fetch --help 2>/dev/null | grep -q 'mapictl message fetch'; then
 		echo "skip incoming mail (this mapictl has no 'message fetch')"
 		return 0
 	fi
