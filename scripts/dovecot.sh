@@ -15,16 +15,19 @@
 #                                       server that lost its uidlist would
 #
 # What DIR/env gives (all on 127.0.0.1):
-#   DOVECOT_HOST (127.0.0.1), DOVECOT_NAME (localhost: for clients that match the
-#   certificate's CN or DNS name only, as mbsync and fetchmail do), DOVECOT_IMAPS_PORT (implicit TLS), DOVECOT_IMAP_PORT (STARTTLS),
+#   DOVECOT_HOST (127.0.0.1), DOVECOT_NAME (localhost: for clients that match
+#   the certificate's CN or DNS name only, as mbsync and fetchmail do),
+#   DOVECOT_IMAPS_PORT (implicit TLS), DOVECOT_IMAP_PORT (STARTTLS),
 #   DOVECOT_POP3S_PORT (implicit TLS), DOVECOT_POP3_PORT (STLS), DOVECOT_CA (the
 #   self-signed certificate, CN=localhost, SAN IP:127.0.0.1 and DNS:localhost),
 #   DOVECOT_USER1/DOVECOT_PASS1 and DOVECOT_USER2/DOVECOT_PASS2 (passwd-file, PLAIN
 #   scheme so SCRAM-SHA-256 works too), DOVECOT_MAILDIR1/2 (the server's Maildirs),
 #   DOVECOT_MAIL_USER (the uid mail is read as), DOVECOT_CONF, DOVECOT_DIR.
-# Mechanisms offered: PLAIN, LOGIN, SCRAM-SHA-256 (only after TLS: plaintext
-# auth on the STARTTLS ports before STARTTLS is refused, Dovecot's default);
-# POP3 USER/PASS likewise. UIDPLUS, IDLE, UIDL, PIPELINING: Dovecot's defaults.
+# Mechanisms offered: PLAIN, LOGIN, SCRAM-SHA-256, POP3 USER/PASS. Dovecot
+# counts a loopback connection as secured, so on the STARTTLS ports it accepts
+# these before STARTTLS too (even with ssl = required): that a client never
+# sends credentials in clear is for the client's own tests to show. UIDPLUS,
+# IDLE, UIDL, PIPELINING: Dovecot's defaults.
 #
 # Root (CI): Dovecot refuses to read mail as uid 0 (first_valid_uid), so the
 # mail processes run as an unprivileged user, mapictl-test, created here with
@@ -32,8 +35,9 @@
 # can read the passwd-file that only it and root may read; the login processes
 # stay dovenull (the package's user), chrooted as Dovecot does by default. The
 # master runs as root (to bind, chroot and switch uid), as Dovecot expects.
+# default_internal_group is that user's group, for the sockets Dovecot makes.
 # Not root (a developer): Dovecot's "rootless" mode; every process is the
-# caller, login chroots are off.
+# caller, login chroots are off (tried: starts, serves).
 #
 # The peers for a bench row (scripts/inbound-peers.sh runs and times them):
 # mbsync (isync), fetchmail (--mda maildrop) and getmail6, each with a config
@@ -136,6 +140,7 @@ ssl_key = <$dir/key.pem
 ssl_min_protocol = TLSv1.2
 auth_mechanisms = plain login scram-sha-256
 default_internal_user = $mailuser
+default_internal_group = $(id -gn "$mailuser")
 default_login_user = $loginuser
 first_valid_uid = $uid
 last_valid_uid = 0
@@ -194,7 +199,10 @@ DOVECOT_MAILDIR2=$dir/home/$u2/Maildir
 DOVECOT_MAIL_USER=$mailuser
 EOF
 
-	dovecot -c "$dir/dovecot.conf" || { cat "$dir/dovecot.log" >&2 2>/dev/null; die "dovecot did not start"; }
+	# Dovecot's daemon keeps the descriptors it was given: not ours, or a
+	# caller's $(dovecot.sh start DIR) or pipe would wait for it to exit.
+	dovecot -c "$dir/dovecot.conf" </dev/null >"$dir/startup.log" 2>&1 ||
+		{ cat "$dir/startup.log" "$dir/dovecot.log" >&2 2>/dev/null; die "dovecot did not start"; }
 	# Ready when all four ports accept.
 	local p ok
 	for p in $imap $imaps $pop3 $pop3s; do
