@@ -11,7 +11,9 @@
 #
 # Needs go, openssl, curl, jq, python3; installs hyperfine, age, msmtp,
 # swaks, pass (+gnupg) and time from Debian's packages when missing, and
-# mailpit with `go install`.
+# mailpit with `go install`. The incoming-mail rows (section 7, issue 27) need
+# dovecot-imapd, dovecot-pop3d, isync, fetchmail, maildrop and getmail6
+# (.ci/run installs them; what is missing is skipped with a message).
 # Usage: scripts/bench.sh [-q]   (-q: fewer runs, no 10,000-section profile)
 # Env:   MAPICTL_BIN=PATH benchmarks that binary instead of building one;
 #        ROUNDS, RUNS: rounds and runs per round (interleaved rows run
@@ -44,7 +46,12 @@ work=$(mktemp -d)
 out=${BENCH_OUT:-$work/out}
 mkdir -p "$out"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+dvroot="" # section 7's Dovecot: DIR of scripts/dovecot.sh is $dvroot/dovecot
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[[ -z $dvroot ]] || { bash scripts/dovecot.sh stop "$dvroot/dovecot" >/dev/null 2>&1 || true; rm -rf "$dvroot"; }
+	rm -rf "$work"
+}
 trap cleanup EXIT
 
 # The release build of README.md: static (no cgo, so no dynamic loader at
@@ -320,6 +327,108 @@ ratio "spool flush of 200 / 200 msmtp runs (per message)" "r<=0.1" "$M spool flu
 RUNS=$save WARMUP=2
 [[ $($M spool list -o json | jq '[.[]|select(.state=="queued")]|length') == 0 ]] || echo "bench: spool not empty after flush" >&2
 
+# --- 7. incoming mail (issue 27): 1,000 messages of 10 KB fetched over IMAPS
+# from a private Dovecot (scripts/dovecot.sh) into an empty Maildir, each run
+# from a fresh state (Maildir and sync state removed inside the timed command,
+# on both sides), against mbsync, fetchmail + maildrop and getmail6
+# (scripts/inbound-peers.sh); then spool watch's IDLE latency and the peak RSS
+# of fetching one 50 MB message. Skipped when this mapictl has no message
+# fetch or Dovecot is not installed; a peer that is missing skips its row.
+mem_fetch50="" idle_ms=""
+if ! $M message fetch --help 2>/dev/null | grep -q 'mapictl message fetch'; then
+	echo "bench: this mapictl has no 'message fetch': incoming-mail rows skipped" >&2
+elif ! command -v dovecot >/dev/null || [[ ! -x /usr/lib/dovecot/imap || ! -x /usr/lib/dovecot/pop3 ]]; then
+	echo "bench: dovecot-imapd/dovecot-pop3d missing: incoming-mail rows skipped" >&2
+else
+	dvroot=$(mktemp -d)
+	chmod 0711 "$dvroot" # dovecot.sh's mail user reaches its home (and the peers' WORK) inside
+	bash scripts/dovecot.sh start "$dvroot/dovecot" >/dev/null
+	# shellcheck disable=SC1091
+	source "$dvroot/dovecot/env"
+	bash scripts/dovecot.sh fill "$dvroot/dovecot" "$DOVECOT_USER1" 1000 10240
+	bash scripts/inbound-peers.sh setup "$dvroot/dovecot" "$dvroot/peers"
+	IS="$work/instore" # a store of its own: fresh state = its inbox/ and inbound/ removed
+	$M --store "$IS" profile create in --default >/dev/null 2>&1
+	# inbound.auth=plain (over TLS): go-imap v2.0.0-beta.9 ends Dovecot's
+	# SCRAM-SHA-256 exchange with a "=" line Dovecot refuses (emersion/go-imap#760)
+	$M --store "$IS" section create dovecot --inbound imap --set inbound.host="$DOVECOT_HOST" \
+		--set inbound.port="$DOVECOT_IMAPS_PORT" --set inbound.ca-file="$DOVECOT_CA" --set inbound.auth=plain \
+		--set email=alice@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS1" | $M --store "$IS" credential set dovecot --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
+	cat >"$work/fetch1000" <<EOF
+#!/usr/bin/env bash
+rm -rf $IS/inbox $IS/inbound
+exec $M --store $IS message fetch -s dovecot >/dev/null
+EOF
+	chmod +x "$work/fetch1000"
+	in_count() { find "$IS/inbox/in/dovecot/new" "$IS/inbox/in/dovecot/cur" -type f | wc -l; }
+	"$work/fetch1000" && [[ $(in_count) == 1000 ]] || { echo "bench: message fetch did not deliver 1000" >&2; exit 1; }
+	peer() { # PEER: one fetch by scripts/inbound-peers.sh, checked once before timing
+		bash scripts/inbound-peers.sh fetch "$1" "$dvroot/peers" >/dev/null 2>&1 &&
+			[[ $(bash scripts/inbound-peers.sh count "$1" "$dvroot/peers") == 1000 ]]
+	}
+	save=$RUNS WARMUP=1
+	for p in mbsync:mbsync:"r<=1":5 fetchmail:fetchmail:"r<=0.2":2 getmail:getmail:"r<=0.2":2; do
+		IFS=: read -r name bin target runs <<<"$p"
+		if ! command -v "$bin" >/dev/null; then echo "bench: $bin missing, skipping its row" >&2; continue; fi
+		if ! peer "$name"; then echo "bench: $name did not fetch 1000 messages, skipping its row" >&2; continue; fi
+		RUNS=$((quick ? 2 : runs))
+		ratio "message fetch of 1,000 x 10 KB (IMAPS) / $name" "$target" "$work/fetch1000" \
+			"bash scripts/inbound-peers.sh fetch $name $dvroot/peers" || true
+		[[ $(bash scripts/inbound-peers.sh count "$name" "$dvroot/peers") == 1000 ]] || echo "bench: $name fell short of 1000 in a timed run" >&2
+	done
+	RUNS=$save WARMUP=2
+	[[ $(in_count) == 1000 ]] || echo "bench: message fetch fell short of 1000 in a timed run" >&2
+
+	# spool watch with IDLE: a message APPENDed (the server's OK) -> in the Maildir
+	bash scripts/dovecot.sh empty "$dvroot/dovecot" "$DOVECOT_USER2"
+	$M --store "$IS" section create watch --inbound imap --set inbound.host="$DOVECOT_HOST" \
+		--set inbound.port="$DOVECOT_IMAPS_PORT" --set inbound.ca-file="$DOVECOT_CA" --set inbound.auth=plain \
+		--set email=bob@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS2" | $M --store "$IS" credential set watch --inbound --username "$DOVECOT_USER2" --password-stdin >/dev/null
+	$M --store "$IS" spool watch -s watch >/dev/null 2>"$work/watch.err" &
+	wpid=$!
+	pids+=("$wpid")
+	sleep 1
+	idle_ms=$(python3 - "$DOVECOT_HOST" "$DOVECOT_IMAPS_PORT" "$DOVECOT_CA" "$DOVECOT_USER2" "$DOVECOT_PASS2" \
+		"$IS/inbox/in/watch" <<'EOF'
+import imaplib, os, ssl, statistics, sys, time
+host, port, ca, user, pw, md = sys.argv[1:7]
+count = lambda: sum(len(os.listdir(os.path.join(md, d))) for d in ("new", "cur") if os.path.isdir(os.path.join(md, d)))
+c = imaplib.IMAP4_SSL(host, int(port), ssl_context=ssl.create_default_context(cafile=ca))
+c.login(user, pw)
+lat = []
+for i in range(10):
+    before = count()
+    msg = ("From: bench@example.test\r\nSubject: idle %d\r\nMessage-ID: <idle%d.%f@bench>\r\n\r\nping\r\n" % (i, i, time.time())).encode()
+    typ, _ = c.append("INBOX", None, None, msg)
+    t0 = time.monotonic()
+    assert typ == "OK", typ
+    while count() == before:
+        if time.monotonic() - t0 > 30:
+            break
+        time.sleep(0.002)
+    lat.append((time.monotonic() - t0) * 1000)
+    time.sleep(0.3)
+c.logout()
+print("%.0f %.0f" % (statistics.median(lat), max(lat)))
+EOF
+	) || idle_ms=""
+	kill -TERM "$wpid" 2>/dev/null || true
+	wait "$wpid" 2>/dev/null || true
+	[[ -n $idle_ms ]] && echo "spool watch (IDLE): APPEND accepted -> in the Maildir: median ${idle_ms% *} ms, max ${idle_ms#* } ms (target < 2000)" >&2 ||
+		echo "bench: the IDLE latency run failed: $(tail -2 "$work/watch.err")" >&2
+
+	# peak RSS of fetching one 50 MB message (fresh state)
+	bash scripts/dovecot.sh empty "$dvroot/dovecot" "$DOVECOT_USER2"
+	bash scripts/dovecot.sh fill "$dvroot/dovecot" "$DOVECOT_USER2" 1 $((50 * 1024 * 1024))
+	rm -rf "$IS/inbox/in/watch" "$IS/inbound"
+	mem_fetch50=$(/usr/bin/time -v $M --store "$IS" message fetch -s watch 2>&1 >/dev/null | awk '/Maximum resident/{printf "%.1f", $NF/1024}')
+	[[ $(find "$IS/inbox/in/watch/new" -type f -size +52428799c | wc -l) == 1 ]] || echo "bench: the 50 MB message was not delivered" >&2
+	echo "message fetch of one 50 MB message: peak RSS $mem_fetch50 MB (target < 30)" >&2
+	bash scripts/dovecot.sh stop "$dvroot/dovecot" >/dev/null 2>&1 || true
+fi
+
 # --- 6. peak memory
 rss() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk '/Maximum resident/{printf "%.1f", $NF/1024}'; }
 "$work/queue200"
@@ -341,6 +450,14 @@ mem_msmtp=$(rss msmtp -C "$work/msmtprc" release@example.org <"$work/msg.eml")
 	echo "| spool flush, 200 messages | $mem_flush | - |"
 	echo "| age -d (1 section profile) | $mem_age | - |"
 	echo "| msmtp, 1 message | $mem_msmtp | - |"
+	[[ -z $mem_fetch50 ]] || echo "| message fetch, one 50 MB message (IMAPS) | $mem_fetch50 | < 30 $(awk -v m="$mem_fetch50" 'BEGIN{print (m<30)?"ok":"MISSED"}') |"
+	if [[ -n $idle_ms ]]; then
+		echo
+		echo "| spool watch (IDLE): APPEND accepted -> in the Maildir, 10 messages | ms | target |"
+		echo "|---|---:|---|"
+		echo "| median | ${idle_ms% *} | - |"
+		echo "| max | ${idle_ms#* } | < 2000 $(awk -v m="${idle_ms#* }" 'BEGIN{print (m<2000)?"ok":"MISSED"}') |"
+	fi
 } >"$out/table.md"
 echo
 echo "machine: $(nproc) CPU, $(awk '/model name/{$1=$2=$3="";print;exit}' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr); $(go version | cut -d' ' -f3); hyperfine $(hyperfine --version | cut -d' ' -f2); ROUNDS=$ROUNDS RUNS=$RUNS"

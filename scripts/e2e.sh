@@ -3,7 +3,11 @@
 # STARTTLS (a certificate made here) and an htpasswd auth file (apr1 hashes
 # from `openssl passwd -apr1`). Messages are checked through mailpit's HTTP
 # API. Needs: go, openssl, curl, jq; installs mailpit with `go install` when
-# missing. Usage: scripts/e2e.sh
+# missing. Part 8 (incoming mail, issue 27) runs against a private Dovecot
+# (scripts/dovecot.sh) and mailpit's POP3 server; it is skipped with a message
+# when Dovecot is not installed or `mapictl message fetch` does not exist.
+# Usage: scripts/e2e.sh
+# Env:   MAPICTL_BIN=PATH tests that binary instead of building one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,10 +17,15 @@ for t in openssl curl jq; do command -v $t >/dev/null || { echo "e2e: $t is requ
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+dvroot="" # part 8's Dovecot: DIR of scripts/dovecot.sh is $dvroot/dovecot
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[[ -z $dvroot ]] || { bash scripts/dovecot.sh stop "$dvroot/dovecot" >/dev/null 2>&1 || true; rm -rf "$dvroot"; }
+	rm -rf "$work"
+}
 trap cleanup EXIT
 
-go build -o "$work/mapictl" ./cmd/mapictl
+if [[ -n ${MAPICTL_BIN:-} ]]; then cp "$MAPICTL_BIN" "$work/mapictl"; else go build -o "$work/mapictl" ./cmd/mapictl; fi
 m() { "$work/mapictl" "$@"; }
 
 pass=0 fail=0
@@ -35,10 +44,12 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 printf 'ci@example.com:%s\n' "$(openssl passwd -apr1 's3cret-e2e')" >"$work/htpasswd"
 
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-SMTP_PORT=$(port) HTTP_PORT=$(port)
+SMTP_PORT=$(port) HTTP_PORT=$(port) POP3_PORT=$(port)
+# POP3 (implicit TLS, the same htpasswd) serves part 8's send-and-fetch loop
 mailpit --smtp "127.0.0.1:$SMTP_PORT" --listen "127.0.0.1:$HTTP_PORT" \
 	--smtp-tls-cert "$work/cert.pem" --smtp-tls-key "$work/key.pem" --smtp-require-starttls \
-	--smtp-auth-file "$work/htpasswd" --enable-chaos --smtp-disable-rdns -d "$work/mailpit.db" \
+	--smtp-auth-file "$work/htpasswd" --pop3 "127.0.0.1:$POP3_PORT" --pop3-auth-file "$work/htpasswd" \
+	--pop3-tls-cert "$work/cert.pem" --pop3-tls-key "$work/key.pem" --enable-chaos --smtp-disable-rdns -d "$work/mailpit.db" \
 	>"$work/mailpit.log" 2>&1 &
 pids+=($!)
 api="http://127.0.0.1:$HTTP_PORT/api/v1"
@@ -197,6 +208,380 @@ printf 'Subject: outage e2e\n\nx\n' | "$work/sendmail" -i outage@example.org 2>"
 chaos '{"Recipient":{"ErrorCode":451,"Probability":0}}'
 "$work/sendmail" -q >/dev/null 2>&1 || true
 [[ $(curl -fs "$api/search?query=subject:outage" | jq -r .messages_count) == 1 ]] && ok "queued sendmail message flushed" || bad "outage message missing"
+
+# =====================================================================
+# 8. issue 27: incoming mail. `message fetch` from a private Dovecot
+#    (scripts/dovecot.sh: IMAPS, POP3S, POP3 with STLS) and from mailpit's
+#    POP3 server, checked by comparing files: every message in the Maildir
+#    exactly once and byte-identical to the server's copy.
+# =====================================================================
+
+# digests DIR...: the sorted SHA-256 of every message file under the Maildirs
+# DIR... (cur/ and new/), one a line: equal lists mean the same messages,
+# byte for byte, each as many times
+digests() {
+	local d
+	for d in "$@"; do find "$d/cur" "$d/new" -type f -print0 2>/dev/null || true; done | xargs -0 -r sha256sum | awk '{print $1}' | sort
+}
+nmsg() { { find "$1/cur" "$1/new" -type f 2>/dev/null || true; } | wc -l; }
+# same_mail DESC WANT-FILE MAILDIR: MAILDIR holds exactly the messages of WANT-FILE (digests)
+same_mail() {
+	local got
+	got=$(digests "$3")
+	if [[ $got == "$(cat "$2")" ]]; then
+		ok "$1: $(wc -l <"$2") messages, each once, bytes as on the server"
+	else
+		bad "$1: $(printf '%s\n' "$got" | grep -c . || true) files, want $(wc -l <"$2"); $(comm -13 "$2" <(printf '%s\n' "$got") | grep -c . || true) unknown or doubled"
+	fi
+}
+# fetched SECTION [FLAGS...]: run message fetch -o json, print .fetched (exit status in $work/rc)
+fetched() {
+	local s=$1; shift
+	set +e; m message fetch -s "$s" -o json "$@" >"$work/out" 2>"$work/err"; echo $? >"$work/rc"; set -e
+	jq -r '.sections[0].fetched // "none"' "$work/out" 2>/dev/null || echo none
+}
+expect_fetched() { # DESC SECTION WANT [FLAGS...]
+	local desc=$1 s=$2 want=$3 got; shift 3
+	got=$(fetched "$s" "$@")
+	if [[ $got == "$want" && $(cat "$work/rc") == 0 ]]; then ok "$desc: fetched $got"; else
+		bad "$desc: fetched $got (exit $(cat "$work/rc")), want $want"; cat "$work/err"; fi
+}
+
+# put MAILDIR FILE...: deliver FILEs into the server's Maildir as a local MDA
+# would (tmp/ then new/), owned by the mail user, so Dovecot picks them up
+put() {
+	local md=$1 f n=0; shift
+	for f in "$@"; do
+		n=$((n + 1))
+		local name="$(date +%s).M${n}R$RANDOM.e2e"
+		cp "$f" "$md/tmp/$name"
+		[[ $(id -u) != 0 ]] || chown "$DOVECOT_MAIL_USER:" "$md/tmp/$name"
+		mv "$md/tmp/$name" "$md/new/$name"
+	done
+}
+
+# the awkward ones: a leading dot line (and a lone dot: POP3's terminator,
+# stuffed), 8-bit headers, a 20,000-octet line, an empty body, no body at
+# all, two messages with one Message-ID
+special_mail() { # DIR
+	python3 - "$1" <<'EOF'
+import os, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+h = lambda subj, mid: ("From: E2E <e2e@example.test>\r\nTo: alice@example.test\r\n"
+                       "Subject: %s\r\nMessage-ID: <%s@e2e.example>\r\n" % (subj, mid))
+msgs = {
+    "dot": h("dots", "dot") + "\r\n.leading dot\r\n..two dots\r\n.\r\n. \r\nend\r\n",
+    "8bit": ("From: Jürgen Müller <j@example.test>\r\nTo: alice@example.test\r\n"
+             "Subject: Grüße aus Köln ✓\r\nMessage-ID: <8bit@e2e.example>\r\nMIME-Version: 1.0\r\n"
+             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nÄpfel, Bären\r\n"),
+    "long": h("long line", "long") + "\r\n" + "x" * 20000 + "\r\n",
+    "empty-body": h("empty body", "empty") + "\r\n",
+    "no-body": h("no body", "nobody"),
+    "dup1": h("same id 1", "dup") + "\r\nfirst\r\n",
+    "dup2": h("same id 2", "dup") + "\r\nsecond\r\n",
+}
+for k, v in msgs.items():
+    with open(os.path.join(d, k + ".eml"), "wb") as f:
+        f.write(v.encode())
+EOF
+}
+
+# python_reads MAILDIR N: Python's mailbox module parses N messages there
+python_reads() {
+	local got
+	got=$(python3 - "$1" <<'EOF'
+import mailbox, sys
+md = mailbox.Maildir(sys.argv[1], factory=None, create=False)
+n = 0
+for key in md.keys():
+    m = md[key]
+    assert m["Message-ID"] or m["Subject"] is not None, key
+    n += 1
+print(n)
+EOF
+	) || got="error"
+	[[ $got == "$2" ]] && ok "$3: Python's mailbox reads $got" || bad "$3: Python's mailbox read $got, want $2"
+}
+
+# mutt_reads MAILDIR N DESC: mutt (under script(1), for a terminal) opens the
+# Maildir read-only and copies every message into an mbox, which has N
+mutt_reads() {
+	command -v mutt >/dev/null && command -v script >/dev/null || { echo "skip mutt read-back (mutt or script missing)"; return 0; }
+	local mbox="$work/mutt-$RANDOM.mbox"
+	printf 'set mbox_type=mbox\nset confirmappend=no\nset confirmcreate=no\nset quit=yes\nset move=no\nset folder=%s\n' "$work" >"$work/muttrc-in"
+	TERM=xterm HOME="$work" timeout 60 script -qec "mutt -n -F $work/muttrc-in -R -f $1 -e 'push \"<tag-pattern>~A<enter><tag-prefix><copy-message>$mbox<enter><exit>\"'" /dev/null >/dev/null 2>&1 || true
+	local got
+	got=$(python3 -c 'import mailbox,sys; print(len(mailbox.mbox(sys.argv[1], create=False)))' "$mbox" 2>/dev/null || echo 0)
+	[[ $got == "$2" ]] && ok "$3: mutt reads $got" || bad "$3: mutt read $got, want $2"
+}
+
+# fake_server PROTO: a POP3 or IMAP server on loopback that offers no
+# STARTTLS/STLS and logs every line a client sends (to $work/fake-PROTO.log);
+# prints its port
+fake_server() {
+	python3 - "$1" "$work/fake-$1.port" "$work/fake-$1.log" >/dev/null 2>&1 <<'EOF' &
+import socket, sys
+proto, portfile, logfile = sys.argv[1:4]
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+open(portfile + ".tmp", "w").write(str(s.getsockname()[1]))
+import os; os.rename(portfile + ".tmp", portfile)
+log = open(logfile, "ab", buffering=0)
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rwb", buffering=0)
+    try:
+        if proto == "pop3":
+            f.write(b"+OK fake POP3, no STLS\r\n")
+            for line in f:
+                log.write(line)
+                w = line.split()
+                if w and w[0].upper() == b"CAPA":
+                    f.write(b"+OK\r\nUSER\r\nUIDL\r\n.\r\n")
+                elif w and w[0].upper() == b"QUIT":
+                    f.write(b"+OK\r\n"); break
+                else:
+                    f.write(b"+OK\r\n")
+        else:
+            f.write(b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake IMAP, no STARTTLS\r\n")
+            for line in f:
+                log.write(line)
+                w = line.split()
+                if len(w) < 2:
+                    continue
+                if w[1].upper() == b"CAPABILITY":
+                    f.write(b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + w[0] + b" OK\r\n")
+                elif w[1].upper() == b"LOGOUT":
+                    f.write(b"* BYE\r\n" + w[0] + b" OK\r\n"); break
+                else:
+                    f.write(w[0] + b" OK\r\n")
+    except OSError:
+        pass
+    c.close()
+EOF
+	pids+=($!)
+	for _ in $(seq 100); do [[ -f $work/fake-$1.port ]] && break; sleep 0.05; done
+	cat "$work/fake-$1.port"
+}
+
+# kill_loop SECTION USER MAILDIR WANT ROUNDS: ROUNDS times, put 40 more
+# messages on the server (their digests appended to WANT), start a real
+# `message fetch`, SIGKILL it after a random 10-300 ms; prints how many
+# messages each kill left in the section's Maildir
+kill_loop() {
+	local s=$1 u=$2 md=$3 want=$4 rounds=$5 i p left=()
+	for ((i = 0; i < rounds; i++)); do
+		((i == 0)) || dv fill "$u" 40
+		digests "$md" >>"$want"
+		"$work/mapictl" message fetch -s "$s" >/dev/null 2>&1 &
+		p=$!
+		sleep "0.$(printf '%03d' $((10 + RANDOM % 291)))"
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+		left+=("$(nmsg "$MAPICTL_STORE/inbox/e2e/$s")")
+	done
+	sort -u -o "$want" "$want" # fill's messages are distinct: a set
+	echo "  $s: messages in the Maildir after each kill -9: ${left[*]}"
+}
+
+inbound_e2e() {
+	# (cobra answers --help of an unknown subcommand with the parent's help, exit 0)
+	if ! m message fetch --help 2>/dev/null | grep -q 'mapictl message fetch'; then
+		echo "skip incoming mail (this mapictl has no 'message fetch')"
+		return 0
+	fi
+	if ! command -v dovecot >/dev/null || [[ ! -x /usr/lib/dovecot/imap || ! -x /usr/lib/dovecot/pop3 ]]; then
+		echo "skip incoming mail against Dovecot (dovecot-imapd, dovecot-pop3d not installed)"
+	else
+		inbound_dovecot
+	fi
+	inbound_mailpit
+}
+
+inbound_dovecot() {
+	dvroot=$(mktemp -d)
+	chmod 0711 "$dvroot" # the mail user reaches its home inside
+	bash scripts/dovecot.sh start "$dvroot/dovecot" >/dev/null
+	# shellcheck disable=SC1091
+	source "$dvroot/dovecot/env"
+	dv() { bash scripts/dovecot.sh "$1" "$dvroot/dovecot" "${@:2}"; }
+	local A=$DOVECOT_MAILDIR1 B=$DOVECOT_MAILDIR2 inbox=$MAPICTL_STORE/inbox/e2e N=40
+
+	special_mail "$work/special"
+	dv fill "$DOVECOT_USER1" $N
+	put "$A" "$work/special"/*.eml
+	dv fill "$DOVECOT_USER2" $N
+	put "$B" "$work/special"/*.eml
+	local total=$((N + $(ls "$work/special" | wc -l)))
+	digests "$A" >"$work/want-A"
+	digests "$B" >"$work/want-B"
+
+	# --- IMAP over TLS (alice)
+	m section create imaps --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAPS_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" --set email=alice@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS1" | m credential set imaps --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
+	# auth=auto picks SCRAM-SHA-256, which Dovecot offers
+	expect_exit 0 "imaps: --dry-run, auth auto (SCRAM-SHA-256)" -- m message fetch -s imaps --dry-run
+	# the rest logs on with PLAIN (over TLS), so that one failure above stays one
+	m section set imaps inbound.auth=plain >/dev/null 2>&1
+	expect_exit 0 "imaps: --dry-run, auth plain" -- m message fetch -s imaps --dry-run
+	[[ ! -e $inbox/imaps ]] && ok "imaps: --dry-run wrote no Maildir" || bad "imaps: --dry-run wrote $inbox/imaps"
+	expect_fetched "imaps: first fetch" imaps $total
+	same_mail "imaps" "$work/want-A" "$inbox/imaps"
+	python_reads "$inbox/imaps" $total "imaps"
+	mutt_reads "$inbox/imaps" $total "imaps"
+	expect_fetched "imaps: second fetch delivers nothing" imaps 0
+	[[ $(digests "$A") == "$(cat "$work/want-A")" ]] && ok "imaps: keep=true left the server's copies" || bad "imaps: server changed"
+
+	# UIDVALIDITY changed on the server: 65 with a hint, then --resync
+	# delivers only the one new message, and a fetch after it nothing
+	dv uidvalidity "$DOVECOT_USER1" 4242
+	expect_exit 65 "imaps: UIDVALIDITY changed" -- m message fetch -s imaps
+	grep -q 'hint:.*--resync' "$work/err" && ok "imaps: hint names --resync" || bad "imaps: no --resync hint: $(cat "$work/err")"
+	printf 'From: e2e@example.test\r\nSubject: after resync\r\nMessage-ID: <resync@e2e.example>\r\n\r\nnew\r\n' >"$work/resync.eml"
+	put "$A" "$work/resync.eml"
+	expect_fetched "imaps: --resync delivers only the new message" imaps 1 --resync
+	expect_fetched "imaps: fetch after --resync" imaps 0
+	digests "$A" >"$work/want-A"
+	same_mail "imaps after --resync" "$work/want-A" "$inbox/imaps"
+
+	# keep=false deletes on the server what was delivered (earlier too)
+	m section set imaps inbound.keep=false >/dev/null 2>&1
+	expect_fetched "imaps: keep=false" imaps 0
+	[[ $(nmsg "$A") == 0 ]] && ok "imaps: keep=false emptied the server" || bad "imaps: $(nmsg "$A") left on the server"
+	same_mail "imaps after keep=false" "$work/want-A" "$inbox/imaps"
+
+	# a wrong password: 77, stage auth, the password in no output
+	printf 'wrong-pw-e2e\n' | m credential set imaps --inbound --password-stdin >/dev/null
+	expect_exit 77 "imaps: wrong password" -- m message fetch -s imaps -o json
+	jq -e '.error.stage=="auth"' "$work/err" >/dev/null && ok "imaps: stage auth" || bad "imaps: stage: $(cat "$work/err")"
+	grep -q wrong-pw-e2e "$work/out" "$work/err" && bad "imaps: password in the output" || ok "imaps: password in no output"
+	printf '%s\n' "$DOVECOT_PASS1" | m credential set imaps --inbound --password-stdin >/dev/null
+
+	# --- IMAP with STARTTLS (alice again, now empty: new mail arrives under watch)
+	m section create imap-stls --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAP_PORT" \
+		--set inbound.security=starttls --set inbound.ca-file="$DOVECOT_CA" --set inbound.auth=plain --set email=alice@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS1" | m credential set imap-stls --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
+	expect_fetched "imap starttls: empty mailbox" imap-stls 0
+	# spool watch (IDLE): a message delivered on the server lands within seconds; SIGTERM exits 0
+	"$work/mapictl" spool watch -s imap-stls >"$work/watch.out" 2>"$work/watch.err" &
+	local wp=$! t0 i
+	sleep 1
+	t0=$(date +%s.%N)
+	put "$A" "$work/special/dot.eml"
+	for i in $(seq 100); do [[ $(nmsg "$inbox/imap-stls") == 1 ]] && break; sleep 0.1; done
+	if [[ $(nmsg "$inbox/imap-stls") == 1 ]]; then
+		ok "spool watch: delivered in $(python3 -c "import time;print(round(time.time()-$t0,2))")s"
+	else bad "spool watch: nothing delivered in 10s: $(tail -3 "$work/watch.err")"; fi
+	kill -TERM "$wp"
+	set +e; wait "$wp"; local rc=$?; set -e
+	[[ $rc == 0 ]] && ok "spool watch: SIGTERM exits 0" || bad "spool watch: exit $rc after SIGTERM"
+	cmp -s "$work/special/dot.eml" "$(find "$inbox/imap-stls/new" "$inbox/imap-stls/cur" -type f | head -1)" &&
+		ok "spool watch: bytes as delivered" || bad "spool watch: bytes differ"
+
+	# --- POP3 over TLS (bob), then over STLS into another section's Maildir
+	m section create pop3s --inbound pop3 --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_POP3S_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" --set email=bob@example.test >/dev/null
+	m section create pop3-stls --inbound pop3 --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_POP3_PORT" \
+		--set inbound.security=starttls --set inbound.ca-file="$DOVECOT_CA" --set email=bob@example.test >/dev/null
+	for s in pop3s pop3-stls; do
+		printf '%s\n' "$DOVECOT_PASS2" | m credential set $s --inbound --username "$DOVECOT_USER2" --password-stdin >/dev/null
+		expect_fetched "$s: first fetch" $s $total
+		same_mail "$s" "$work/want-B" "$inbox/$s"
+		python_reads "$inbox/$s" $total "$s"
+		mutt_reads "$inbox/$s" $total "$s"
+		expect_fetched "$s: second fetch delivers nothing" $s 0
+	done
+	m section set pop3-stls inbound.keep=false >/dev/null 2>&1
+	expect_fetched "pop3-stls: keep=false" pop3-stls 0
+	[[ $(nmsg "$B") == 0 ]] && ok "pop3: keep=false emptied the server" || bad "pop3: $(nmsg "$B") left on the server"
+	same_mail "pop3-stls after keep=false" "$work/want-B" "$inbox/pop3-stls"
+
+	# --- STARTTLS required, offered by no server: refused at stage tls, no credential sent
+	local proto port
+	for proto in imap pop3; do
+		port=$(fake_server $proto)
+		m section create "fake-$proto" --inbound $proto --set inbound.host=127.0.0.1 --set inbound.port="$port" \
+			--set inbound.security=starttls --set email=x@example.test >/dev/null
+		printf 'fake-pw-e2e\n' | m credential set "fake-$proto" --inbound --username fakeuser --password-stdin >/dev/null
+		expect_exit 69 "$proto: STARTTLS required but not offered" -- m message fetch -s "fake-$proto" -o json
+		jq -e '.error.stage=="tls"' "$work/err" >/dev/null && ok "$proto: stage tls" || bad "$proto: stage: $(cat "$work/err")"
+		if grep -qE 'fakeuser|fake-pw-e2e|ZmFrZ|LOGIN|AUTH|USER|PASS' "$work/fake-$proto.log" 2>/dev/null; then
+			bad "$proto: a credential was sent in the clear: $(tr -d '\r' <"$work/fake-$proto.log" | tr '\n' ' ')"
+		else ok "$proto: nothing of the credentials sent"; fi
+		m section delete "fake-$proto" >/dev/null
+	done
+
+	# --- kill -9 at random moments: IMAP keep=true (alice), POP3 keep=false (bob);
+	# 200 messages, then 40 more before each further kill
+	dv empty "$DOVECOT_USER1"
+	dv empty "$DOVECOT_USER2"
+	dv fill "$DOVECOT_USER1" 200
+	dv fill "$DOVECOT_USER2" 200
+	: >"$work/want-A"
+	: >"$work/want-B"
+	m section create kill-imap --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAPS_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" --set inbound.auth=plain --set email=alice@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS1" | m credential set kill-imap --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
+	m section create kill-pop3 --inbound pop3 --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_POP3S_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" --set inbound.keep=false --set email=bob@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS2" | m credential set kill-pop3 --inbound --username "$DOVECOT_USER2" --password-stdin >/dev/null
+	kill_loop kill-imap "$DOVECOT_USER1" "$A" "$work/want-A" 6
+	kill_loop kill-pop3 "$DOVECOT_USER2" "$B" "$work/want-B" 6
+	for s in kill-imap kill-pop3; do
+		expect_exit 0 "$s: the fetch after 6 kill -9" -- m message fetch -s $s
+	done
+	same_mail "kill -9, IMAP" "$work/want-A" "$inbox/kill-imap"
+	same_mail "kill -9, POP3 keep=false" "$work/want-B" "$inbox/kill-pop3"
+	[[ $(nmsg "$B") == 0 ]] && ok "kill -9, POP3: the server kept nothing delivered" || bad "kill -9, POP3: $(nmsg "$B") left on the server"
+	local left
+	left=$(find "$inbox/kill-imap/tmp" "$inbox/kill-pop3/tmp" -type f | wc -l)
+	[[ $left == 0 ]] && ok "kill -9: tmp/ empty at the end" || bad "kill -9: $left files left in tmp/"
+
+	# no secret in the store
+	if grep -rqF -e "$DOVECOT_PASS1" -e "$DOVECOT_PASS2" "$MAPICTL_STORE/inbound" "$MAPICTL_STORE/profiles"; then
+		bad "a Dovecot password in plaintext under the store"
+	else ok "no Dovecot password in plaintext under the store"; fi
+}
+
+# the loop a user tries first: message send through mailpit (SMTP), fetched
+# back by the same section over mailpit's POP3 (implicit TLS), under a session
+inbound_mailpit() {
+	curl -fs -X DELETE "$api/messages" >/dev/null
+	m message send --to loop@example.org --subject "loop ✓ Grüße" --body $'.leading dot\n..two\nend' >/dev/null
+	m message send --to loop@example.org --subject "loop 2" --body "second" >/dev/null
+	m message send --to loop@example.org --subject "loop 3" --body "" >/dev/null
+	m section set mailpit inbound=pop3 inbound.host=127.0.0.1 inbound.port="$POP3_PORT" inbound.ca-file="$work/cert.pem" >/dev/null 2>&1
+	local ids id
+	ids=$(curl -fs "$api/messages" | jq -r '.messages[].ID')
+	# mailpit's RETR (v1.33.1) sends the stored message, then CRLF, then the
+	# terminating dot: a POP3 client receives the stored bytes and one empty line
+	for id in $ids; do { curl -fs "$api/message/$id/raw"; printf '\r\n'; } | sha256sum | awk '{print $1}'; done | sort >"$work/want-mp"
+	eval "$(m session logon)"
+	mv "$MAPICTL_STORE/identity.txt" "$work/identity.txt"
+	expect_fetched "mailpit: send, then fetch over POP3 under a session" mailpit 3
+	mv "$work/identity.txt" "$MAPICTL_STORE/identity.txt"
+	eval "$(m session logoff)"
+	same_mail "mailpit loop" "$work/want-mp" "$MAPICTL_STORE/inbox/e2e/mailpit"
+	python3 - "$MAPICTL_STORE/inbox/e2e/mailpit" <<'EOF' && ok "mailpit loop: subjects and dot line as sent" || bad "mailpit loop: content"
+import mailbox, sys, email.header
+md = mailbox.Maildir(sys.argv[1], create=False)
+subj = sorted(str(email.header.make_header(email.header.decode_header(m["Subject"]))) for m in md)
+assert subj == ["loop 2", "loop 3", "loop ✓ Grüße"], subj
+found = False
+for m in md:
+    s = str(email.header.make_header(email.header.decode_header(m["Subject"])))
+    if s.startswith("loop \u2713"):
+        found = m.get_payload(decode=True).startswith(b".leading dot")
+assert found
+EOF
+	expect_fetched "mailpit: second fetch" mailpit 0
+}
+
+inbound_e2e
+
 
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
