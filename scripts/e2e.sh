@@ -422,9 +422,10 @@ inbound_dovecot() {
 	m section create imaps --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAPS_PORT" \
 		--set inbound.ca-file="$DOVECOT_CA" --set email=alice@example.test >/dev/null
 	printf '%s\n' "$DOVECOT_PASS1" | m credential set imaps --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
-	# auth=auto picks SCRAM-SHA-256, which Dovecot offers
+	# auth=auto picks SCRAM-SHA-256, which Dovecot offers (its last, empty
+	# response is an empty line: go-imap's "=" is refused, emersion/go-imap#760)
 	expect_exit 0 "imaps: --dry-run, auth auto (SCRAM-SHA-256)" -- m message fetch -s imaps --dry-run
-	# the rest logs on with PLAIN (over TLS), so that one failure above stays one
+	# the rest logs on with PLAIN (over TLS): both mechanisms are exercised
 	m section set imaps inbound.auth=plain >/dev/null 2>&1
 	expect_exit 0 "imaps: --dry-run, auth plain" -- m message fetch -s imaps --dry-run
 	[[ ! -e $inbox/imaps ]] && ok "imaps: --dry-run wrote no Maildir" || bad "imaps: --dry-run wrote $inbox/imaps"
