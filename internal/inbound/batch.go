@@ -193,7 +193,7 @@ func (b *batch) flush() error {
 	crashPoint("after-fsync")
 	intents := make([]record, len(p))
 	for i, m := range p {
-		intents[i] = record{T: "i", ID: m.id, N: m.name, D: m.digest}
+		intents[i] = record{T: "i", ID: m.id, N: m.name, D: m.digest, M: r.md.root}
 	}
 	// On a failure the intents may be on disk: the tmp/ files stay, for
 	// recovery to finish.

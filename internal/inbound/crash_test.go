@@ -187,3 +187,30 @@ func TestKillAtFailpoints(t *testing.T) {
 		}
 	}
 }
+
+// A crash after the intents, then inbound.maildir pointed elsewhere: the
+// next fetch finishes each message in the Maildir its intent names (its
+// tmp/ file is there), and delivers nothing into the new one twice. Before
+// intents named their Maildir, recovery looked in the new one, found no
+// tmp/ file, and counted the messages delivered while they sat in the old
+// tmp/.
+func TestRecoveryFinishesInTheIntentsMaildir(t *testing.T) {
+	fx := newFixture(t)
+	src := newFake("5", testBodies[:3]...)
+	if !crashAt("after-intent", 1, func() { fx.fetch(t, src, fx.opts(true)) }) {
+		t.Fatal("no crash")
+	}
+	src.Close()
+	old := fx.md
+	fx.md = filepath.Join(filepath.Dir(old), "elsewhere")
+	fx.mustFetch(t, src, fx.opts(true))
+	if got := maildirBodies(t, old); !equal(got, sorted(testBodies[:3]...)) {
+		t.Fatalf("old Maildir %q; want the three messages its intents named", got)
+	}
+	if tmp, _ := os.ReadDir(filepath.Join(old, "tmp")); len(tmp) != 0 {
+		t.Fatalf("old tmp/ keeps %d files", len(tmp))
+	}
+	if got := maildirBodies(t, fx.md); len(got) != 0 {
+		t.Fatalf("new Maildir %q; want nothing (every message was delivered once, in the old one)", got)
+	}
+}

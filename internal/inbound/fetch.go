@@ -108,13 +108,19 @@ func (r *run) recover() error {
 		if e.state != stIntent {
 			continue
 		}
-		if r.md.root != "" {
-			there, err := r.md.hasTmp(e.name)
+		// The intent's own Maildir: inbound.maildir may have changed (or
+		// become an MDA) since the crash; the tmp/ file is still there.
+		md := maildir{root: e.dir}
+		if md.root == "" {
+			md = r.md // a journal written before intents named their Maildir
+		}
+		if md.root != "" {
+			there, err := md.hasTmp(e.name)
 			if err != nil {
 				return deliverErr("recover a message", err)
 			}
 			if there {
-				if err := r.md.publish(e.name); err != nil {
+				if err := md.publish(e.name); err != nil {
 					return deliverErr("recover a message", err)
 				}
 			}

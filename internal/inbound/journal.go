@@ -45,6 +45,9 @@ type record struct {
 	Old string `json:"old,omitempty"`
 	N   string `json:"n,omitempty"`
 	D   string `json:"d,omitempty"`
+	// M is an intent's Maildir (its root): recovery finishes the rename
+	// there, wherever inbound.maildir points by then.
+	M string `json:"m,omitempty"`
 }
 
 const journalVersion = 1
@@ -60,6 +63,7 @@ type entry struct {
 	state  byte
 	name   string // intent only
 	digest string
+	dir    string // intent only: the Maildir it was written into ("" in old journals)
 }
 
 // journal is the replayed state of one journal file and its append handle
@@ -193,7 +197,7 @@ func (j *journal) apply(r record) {
 		}
 		j.validity = r.V
 	case "i":
-		j.entries[r.ID] = &entry{state: stIntent, name: r.N, digest: r.D}
+		j.entries[r.ID] = &entry{state: stIntent, name: r.N, digest: r.D, dir: r.M}
 	case "d":
 		j.entries[r.ID] = &entry{state: stDone, digest: r.D}
 	case "a":
@@ -304,7 +308,7 @@ func (j *journal) compact() (err error) {
 		e := j.entries[id]
 		switch e.state {
 		case stIntent:
-			put(record{T: "i", ID: id, N: e.name, D: e.digest})
+			put(record{T: "i", ID: id, N: e.name, D: e.digest, M: e.dir})
 		case stDone:
 			put(record{T: "d", ID: id, D: e.digest})
 		case stRejected:
