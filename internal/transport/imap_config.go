@@ -2,8 +2,6 @@ package transport
 
 import (
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,28 +31,11 @@ func imapSettingsFrom(c InboundConfig) (*imapSettings, error) {
 	if p := strings.ToLower(c.Protocol); p != "" && p != "imap" {
 		return nil, configErr(fmt.Sprintf("inbound protocol %q is not imap", c.Protocol))
 	}
-	if s.host == "" {
-		return nil, configErr("inbound host not set")
+	ep, err := inboundEndpointFrom(c, 993, 143)
+	if err != nil {
+		return nil, err
 	}
-	if strings.ContainsAny(s.host, " \t\r\n/") {
-		return nil, configErr(fmt.Sprintf("invalid inbound host %q", s.host))
-	}
-	s.port = c.Port
-	switch s.security {
-	case "", "tls":
-		s.security = "tls"
-		s.port = orDefault(s.port, 993)
-	case "starttls":
-		s.port = orDefault(s.port, 143)
-	case "none":
-		s.port = orDefault(s.port, 143)
-	default:
-		return nil, configErr(fmt.Sprintf("unknown inbound security %q (want tls, starttls or none)", c.Security))
-	}
-	if s.port < 1 || s.port > 65535 {
-		return nil, configErr(fmt.Sprintf("invalid inbound port %d", s.port))
-	}
-	s.addr = net.JoinHostPort(s.host, strconv.Itoa(s.port))
+	s.addr, s.host, s.port, s.security, s.trust = ep.addr, ep.host, ep.port, ep.security, ep.trust
 	if s.mailbox == "" {
 		s.mailbox = "INBOX"
 	}
@@ -70,12 +51,6 @@ func imapSettingsFrom(c InboundConfig) (*imapSettings, error) {
 	if err := s.checkAuth(c.Auth); err != nil {
 		return nil, err
 	}
-	trust, err := tlsconf.New(tlsconf.Settings{Host: s.host, CAFile: c.CAFile,
-		Fingerprint: c.TLSFingerprint, InsecureSkipVerify: c.InsecureSkipVerify})
-	if err != nil {
-		return nil, settingErr(err)
-	}
-	s.trust = trust
 	return s, nil
 }
 

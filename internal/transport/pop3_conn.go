@@ -35,26 +35,11 @@ func pop3SettingsFrom(c InboundConfig) (*pop3Settings, error) {
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
-	if s.host == "" {
-		return nil, configErr("inbound host not set")
+	ep, err := inboundEndpointFrom(c, 995, 110)
+	if err != nil {
+		return nil, err
 	}
-	if strings.ContainsAny(s.host, " \t\r\n/") {
-		return nil, configErr(fmt.Sprintf("invalid inbound host %q", s.host))
-	}
-	s.port = c.Port
-	switch s.security {
-	case "", "tls":
-		s.security = "tls"
-		s.port = orDefault(s.port, 995)
-	case "starttls", "none":
-		s.port = orDefault(s.port, 110)
-	default:
-		return nil, configErr(fmt.Sprintf("unknown inbound security %q (want tls, starttls or none)", c.Security))
-	}
-	if s.port < 1 || s.port > 65535 {
-		return nil, configErr(fmt.Sprintf("invalid inbound port %d", s.port))
-	}
-	s.addr = net.JoinHostPort(s.host, strconv.Itoa(s.port))
+	s.addr, s.host, s.port, s.security, s.trust = ep.addr, ep.host, ep.port, ep.security, ep.trust
 	cr := c.Credentials
 	hasPass := cr.Username != "" && cr.Password != ""
 	switch s.auth {
@@ -72,12 +57,6 @@ func pop3SettingsFrom(c InboundConfig) (*pop3Settings, error) {
 	default:
 		return nil, configErr(fmt.Sprintf("unknown inbound auth mechanism %q", c.Auth))
 	}
-	trust, err := tlsconf.New(tlsconf.Settings{Host: s.host, CAFile: c.CAFile,
-		Fingerprint: c.TLSFingerprint, InsecureSkipVerify: c.InsecureSkipVerify})
-	if err != nil {
-		return nil, settingErr(err)
-	}
-	s.trust = trust
 	return s, nil
 }
 
