@@ -80,7 +80,7 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 			return nil, mapi.Errorf(mapi.NotFound, "the session has no transport section %q", name).
 				WithHint("log on with 'mapictl session logon --section " + name + "'")
 		}
-		return FromSnapshot(snap, sec), nil
+		return sendsOrRefuse(FromSnapshot(snap, sec))
 	}
 	p, err := r.Profile()
 	if err != nil {
@@ -90,10 +90,24 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := FromSection(r.currentName, s, r.StoreRoot)
+	a, err := sendsOrRefuse(FromSection(r.currentName, s, r.StoreRoot))
+	if err != nil {
+		return nil, err
+	}
 	if a.Email == "" {
 		return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no email address to send from", s.Name).
 			WithHint("set one with 'mapictl section set " + s.Name + " email=ADDRESS'")
+	}
+	return a, nil
+}
+
+// sendsOrRefuse returns a, or MAPI_E_INVALID_PARAMETER when a was named
+// to send but has no outbound side (transport none: an inbound-only
+// section, SPEC §8).
+func sendsOrRefuse(a *Account) (*Account, error) {
+	if a.Transport == "none" {
+		return nil, mapi.Errorf(mapi.InvalidParameter, "section %q only receives mail (transport none): it cannot send", a.Name).
+			WithHint("send through a section with an outbound side (-s NAME), or give this one a transport: 'mapictl section set " + a.Name + " transport=smtp'")
 	}
 	return a, nil
 }

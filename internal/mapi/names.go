@@ -79,7 +79,7 @@ var Aliases = []Alias{
 	{"display-name", PrDisplayName, "the identity's display name"},
 	{"email", PrEmailAddress, "the identity's address on this transport"},
 	{"addrtype", PrAddrType, `address type, "SMTP"`},
-	{"transport", PrTransport, "smtp, maildir or sendmail"},
+	{"transport", PrTransport, "smtp, maildir, sendmail, or none (a section that only receives)"},
 	{"smtp.host", PrSMTPHost, "server host"},
 	{"smtp.port", PrSMTPPort, "default 587 (starttls), 465 (tls), 25 (none)"},
 	{"smtp.security", PrSMTPSecurity, "starttls (default), tls, none"},
