@@ -76,22 +76,9 @@ func (r *Resolver) Receiving(names []string) ([]*Account, error) {
 // user name and password, kept as inbound.username and inbound.password),
 // else MAPI_E_UNCONFIGURED (78) with a hint.
 func (r *Resolver) InboundCredentials(a *Account) (Credentials, error) {
-	if a.creds != nil {
-		return fromSnapshot(*a.creds), nil
-	}
-	if !a.InboundNeedsCredentials() {
-		return Credentials{}, nil
-	}
-	ids, err := r.Identities()
-	if err != nil {
-		return Credentials{}, err
-	}
-	creds, err := a.StoredCredentials(ids)
-	if err != nil && !mapi.IsCode(err, mapi.NotFound) {
-		return Credentials{}, err
-	}
-	if creds.Inbound().HasSecret() {
-		return creds, nil
+	creds, done, err := r.held(a, a.InboundNeedsCredentials(), func(c Credentials) bool { return c.Inbound().HasSecret() })
+	if done || err != nil {
+		return creds, err
 	}
 	if r.Prompt == nil {
 		return creds, mapi.Errorf(mapi.Unconfigured, "section %q has no stored inbound credentials and prompting is not allowed", a.Name).

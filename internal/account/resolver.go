@@ -244,22 +244,9 @@ func (r *Resolver) Transport(a *Account) (transport.Transport, error) {
 // none; else its secure range, read with its binds checked; when that
 // holds no secret, r.Prompt, else MAPI_E_UNCONFIGURED (78) with a hint.
 func (r *Resolver) Credentials(a *Account) (Credentials, error) {
-	if a.creds != nil {
-		return fromSnapshot(*a.creds), nil
-	}
-	if !a.NeedsCredentials() {
-		return Credentials{}, nil
-	}
-	ids, err := r.Identities()
-	if err != nil {
-		return Credentials{}, err
-	}
-	creds, err := a.StoredCredentials(ids)
-	if err != nil && !mapi.IsCode(err, mapi.NotFound) {
-		return Credentials{}, err
-	}
-	if creds.HasSecret() {
-		return creds, nil
+	creds, done, err := r.held(a, a.NeedsCredentials(), Credentials.HasSecret)
+	if done || err != nil {
+		return creds, err
 	}
 	if r.Prompt == nil {
 		return creds, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", a.Name).
@@ -267,6 +254,29 @@ func (r *Resolver) Credentials(a *Account) (Credentials, error) {
 				"or run on a terminal without --no-input to be asked")
 	}
 	return r.Prompt(a, creds)
+}
+
+// held is what both sides of a log on with before any prompt: under a
+// session the snapshot's credentials, none when needs is false (done);
+// else the secure range read with its binds checked (a missing range is
+// empty), done when enough holds a secret. Errors: loading the identities
+// or reading the range.
+func (r *Resolver) held(a *Account, needs bool, enough func(Credentials) bool) (creds Credentials, done bool, err error) {
+	if a.creds != nil {
+		return fromSnapshot(*a.creds), true, nil
+	}
+	if !needs {
+		return Credentials{}, true, nil
+	}
+	ids, err := r.Identities()
+	if err != nil {
+		return Credentials{}, false, err
+	}
+	creds, err = a.StoredCredentials(ids)
+	if err != nil && !mapi.IsCode(err, mapi.NotFound) {
+		return Credentials{}, false, err
+	}
+	return creds, enough(creds), nil
 }
 
 // PickTransport returns p's transport section name, else (for "") its
