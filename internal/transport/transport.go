@@ -106,6 +106,27 @@ type Credentials struct {
 	Username    string
 	Password    string
 	OAuth2Token string
+	// OAuth2, when set, supplies the bearer tokens of an OAuth 2.0 logon
+	// (SPEC §8) in place of OAuth2Token: auth "auto" then picks
+	// OAUTHBEARER or XOAUTH2, whatever password is held.
+	OAuth2 TokenSource
+}
+
+// TokenSource supplies OAuth 2.0 bearer tokens (SPEC §8). It is
+// implemented by internal/oauth over the store's token file; a transport
+// knows no store. Its errors are *mapi.Error: MAPI_E_LOGON_FAILED or
+// MAPI_E_NO_ACCESS (sign in again, 77), MAPI_E_UNCONFIGURED (78),
+// MAPI_E_NETWORK_ERROR (the provider could not be reached, 75),
+// MAPI_E_USER_CANCEL; a transport reports them as an [*Error] of stage
+// "auth" whose Kind follows the code and whose Err is the original.
+type TokenSource interface {
+	// Token returns the token to present now; a token that expires
+	// within a minute is refreshed first.
+	Token(ctx context.Context) (string, error)
+	// Refresh returns a new token after a server refused refused. A
+	// transport calls it at most once per logon, then retries the logon
+	// once with the new token.
+	Refresh(ctx context.Context, refused string) (string, error)
 }
 
 // defaultTimeout is Config.Timeout when zero.
