@@ -506,3 +506,41 @@ func TestControlEndpoints(t *testing.T) {
 		t.Fatal("control endpoints served without ControlEndpoints")
 	}
 }
+
+// Two refreshes racing with one refresh token, as two processes without a
+// lock would: one gets tokens, the other is reuse, and the grant is gone.
+func TestConcurrentRefreshIsReuse(t *testing.T) {
+	t.Parallel()
+	p := New(t)
+	c := conf(p)
+	rt := deviceToken(t, p, c).RefreshToken
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	results := make(chan result, 2)
+	for range 2 {
+		go func() {
+			tok, err := c.TokenSource(context.Background(), &oauth2.Token{RefreshToken: rt}).Token()
+			results <- result{tok, err}
+		}()
+	}
+	var won *oauth2.Token
+	for range 2 {
+		r := <-results
+		switch {
+		case r.err == nil:
+			won = r.tok
+		case errorCode(r.err) != "invalid_grant":
+			t.Fatalf("refresh: %v; want a token or invalid_grant", r.err)
+		}
+	}
+	if p.ReuseCount() != 1 {
+		t.Fatalf("ReuseCount %d; want 1", p.ReuseCount())
+	}
+	if won != nil {
+		if _, err := refresh(t, c, won.RefreshToken); errorCode(err) != "invalid_grant" {
+			t.Fatalf("refresh with the winner's token after reuse: %v; want invalid_grant", err)
+		}
+	}
+}
