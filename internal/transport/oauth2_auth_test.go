@@ -353,13 +353,13 @@ func TestOAuth2TokenSourceErrors(t *testing.T) {
 func TestChallengeStatus(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"status":"invalid_token","schemes":"bearer","scope":"x"}`: "invalid_token",
-		`{"status":400,"schemes":"Bearer"}`:                        "400",
-		`{"status":"a\u001b[31mb"}`:                                "a[31mb",
-		`{"status":"` + strings.Repeat("x", 100) + `"}`:            strings.Repeat("x", 64),
-		`{"status":{"nested":1}}`:                                  "",
-		`{"schemes":"bearer"}`:                                     "",
-		`not json`:                                                 "",
-		``:                                                         "",
+		`{"status":400,"schemes":"Bearer"}`:                         "400",
+		`{"status":"a\u001b[31mb"}`:                                 "a[31mb",
+		`{"status":"` + strings.Repeat("x", 100) + `"}`:             strings.Repeat("x", 64),
+		`{"status":{"nested":1}}`:                                   "",
+		`{"schemes":"bearer"}`:                                      "",
+		`not json`:                                                  "",
+		``:                                                          "",
 	} {
 		if got := challengeStatus([]byte(in)); got != want {
 			t.Errorf("challengeStatus(%q) = %q, want %q", in, got, want)
