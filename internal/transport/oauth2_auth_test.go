@@ -384,3 +384,36 @@ func TestOAuthBearerClient(t *testing.T) {
 		t.Fatal("a second challenge was answered")
 	}
 }
+
+// A server that closes the connection after refusing the token: the
+// refreshed token cannot be presented on it, and the failure of the retry
+// is what the logon reports (temporary: a later attempt presents the
+// refreshed token).
+func TestOAuth2RetryOnClosedConnection(t *testing.T) {
+	f := newPOP3Fake(t, newTestCert(t), func(f *pop3Fake) {
+		f.implicitTLS, f.sasl, f.token, f.dropOnAUTH = true, []string{"OAUTHBEARER"}, oauthFresh, true
+	})
+	fs := &fakeSource{token: oauthStale, fresh: oauthFresh}
+	cfg := f.config()
+	cfg.Credentials = Credentials{Username: oauthUser, OAuth2: fs}
+	_, err := DialPOP3(context.Background(), cfg)
+	wantErr(t, err, KindTemporary, StageAuth)
+	if _, refused := fs.calls(); !slices.Equal(refused, []string{oauthStale}) {
+		t.Fatalf("Refresh got %q, want the stale token once", refused)
+	}
+	if _, tokens, _ := f.tokens.seen(); !slices.Equal(tokens, []string{oauthStale}) {
+		t.Fatalf("server saw %q", tokens)
+	}
+}
+
+// An OAuth 2.0 logon to IMAP without a user name is a setting to fix
+// (78), found before any token is fetched.
+func TestOAuth2IMAPNeedsUser(t *testing.T) {
+	fs := &fakeSource{token: oauthFresh}
+	run := oauthProtos[1].logon(t, oauthServer{[]string{"OAUTHBEARER"}, oauthFresh, "invalid_token"},
+		oauthLogon{auth: "auto", cr: Credentials{OAuth2: fs}})
+	wantErr(t, run.err, KindConfig, StageAuth)
+	if n, _ := fs.calls(); n != 0 {
+		t.Fatalf("Token called %d times", n)
+	}
+}

@@ -33,6 +33,7 @@ type pop3Fake struct {
 	stallOn     string   // a command verb the server never answers
 	afterSTLS   string   // plaintext sent right after STLS's +OK
 	dropInRETR  bool     // close the connection halfway through a message
+	dropOnAUTH  bool     // close the connection after refusing an AUTH
 	user, pass  string
 	token       string // the bearer token XOAUTH2 and OAUTHBEARER accept
 	oauthStatus string // of their error challenge
@@ -354,7 +355,7 @@ func (s *pop3FakeSession) auth(arg string) bool {
 		ch, done, err := srv.Next(resp)
 		if err != nil {
 			s.logon(false)
-			return true
+			return !s.f.dropOnAUTH
 		}
 		if done {
 			s.logon(ok)
