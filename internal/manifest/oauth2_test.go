@@ -10,6 +10,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/prf"
 	"github.com/mapictl/mapictl/internal/profile"
 )
 
@@ -200,5 +201,62 @@ func TestDryRunOAuth2ExpiryStandIn(t *testing.T) {
 	}
 	if _, ok := sec["m365"][mapi.PrOAuth2Expiry].(time.Time); !ok {
 		t.Fatalf("stand-in: %#v", sec["m365"][mapi.PrOAuth2Expiry])
+	}
+}
+
+// profile import --prf leaves OAuth 2.0 to credential oauth2: an Outlook
+// PRF has no OAuth setting, and nothing it maps becomes an oauth2.*
+// setting or secret. In particular the Exchange service's own properties
+// in the same IDs (RPCProxyServer 0x6622, AccountName 0x6620, RPC proxy
+// principal 0x6625) stay that service's raw tags, never oauth2.tenant or
+// oauth2.token-url, and accounts that authenticate keep smtp.auth auto.
+func TestImportPRFInventsNoOAuth2(t *testing.T) {
+	f, err := prf.ParseFile("../prf/testdata/full_utf8bom_crlf.prf", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, r := newKey(t)
+	ids := []age.Identity{id}
+	p := profile.New("corp", []string{r})
+	if _, err := ImportPRF(p, f, ids); err != nil {
+		t.Fatal(err)
+	}
+	isOAuth := func(tag mapi.Tag) bool {
+		i := tag.ID()
+		return i >= 0x6620 && i <= 0x662F || tag == mapi.PrOAuth2Token || tag == mapi.PrOAuth2RefreshToken ||
+			tag == mapi.PrOAuth2ClientSecret || tag == mapi.PrOAuth2Expiry
+	}
+	transports, egs := 0, false
+	for _, s := range p.Sections {
+		var tags []mapi.Tag
+		for tag := range s.Props {
+			tags = append(tags, tag)
+		}
+		if s.Secure != nil {
+			for _, ts := range s.Secure.Tags {
+				tag, _ := mapi.ParseHexTag(ts)
+				tags = append(tags, tag)
+			}
+		}
+		for _, tag := range tags {
+			if strings.HasPrefix(mapi.DisplayName(tag, s.Scope()), "oauth2") {
+				t.Errorf("section %s: %s shows as %s", s.Name, tag, mapi.DisplayName(tag, s.Scope()))
+			}
+			if s.Kind == profile.KindTransport && isOAuth(tag) {
+				t.Errorf("transport %s: an OAuth 2.0 property %s from a PRF", s.Name, tag)
+			}
+		}
+		if s.Kind == profile.KindTransport {
+			transports++
+			if a := s.String(mapi.PrSMTPAuth); a != "auto" {
+				t.Errorf("transport %s: smtp.auth %q, want auto", s.Name, a)
+			}
+		}
+		if s.String(0x6622001F) == "mail.corp.example" {
+			egs = s.Kind == profile.KindService
+		}
+	}
+	if transports != 2 || !egs {
+		t.Fatalf("%d transports, Exchange Global Section imported as a service: %v", transports, egs)
 	}
 }
