@@ -89,9 +89,9 @@ func isScopeToken(s string) bool {
 }
 
 // isTenant reports whether s may name a Microsoft tenant: letters, digits,
-// dots and hyphens, at most 253, not starting with a dot.
+// dots and hyphens, at most 253, starting with a letter or digit.
 func isTenant(s string) bool {
-	if s == "" || len(s) > 253 || s[0] == '.' {
+	if s == "" || len(s) > 253 || s[0] == '.' || s[0] == '-' {
 		return false
 	}
 	for i := 0; i < len(s); i++ {

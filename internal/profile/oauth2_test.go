@@ -39,6 +39,7 @@ func TestOAuth2SettingsValidated(t *testing.T) {
 		{mapi.PrOAuth2Tenant, "common/../evil", false},
 		{mapi.PrOAuth2Tenant, "common?x=y", false},
 		{mapi.PrOAuth2Tenant, "", false},
+		{mapi.PrOAuth2Tenant, "-x", false},
 		{mapi.PrOAuth2Scopes, []string{"https://outlook.office.com/SMTP.Send", "offline_access"}, true},
 		{mapi.PrOAuth2Scopes, []string{"https://mail.google.com/"}, true},
 		{mapi.PrOAuth2Scopes, []string{}, false},
