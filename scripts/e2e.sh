@@ -6,6 +6,10 @@
 # missing. Part 8 (incoming mail, issue 27) runs against a private Dovecot
 # (scripts/dovecot.sh) and mailpit's POP3 server; it is skipped with a message
 # when Dovecot is not installed or `mapictl message fetch` does not exist.
+# Part 9 (OAuth 2.0, issue 28) runs a real OpenID provider (scripts/oidc-provider,
+# built here) and a second private Dovecot whose oauth2 passdb checks tokens at
+# that provider; it is skipped likewise (Dovecot, or `credential oauth2`
+# missing). Part 9 needs age too (it opens the token files to look for leaks).
 # Usage: scripts/e2e.sh
 # Env:   MAPICTL_BIN=PATH tests that binary instead of building one.
 set -euo pipefail
@@ -18,9 +22,11 @@ for t in openssl curl jq; do command -v $t >/dev/null || { echo "e2e: $t is requ
 work=$(mktemp -d)
 pids=()
 dvroot="" # part 8's Dovecot: DIR of scripts/dovecot.sh is $dvroot/dovecot
+o2root="" # part 9's (oauth2 passdb), in $o2root/dovecot
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	[[ -z $dvroot ]] || { bash scripts/dovecot.sh stop "$dvroot/dovecot" >/dev/null 2>&1 || true; rm -rf "$dvroot"; }
+	[[ -z $o2root ]] || { bash scripts/dovecot.sh stop "$o2root/dovecot" >/dev/null 2>&1 || true; rm -rf "$o2root"; }
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -583,6 +589,235 @@ EOF
 
 inbound_e2e
 
+# =====================================================================
+# 9. issue 28: OAuth 2.0. A real OpenID provider (scripts/oidc-provider:
+#    internal/oauthtest, zitadel/oidc's op) and a private Dovecot whose
+#    oauth2 passdb checks every token by RFC 7662 introspection at that
+#    provider (scripts/dovecot.sh --oauth2-introspect). `credential oauth2
+#    --device` signs in (the user approves the code at the provider over
+#    HTTP), `message fetch` logs on with OAUTHBEARER (IMAP) and XOAUTH2
+#    (POP3), a grant the user revoked is 77 with the hint, and a CI store
+#    given only a refresh token (`profile apply`, a secret env var) fetches.
+#    Skipped when Dovecot or `credential oauth2` is missing.
+# =====================================================================
+
+# sign_in SECTION: `credential oauth2 SECTION --device` in the background;
+# the user reads the code it prints and approves it at the provider
+# (POST /test/approve). Output in $work/out and $work/err, exit status in $work/rc.
+sign_in() {
+	local s=$1 code="" pid
+	timeout 60 "$work/mapictl" credential oauth2 "$s" --device >"$work/out" 2>"$work/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		code=$(sed -n 's/.*enter the code \([A-Z0-9-]*\).*/\1/p' "$work/err")
+		[[ -z $code ]] || break
+		sleep 0.1
+	done
+	if [[ -n $code ]]; then
+		curl -fsS -X POST --data-urlencode "user_code=$code" "$OIDC_CONTROL_URL/approve" >/dev/null || true
+	else
+		kill "$pid" 2>/dev/null || true
+	fi
+	set +e; wait "$pid"; echo $? >"$work/rc"; set -e
+	cat "$work/out" "$work/err" >>"$work/o2-output"
+}
+expect_signed_in() { # DESC SECTION
+	sign_in "$2"
+	if [[ $(cat "$work/rc") == 0 ]] && grep -qF "signed in as $DOVECOT_OAUTH2_USER" "$work/out"; then
+		ok "$1: signed in as $DOVECOT_OAUTH2_USER"
+	else bad "$1: exit $(cat "$work/rc"): $(cat "$work/out" "$work/err")"; fi
+}
+# tokens_of STORE: the access and refresh tokens in STORE's token files
+# (opened with the store's identity, as SPEC §8 seals them), one a line;
+# each is also kept in $work/o2-tokens for the hygiene checks at the end
+tokens_of() {
+	local f
+	for f in "$1"/oauth/*.age; do
+		[[ -f $f ]] || continue
+		age -d -i "$1/identity.txt" "$f" | jq -r '.access_token, .refresh_token | select(. != null and . != "")'
+	done | tee -a "$work/o2-tokens"
+}
+# o2_fetch SECTION [FLAGS...]: message fetch -o json -v, as fetched does; the
+# transcript is kept for the hygiene checks
+o2_fetch() {
+	fetched "$@"
+	cat "$work/out" "$work/err" >>"$work/o2-output"
+}
+expect_o2_fetched() { # DESC SECTION WANT [FLAGS...]
+	local desc=$1 s=$2 want=$3 got; shift 3
+	got=$(o2_fetch "$s" -v "$@")
+	if [[ $got == "$want" && $(cat "$work/rc") == 0 ]]; then ok "$desc: fetched $got"; else
+		bad "$desc: fetched $got (exit $(cat "$work/rc")), want $want"; grep -v '"level"' "$work/err" || true; fi
+}
+# dovecot_logged PATTERN: Dovecot's log has a line matching PATTERN (its log
+# process writes a little after the client is done)
+dovecot_logged() {
+	for _ in $(seq 30); do grep -qE "$1" "$DOVECOT_DIR/dovecot.log" && return 0; sleep 0.1; done
+	return 1
+}
+
+oauth2_e2e() {
+	if ! m credential oauth2 --help 2>/dev/null | grep -q 'mapictl credential oauth2'; then
+		echo "skip OAuth 2.0 (this mapictl has no 'credential oauth2')"
+		return 0
+	fi
+	if ! command -v dovecot >/dev/null || [[ ! -x /usr/lib/dovecot/imap || ! -x /usr/lib/dovecot/pop3 ]]; then
+		echo "skip OAuth 2.0 against Dovecot (dovecot-imapd, dovecot-pop3d not installed)"
+		return 0
+	fi
+	command -v age >/dev/null || { echo "skip OAuth 2.0 (age is not installed)"; return 0; }
+	local t0=$SECONDS
+	go build -o "$work/oidc-provider" ./scripts/oidc-provider
+	"$work/oidc-provider" -addr 127.0.0.1:0 >"$work/oidc.env" 2>"$work/oidc.log" &
+	pids+=($!)
+	for _ in $(seq 100); do grep -q '^OIDC_CONTROL_URL=' "$work/oidc.env" && break; sleep 0.1; done
+	# shellcheck disable=SC1091
+	source "$work/oidc.env"
+	o2root=$(mktemp -d)
+	chmod 0711 "$o2root"
+	bash scripts/dovecot.sh start "$o2root/dovecot" --oauth2-introspect "$OIDC_INTROSPECTION_URL" \
+		"$OIDC_RESOURCE_CLIENT_ID" "$OIDC_RESOURCE_CLIENT_SECRET" --oauth2-user "$OIDC_EMAIL" >/dev/null
+	# shellcheck disable=SC1091
+	source "$o2root/dovecot/env"
+	: >"$work/o2-output"
+	: >"$work/o2-tokens"
+	oauth2_dovecot
+	echo "  OAuth 2.0 part: $((SECONDS - t0))s"
+}
+
+oauth2_dovecot() {
+	local D=$DOVECOT_OAUTH2_MAILDIR inbox=$MAPICTL_STORE/inbox/e2e N=12
+	local o2=(--set email="$DOVECOT_OAUTH2_USER" --set oauth2.provider=custom --set oauth2.issuer="$OIDC_ISSUER"
+		--set oauth2.client-id="$OIDC_CLIENT_ID" --set 'oauth2.scopes=["openid","email","offline_access"]')
+	bash scripts/dovecot.sh fill "$DOVECOT_DIR" "$DOVECOT_OAUTH2_LOCAL" $N 2048
+	digests "$D" >"$work/want-D"
+
+	# --- sign in (device flow), then IMAP over TLS: auth=auto picks OAUTHBEARER
+	m section create o-imap --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAPS_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" "${o2[@]}" >/dev/null
+	expect_exit 78 "oauth2 imap: fetch before signing in" -- m message fetch -s o-imap
+	grep -q 'credential oauth2 o-imap' "$work/err" && ok "oauth2 imap: the hint names credential oauth2" ||
+		bad "oauth2 imap: no credential oauth2 hint: $(cat "$work/err")"
+	expect_signed_in "oauth2 imap: credential oauth2 --device" o-imap
+	local files
+	files=$(find "$MAPICTL_STORE/oauth" -name '*.age' -perm 0600 | wc -l)
+	[[ $files == 1 && $(stat -c %a "$MAPICTL_STORE/oauth") == 700 ]] &&
+		ok "oauth2: one token file, 0600 in a 0700 directory" || bad "oauth2: token files: $(ls -la "$MAPICTL_STORE/oauth")"
+	[[ $(tokens_of "$MAPICTL_STORE" | wc -l) == 2 ]] &&
+		ok "oauth2: the token file opens with the store's identity (access and refresh token)" ||
+		bad "oauth2: the token file holds no access and refresh token"
+	expect_o2_fetched "oauth2 imap: first fetch" o-imap $N
+	grep -qE 'C: [A-Za-z0-9]+ AUTHENTICATE OAUTHBEARER' "$work/err" && ok "oauth2 imap: -v shows AUTHENTICATE OAUTHBEARER" ||
+		bad "oauth2 imap: no AUTHENTICATE OAUTHBEARER in the -v transcript"
+	dovecot_logged 'imap-login: Info: Login: user=<'"$DOVECOT_OAUTH2_USER"'>, method=OAUTHBEARER' &&
+		ok "oauth2 imap: Dovecot logged $DOVECOT_OAUTH2_USER in with OAUTHBEARER (token introspected)" ||
+		bad "oauth2 imap: no OAUTHBEARER login in Dovecot's log"
+	same_mail "oauth2 imap" "$work/want-D" "$inbox/o-imap"
+	expect_o2_fetched "oauth2 imap: second fetch delivers nothing" o-imap 0
+
+	# --- POP3 with STLS, XOAUTH2 asked for by name
+	m section create o-pop3 --inbound pop3 --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_POP3_PORT" \
+		--set inbound.security=starttls --set inbound.ca-file="$DOVECOT_CA" --set inbound.auth=xoauth2 "${o2[@]}" >/dev/null
+	expect_signed_in "oauth2 pop3: credential oauth2 --device" o-pop3
+	tokens_of "$MAPICTL_STORE" >/dev/null
+	expect_o2_fetched "oauth2 pop3: first fetch" o-pop3 $N
+	grep -qE 'C: AUTH XOAUTH2' "$work/err" && ok "oauth2 pop3: -v shows AUTH XOAUTH2" ||
+		bad "oauth2 pop3: no AUTH XOAUTH2 in the -v transcript"
+	dovecot_logged 'pop3-login: Info: Login: user=<'"$DOVECOT_OAUTH2_USER"'>, method=XOAUTH2' &&
+		ok "oauth2 pop3: Dovecot logged $DOVECOT_OAUTH2_USER in with XOAUTH2" || bad "oauth2 pop3: no XOAUTH2 login in Dovecot's log"
+	same_mail "oauth2 pop3" "$work/want-D" "$inbox/o-pop3"
+
+	# --- the passwd-file users still log on with passwords beside the oauth2 passdb
+	m section create o-alice --inbound imap --set inbound.host="$DOVECOT_HOST" --set inbound.port="$DOVECOT_IMAPS_PORT" \
+		--set inbound.ca-file="$DOVECOT_CA" --set email=alice@example.test >/dev/null
+	printf '%s\n' "$DOVECOT_PASS1" | m credential set o-alice --inbound --username "$DOVECOT_USER1" --password-stdin >/dev/null
+	expect_exit 0 "oauth2 dovecot: a password user beside it (auth auto: SCRAM-SHA-256)" -- m message fetch -s o-alice --dry-run
+
+	# --- the user revokes the grant at the provider: the server refuses the
+	# access token, the refresh is refused: 77 with the hint, nothing fetched
+	printf 'From: e2e@example.test\r\nSubject: after the revocation\r\nMessage-ID: <revoked@e2e.example>\r\n\r\nnew\r\n' >"$work/revoked.eml"
+	put "$D" "$work/revoked.eml"
+	curl -fsS -X POST "$OIDC_CONTROL_URL/revoke" >/dev/null
+	local s
+	for s in o-imap o-pop3; do
+		o2_fetch $s -v >/dev/null
+		if [[ $(cat "$work/rc") == 77 ]] && jq -e 'select(.error) | .error.stage=="auth"' "$work/err" >/dev/null; then
+			ok "oauth2 ${s#o-}: revoked grant: exit 77, stage auth"
+		else bad "oauth2 ${s#o-}: revoked grant: exit $(cat "$work/rc"): $(grep -v '"level"' "$work/err")"; fi
+		grep -qE "hint.*credential oauth2 $s" "$work/err" && ok "oauth2 ${s#o-}: revoked grant: the hint says credential oauth2 $s" ||
+			bad "oauth2 ${s#o-}: revoked grant: no hint: $(grep -v '"level"' "$work/err")"
+		grep -q 'AUTHENTICATIONFAILED\|-ERR' "$work/err" && ok "oauth2 ${s#o-}: revoked grant: the server refused the token first" ||
+			bad "oauth2 ${s#o-}: revoked grant: no refusal by the server in the transcript"
+	done
+	[[ $(nmsg "$inbox/o-imap") == "$N" ]] && ok "oauth2 imap: nothing delivered with a revoked grant" || bad "oauth2 imap: $(nmsg "$inbox/o-imap") messages"
+	expect_signed_in "oauth2 imap: sign in again after the revocation" o-imap
+	tokens_of "$MAPICTL_STORE" >/dev/null
+	expect_o2_fetched "oauth2 imap: after signing in again" o-imap 1
+	digests "$D" >"$work/want-D"
+	same_mail "oauth2 imap after the revocation" "$work/want-D" "$inbox/o-imap"
+
+	# --- CI: a second store, provisioned by profile apply with a refresh token
+	# from a secret env var (as a CI job's secret), no sign-in, fetches
+	local ci=$work/ci-store grant seed
+	grant=$(curl -fsS -d client_id="$OIDC_CLIENT_ID" -d "scope=openid email offline_access" "$OIDC_DEVICE_URL")
+	curl -fsS -X POST --data-urlencode "user_code=$(jq -r .user_code <<<"$grant")" "$OIDC_CONTROL_URL/approve" >/dev/null
+	seed=$(curl -fsS -d client_id="$OIDC_CLIENT_ID" -d grant_type=urn:ietf:params:oauth:grant-type:device_code \
+		-d device_code="$(jq -r .device_code <<<"$grant")" "$OIDC_TOKEN_URL" | jq -r .refresh_token)
+	echo "$seed" >>"$work/o2-tokens"
+	cat >"$work/ci.yaml" <<EOF
+profile: ci
+default: true
+sections:
+  - name: ci-imap
+    transport: none
+    props:
+      email: $DOVECOT_OAUTH2_USER
+      inbound: imap
+      inbound.host: $DOVECOT_HOST
+      inbound.port: $DOVECOT_IMAPS_PORT
+      inbound.ca-file: $DOVECOT_CA
+      inbound.maildir: $work/ci-inbox
+      oauth2.provider: custom
+      oauth2.issuer: $OIDC_ISSUER
+      oauth2.client-id: $OIDC_CLIENT_ID
+      oauth2.scopes: [openid, email, offline_access]
+    credentials:
+      oauth2.refresh-token: {env: CI_REFRESH_TOKEN}
+EOF
+	local counts0 counts1
+	counts0=$(curl -fsS "$OIDC_CONTROL_URL/counts")
+	expect_exit 0 "oauth2 CI: profile apply with the refresh token from a secret env var" -- \
+		env MAPICTL_STORE="$ci" CI_REFRESH_TOKEN="$seed" "$work/mapictl" profile apply -f "$work/ci.yaml"
+	cat "$work/out" "$work/err" >>"$work/o2-output"
+	local got
+	got=$(MAPICTL_STORE=$ci o2_fetch ci-imap -v)
+	if [[ $got == $((N + 1)) && $(cat "$work/rc") == 0 ]]; then ok "oauth2 CI: a store with only a refresh token fetches $got"
+	else bad "oauth2 CI: fetched $got (exit $(cat "$work/rc")), want $((N + 1))"; grep -v '"level"' "$work/err" || true; fi
+	same_mail "oauth2 CI" "$work/want-D" "$work/ci-inbox"
+	counts1=$(curl -fsS "$OIDC_CONTROL_URL/counts")
+	local new
+	new=$(tokens_of "$ci" | tail -1)
+	[[ -n $new && $new != "$seed" && ${counts1%% *} != "${counts0%% *}" ]] &&
+		ok "oauth2 CI: refreshed; the rotated refresh token is kept ($counts1)" || bad "oauth2 CI: no rotation kept ($counts0 -> $counts1)"
+	got=$(MAPICTL_STORE=$ci o2_fetch ci-imap)
+	[[ $got == 0 && $(cat "$work/rc") == 0 ]] && ok "oauth2 CI: the next job's fetch (tokens from the store)" ||
+		bad "oauth2 CI: second fetch $got (exit $(cat "$work/rc"))"
+	[[ $(curl -fsS "$OIDC_CONTROL_URL/counts") == *" reuse=0" ]] && ok "oauth2: no refresh token presented twice (reuse=0)" ||
+		bad "oauth2: reuse at the provider: $(curl -fsS "$OIDC_CONTROL_URL/counts")"
+
+	# --- secret hygiene: no token (every one the token files held, the CI
+	# seed) in any output, -v transcript, or plaintext file of either store
+	sort -u -o "$work/o2-tokens" "$work/o2-tokens"
+	sed -i '/^$/d' "$work/o2-tokens"
+	if [[ ! -s $work/o2-tokens ]]; then bad "oauth2 hygiene: no tokens to look for"
+	elif grep -qF -f "$work/o2-tokens" "$work/o2-output"; then bad "oauth2 hygiene: a token in mapictl's output"
+	else ok "oauth2 hygiene: none of $(wc -l <"$work/o2-tokens") tokens in any output or -v transcript"; fi
+	if find "$MAPICTL_STORE" "$ci" -type f ! -name '*.age' -print0 | xargs -0 grep -lF -f "$work/o2-tokens" >"$work/o2-leaks"; then
+		bad "oauth2 hygiene: a token in plaintext: $(cat "$work/o2-leaks")"
+	else ok "oauth2 hygiene: no token in plaintext under either store"; fi
+}
+
+oauth2_e2e
 
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]
