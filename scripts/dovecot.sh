@@ -63,6 +63,10 @@
 # auth cache: a token the provider revoked is refused at once. DIR/env adds
 # DOVECOT_OAUTH2_USER (EMAIL), DOVECOT_OAUTH2_LOCAL (LOCALPART) and
 # DOVECOT_OAUTH2_MAILDIR. URL may be http:// on loopback (the test provider).
+# Tried with scripts/oidc-provider: both modes log on; but its userinfo answers
+# a revoked token with 403 and "{}", which Dovecot 2.3 reports as a temporary
+# failure (NO [UNAVAILABLE], "No username returned"), not a refusal: tests of
+# refused tokens use --oauth2-introspect ({"active": false}: AUTHENTICATIONFAILED).
 #
 # Needs: dovecot-imapd, dovecot-pop3d (Debian), openssl, python3.
 set -euo pipefail
