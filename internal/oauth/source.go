@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -30,9 +29,6 @@ type Source struct {
 	// the file's lock; 0 = 30 s.
 	Timeout time.Duration
 	Now     func() time.Time // nil: time.Now
-
-	mu   sync.Mutex
-	ends *Endpoints // Settings resolved, once per Source
 }
 
 func (s *Source) now() time.Time {
@@ -229,19 +225,10 @@ func (s *Source) check(r *record) error {
 	return nil
 }
 
-// endpoints resolves Settings once per Source.
+// endpoints resolves Settings, at each refresh (at most one discovery
+// request, for a custom issuer): a Source stays a plain value.
 func (s *Source) endpoints(ctx context.Context) (Endpoints, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ends != nil {
-		return *s.ends, nil
-	}
-	e, err := s.Settings.Resolve(ctx, httpClient(s.HTTP, s.timeout()))
-	if err != nil {
-		return Endpoints{}, err
-	}
-	s.ends = &e
-	return e, nil
+	return s.Settings.Resolve(ctx, httpClient(s.HTTP, s.timeout()))
 }
 
 // inSection is err (a *mapi.Error) with the section named in front.
