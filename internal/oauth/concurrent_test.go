@@ -48,7 +48,7 @@ func concurrent(t *testing.T, f *fake, s *Source, n int, get func() (string, err
 	t.Helper()
 	at, rt := f.grant()
 	save(t, s, at, rt, time.Now().Add(-time.Minute))
-	f.delay = 300 * time.Millisecond // all of them wait on the lock while one refreshes
+	f.with(func() { f.delay = 300 * time.Millisecond }) // all of them wait on the lock while one refreshes
 	toks := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -69,7 +69,7 @@ func concurrent(t *testing.T, f *fake, s *Source, n int, get func() (string, err
 		t.Errorf("%d refreshes and %d reuses of a refresh token; want 1 and 0", refreshes, reuses)
 	}
 	r := stored(t, s)
-	if r.AccessToken != toks[0] || !f.live[r.RefreshToken] || r.RefreshToken == rt {
+	if r.AccessToken != toks[0] || !f.isLive(r.RefreshToken) || r.RefreshToken == rt {
 		t.Errorf("the file does not hold the newest tokens")
 	}
 }

@@ -39,6 +39,7 @@ type fake struct {
 	reuses    int // rotated-out refresh tokens presented
 	requests  int // token endpoint requests, all kinds
 	lastForm  url.Values
+	sent      []string // every secret a client sent to the token endpoint
 	clientID  string
 }
 
@@ -79,6 +80,15 @@ func (f *fake) settings() Settings {
 }
 
 func (f *fake) set(mode string) { f.mu.Lock(); f.mode = mode; f.mu.Unlock() }
+
+// with runs fn holding f's lock: the fake's fields are the server's.
+func (f *fake) with(fn func()) { f.mu.Lock(); defer f.mu.Unlock(); fn() }
+
+// isLive reports whether rt is a refresh token f would honour.
+func (f *fake) isLive(rt string) bool { f.mu.Lock(); defer f.mu.Unlock(); return f.live[rt] }
+
+// form is the last request's form.
+func (f *fake) form() url.Values { f.mu.Lock(); defer f.mu.Unlock(); return f.lastForm }
 
 func (f *fake) counts() (refreshes, reuses, requests int) {
 	f.mu.Lock()
@@ -132,6 +142,11 @@ func (f *fake) token(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.requests++
 	f.lastForm = r.PostForm
+	for _, k := range []string{"refresh_token", "code", "code_verifier", "client_secret", "device_code"} {
+		if v := r.PostForm.Get(k); v != "" {
+			f.sent = append(f.sent, v)
+		}
+	}
 	mode, delay := f.mode, f.delay
 	f.mu.Unlock()
 	if delay > 0 {
@@ -175,7 +190,7 @@ func (f *fake) token(w http.ResponseWriter, r *http.Request) {
 		return
 	case "echo": // a provider that quotes what it was sent
 		writeJSON(w, 400, map[string]any{"error": "invalid_grant", "error_description": "bad token " + rt +
-			" code " + r.PostForm.Get("code") + " verifier " + r.PostForm.Get("code_verifier") + " secret " + r.PostForm.Get("client_secret")})
+			" code " + r.PostForm.Get("code") + " verifier " + r.PostForm.Get("code_verifier") + " secret " + r.PostForm.Get("client_secret") + " device " + r.PostForm.Get("device_code")})
 		return
 	}
 	if r.PostForm.Get("client_id") != f.clientID {
@@ -258,6 +273,29 @@ func (f *fake) device(w http.ResponseWriter, r *http.Request) {
 	f.devices[dc] = &deviceGrant{userCode: uc, state: "pending"}
 	writeJSON(w, 200, map[string]any{"device_code": dc, "user_code": uc,
 		"verification_uri": f.srv.URL + "/verify", "expires_in": 60, "interval": 1})
+}
+
+// secrets are every token f issued and every secret it was sent.
+func (f *fake) secrets() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := append([]string(nil), f.sent...)
+	for k := range f.access {
+		out = append(out, k)
+	}
+	for k := range f.live {
+		out = append(out, k)
+	}
+	for k := range f.used {
+		out = append(out, k)
+	}
+	for k := range f.codes {
+		out = append(out, k)
+	}
+	for k := range f.devices {
+		out = append(out, k)
+	}
+	return out
 }
 
 // approve sets the device grant of userCode to state.

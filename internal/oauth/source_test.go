@@ -53,14 +53,14 @@ func TestTokenRefreshesOnExpiryAndKeepsTheRotatedToken(t *testing.T) {
 		t.Fatalf("Token = %q; want a new access token", got)
 	}
 	r := stored(t, s)
-	if r.AccessToken != got || r.RefreshToken == rt || !f.live[r.RefreshToken] {
+	if r.AccessToken != got || r.RefreshToken == rt || !f.isLive(r.RefreshToken) {
 		t.Errorf("file holds %q / %q; want the new access token and the rotated refresh token", r.AccessToken, r.RefreshToken)
 	}
 	if exp := r.expiry(); exp.Sub(clk.Now()) < 59*time.Minute || exp.Sub(clk.Now()) > time.Hour+time.Second {
 		t.Errorf("expiry %v is not an hour after the simulated now %v", exp, clk.Now())
 	}
-	if f.lastForm.Get("refresh_token") != rt || f.lastForm.Get("client_id") != "mapictl-test" {
-		t.Errorf("refresh request %v", f.lastForm)
+	if form := f.form(); form.Get("refresh_token") != rt || form.Get("client_id") != "mapictl-test" {
+		t.Errorf("refresh request %v", form)
 	}
 	// Hours of a CI job: every hour one refresh, each with the newest token.
 	for i := range 5 {
@@ -78,7 +78,7 @@ func TestTokenRefreshesOnExpiryAndKeepsTheRotatedToken(t *testing.T) {
 func TestRefreshWithoutRotationKeepsTheRefreshToken(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.rotate = false
+	f.with(func() { f.rotate = false })
 	s := source(t, f, newKey(t))
 	at, rt := f.grant()
 	save(t, s, at, rt, time.Now().Add(-time.Minute))
@@ -94,7 +94,7 @@ func TestRefreshWithoutRotationKeepsTheRefreshToken(t *testing.T) {
 func TestRefreshFormEncodedAnswer(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.mode = "form"
+	f.set("form")
 	s := source(t, f, newKey(t))
 	at, rt := f.grant()
 	save(t, s, at, rt, time.Now().Add(-time.Minute))
@@ -254,7 +254,7 @@ func TestRefreshFailures(t *testing.T) {
 		t.Run(tc.mode, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(t)
-			f.mode = tc.mode
+			f.set(tc.mode)
 			s := source(t, f, newKey(t))
 			s.Timeout = 500 * time.Millisecond
 			at, rt := f.grant()
@@ -288,7 +288,7 @@ func TestProviderUnreachable(t *testing.T) {
 func TestRefreshCancelled(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
-	f.mode = "slow"
+	f.set("slow")
 	s := source(t, f, newKey(t))
 	save(t, s, "AT-1", "RT-1", time.Now().Add(-time.Minute))
 	ctx, cancel := context.WithCancel(context.Background())
