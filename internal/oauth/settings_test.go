@@ -119,10 +119,12 @@ func TestResolveDiscoveryRFC8414AndFailures(t *testing.T) {
 		base string
 		exit int
 	}{
-		"none":           {metadata(t, "/nowhere", good, 200, "application/json"), 64},
-		"html":           {metadata(t, "/.well-known/openid-configuration", func(string) string { return "<html>login</html>" }, 200, "text/html"), 75},
-		"5xx":            {metadata(t, "/.well-known/openid-configuration", good, 503, "application/json"), 75},
-		"other issuer":   {metadata(t, "/.well-known/openid-configuration", func(string) string { return `{"issuer":"https://evil.example","token_endpoint":"https://evil.example/t"}` }, 200, "application/json"), 64},
+		"none": {metadata(t, "/nowhere", good, 200, "application/json"), 64},
+		"html": {metadata(t, "/.well-known/openid-configuration", func(string) string { return "<html>login</html>" }, 200, "text/html"), 75},
+		"5xx":  {metadata(t, "/.well-known/openid-configuration", good, 503, "application/json"), 75},
+		"other issuer": {metadata(t, "/.well-known/openid-configuration", func(string) string {
+			return `{"issuer":"https://evil.example","token_endpoint":"https://evil.example/t"}`
+		}, 200, "application/json"), 64},
 		"http endpoint":  {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","token_endpoint":"http://evil.example/t"}` }, 200, "application/json"), 64},
 		"no token endpt": {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","authorization_endpoint":"` + b + `/a"}` }, 200, "application/json"), 78},
 	} {
