@@ -193,7 +193,11 @@ func (f *fake) token(w http.ResponseWriter, r *http.Request) {
 			" code " + r.PostForm.Get("code") + " verifier " + r.PostForm.Get("code_verifier") + " secret " + r.PostForm.Get("client_secret") + " device " + r.PostForm.Get("device_code")})
 		return
 	}
-	if r.PostForm.Get("client_id") != f.clientID {
+	client := r.PostForm.Get("client_id")
+	if id, _, ok := r.BasicAuth(); ok {
+		client = id
+	}
+	if client != f.clientID {
 		writeJSON(w, 401, map[string]any{"error": "invalid_client"})
 		return
 	}

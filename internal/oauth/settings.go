@@ -37,9 +37,10 @@ func (s Settings) Configured() bool { return s.Provider != "" }
 type Endpoints struct {
 	AuthURL, TokenURL, DeviceURL string // "" where the provider has none
 	Scopes                       []string
-	// BasicAuth: the token endpoint wants a client secret in HTTP Basic
-	// rather than the form (a custom issuer whose discovery document does
-	// not list client_secret_post). Public clients send no secret at all.
+	// BasicAuth: a client secret goes in HTTP Basic (RFC 6749 §2.3.1), not
+	// in the form: custom providers, unless their discovery document lists
+	// methods without client_secret_basic. Microsoft and Google take the
+	// form. A public client sends its id in the form and no secret.
 	BasicAuth bool
 }
 
@@ -125,7 +126,9 @@ func (s Settings) Resolve(ctx context.Context, hc *http.Client) (Endpoints, erro
 
 // resolveCustom is Resolve for provider custom.
 func (s Settings) resolveCustom(ctx context.Context, hc *http.Client) (Endpoints, error) {
-	e := Endpoints{AuthURL: s.AuthURL, TokenURL: s.TokenURL, DeviceURL: s.DeviceURL, Scopes: customScopes}
+	// A client secret goes in HTTP Basic, which every server must take
+	// (RFC 6749 §2.3.1), unless discovery says otherwise.
+	e := Endpoints{AuthURL: s.AuthURL, TokenURL: s.TokenURL, DeviceURL: s.DeviceURL, Scopes: customScopes, BasicAuth: true}
 	if s.Issuer == "" {
 		if s.TokenURL == "" {
 			return Endpoints{}, mapi.Errorf(mapi.Unconfigured, "OAuth 2.0 provider custom needs oauth2.issuer or oauth2.token-url")
@@ -155,9 +158,9 @@ func (s Settings) resolveCustom(ctx context.Context, hc *http.Client) (Endpoints
 		return Endpoints{}, mapi.Errorf(mapi.Unconfigured, "the OAuth 2.0 issuer %s names no token endpoint", s.Issuer).
 			WithHint("set oauth2.token-url")
 	}
-	// RFC 8414 §2: client_secret_basic when the list is omitted.
-	e.BasicAuth = !slices.Contains(d.AuthMethods, "client_secret_post") &&
-		(len(d.AuthMethods) == 0 || slices.Contains(d.AuthMethods, "client_secret_basic"))
+	// Basic unless the provider lists its methods without it (RFC 8414 §2:
+	// client_secret_basic when the list is omitted).
+	e.BasicAuth = len(d.AuthMethods) == 0 || slices.Contains(d.AuthMethods, "client_secret_basic")
 	return e, nil
 }
 
