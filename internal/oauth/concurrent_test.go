@@ -40,15 +40,10 @@ func helperProcess() int {
 	return 0
 }
 
-// concurrent runs n token requests at once on the file of s, expired, and
-// checks the rotation rules: every one gets the one new token, the
-// provider saw one refresh and no reuse, the file holds the newest
-// refresh token.
-func concurrent(t *testing.T, f *fake, s *Source, n int, get func() (string, error)) {
+// race runs n token requests at once (get) and checks that every one
+// succeeded with the same token; it returns that token.
+func race(t *testing.T, n int, get func() (string, error)) string {
 	t.Helper()
-	at, rt := f.grant()
-	save(t, s, at, rt, time.Now().Add(-time.Minute))
-	f.with(func() { f.delay = 300 * time.Millisecond }) // all of them wait on the lock while one refreshes
 	toks := make([]string, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -60,16 +55,56 @@ func concurrent(t *testing.T, f *fake, s *Source, n int, get func() (string, err
 		if errs[i] != nil {
 			t.Fatalf("request %d: %v", i, errs[i])
 		}
-		if toks[i] != toks[0] || toks[i] == at {
-			t.Errorf("request %d got %q, request 0 %q (old %q)", i, toks[i], toks[0], at)
+		if toks[i] != toks[0] {
+			t.Errorf("request %d got %q, request 0 %q", i, toks[i], toks[0])
 		}
+	}
+	return toks[0]
+}
+
+// inProcess gets a token from a copy of s (its own Source on the one file).
+func inProcess(s *Source) func() (string, error) {
+	return func() (string, error) {
+		c := *s
+		return c.Token(context.Background())
+	}
+}
+
+// inHelper gets a token in another process (TestMain) for s, whose
+// Settings must be custom with only a client id and token URL.
+func inHelper(s *Source, k key) func() (string, error) {
+	return func() (string, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "MAPICTL_OAUTH_TEST_HELPER=1", "H_KEY="+k.id.String(), "H_CLIENT="+s.Settings.ClientID,
+			"H_TOKEN_URL="+s.Settings.TokenURL, "H_PATH="+s.Path, "H_BINDING="+s.Binding)
+		out, err := cmd.CombinedOutput()
+		line := strings.TrimSpace(string(out))
+		if err != nil || !strings.HasPrefix(line, "TOKEN ") {
+			return "", fmt.Errorf("helper process: %v: %s", err, line)
+		}
+		return strings.TrimPrefix(line, "TOKEN "), nil
+	}
+}
+
+// concurrent runs n token requests at once on the file of s, expired, and
+// checks the rotation rules: every one gets the one new token, the
+// provider saw one refresh and no reuse, the file holds the newest
+// refresh token.
+func concurrent(t *testing.T, f *fake, s *Source, n int, get func() (string, error)) {
+	t.Helper()
+	at, rt := f.grant()
+	save(t, s, at, rt, time.Now().Add(-time.Minute))
+	f.with(func() { f.delay = 300 * time.Millisecond }) // all of them wait on the lock while one refreshes
+	tok := race(t, n, get)
+	if tok == at {
+		t.Errorf("the expired token was handed out")
 	}
 	refreshes, reuses, _ := f.counts()
 	if refreshes != 1 || reuses != 0 {
 		t.Errorf("%d refreshes and %d reuses of a refresh token; want 1 and 0", refreshes, reuses)
 	}
 	r := stored(t, s)
-	if r.AccessToken != toks[0] || !f.isLive(r.RefreshToken) || r.RefreshToken == rt {
+	if r.AccessToken != tok || !f.isLive(r.RefreshToken) || r.RefreshToken == rt {
 		t.Errorf("the file does not hold the newest tokens")
 	}
 }
@@ -78,10 +113,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	s := source(t, f, newKey(t))
-	concurrent(t, f, s, 6, func() (string, error) {
-		c := *s // each its own Source on the one file, as separate sections' users would be
-		return c.Token(context.Background())
-	})
+	concurrent(t, f, s, 6, inProcess(s))
 }
 
 func TestConcurrentProcesses(t *testing.T) {
@@ -91,15 +123,5 @@ func TestConcurrentProcesses(t *testing.T) {
 	s := source(t, f, k)
 	s.Settings = Settings{Provider: "custom", ClientID: f.clientID, TokenURL: f.srv.URL + "/token"}
 	s.Binding = Binding(s.Settings, servers...)
-	concurrent(t, f, s, 3, func() (string, error) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "MAPICTL_OAUTH_TEST_HELPER=1", "H_KEY="+k.id.String(), "H_CLIENT="+f.clientID,
-			"H_TOKEN_URL="+s.Settings.TokenURL, "H_PATH="+s.Path, "H_BINDING="+s.Binding)
-		out, err := cmd.CombinedOutput()
-		line := strings.TrimSpace(string(out))
-		if err != nil || !strings.HasPrefix(line, "TOKEN ") {
-			return "", fmt.Errorf("helper process: %v: %s", err, line)
-		}
-		return strings.TrimPrefix(line, "TOKEN "), nil
-	})
+	concurrent(t, f, s, 3, inHelper(s, k))
 }
