@@ -23,7 +23,7 @@ var layers = [][]string{
 	{"internal/sendmail", "internal/manifest"},
 	{"internal/delivery"},
 	{"internal/session", "internal/spool", "internal/inbound"},
-	{"internal/profile", "internal/transport", "internal/message", "internal/prf"},
+	{"internal/profile", "internal/transport", "internal/message", "internal/prf", "internal/oauth"},
 	{"internal/secure", "internal/tlsconf", "internal/term", "internal/diag"},
 	{"internal/mapi", "internal/fsutil", "internal/textsafe"},
 }
