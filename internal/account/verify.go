@@ -63,8 +63,9 @@ func verifyInbound(ctx context.Context, a *Account, c Credentials, verbose io.Wr
 // MAPI_E_NETWORK_ERROR 75, one that refuses for good, a certificate that
 // does not verify or a host that does not exist 69. The transport's stage
 // and reply codes are kept for -o json; the message never holds a secret
-// (transport errors hold none).
-func verifyError(section string, err error) error {
+// (transport errors hold none). oauth2 says the section logs on with
+// OAuth 2.0 (the hint says to sign in again).
+func verifyError(section string, oauth2 bool, err error) error {
 	var te *transport.Error
 	if err == nil || !errors.As(err, &te) {
 		return err
@@ -79,7 +80,7 @@ func verifyError(section string, err error) error {
 	e, _ := transport.MAPIError(err, msg)
 	switch te.Kind {
 	case transport.KindAuth:
-		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + "'")
+		e.WithHint(refusedHint(section, oauth2))
 	case transport.KindConfig:
 		e.WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
 	default:
@@ -89,3 +90,12 @@ func verifyError(section string, err error) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// refusedHint is the hint of credentials a server refused: sign in again
+// for an OAuth 2.0 section (oauth2), else store new ones.
+func refusedHint(section string, oauth2 bool) string {
+	if oauth2 {
+		return "sign in again with 'mapictl credential oauth2 " + section + "'"
+	}
+	return "check them, or store new ones with 'mapictl credential set " + section + "'"
+}

@@ -167,7 +167,7 @@ func (w *watcher) run() error {
 			}
 			continue
 		}
-		err = InboundError(w.a.Name, err)
+		err = w.a.inboundError(err)
 		if mapi.AsError(err).ExitStatus() != mapi.ExitQueued {
 			return err
 		}
