@@ -45,7 +45,9 @@ type LogonOptions struct {
 	Verbose   io.Writer  // with the default Verify: the dialogue (AUTH redacted), as -v
 	SelfExe   string
 	Tries     int // prompts per section when the server refuses; 0 means 3
-	// Clock is the clock of OAuth 2.0 token expiry; nil is time.Now.
+	// Clock is the clock sessions expire by (who OAuth 2.0 token files
+	// are sealed to: [TokenRecipients]); nil is time.Now. Tokens expire by
+	// the real clock.
 	Clock func() time.Time
 }
 

@@ -133,7 +133,9 @@ type tokenKeys struct {
 	stored []age.Identity
 	// snap is the current session (nil for none).
 	snap *session.Snapshot
-	now  func() time.Time
+	// now is the clock sessions expire by; nil is time.Now. Tokens expire
+	// by the real clock.
+	now func() time.Time
 }
 
 // withOAuth2 returns creds with a's token supply attached (Credentials.OAuth2)
@@ -162,7 +164,7 @@ func (a *Account) withOAuth2(creds Credentials, k tokenKeys) (Credentials, error
 		now = time.Now
 	}
 	src := &oauth.Source{Section: a.Name, Path: path, Settings: a.oauthSettings(creds), Binding: a.TokenBinding(),
-		Seed: seed, Identities: k.ids, Timeout: a.Outbound.Timeout, Now: now}
+		Seed: seed, Identities: k.ids, Timeout: a.Outbound.Timeout}
 	creds.OAuth2 = &tokenSupply{src: src, recipients: func() ([]string, error) {
 		return TokenRecipients(k.storeRoot, k.stored, k.snap, now())
 	}}

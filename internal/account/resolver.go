@@ -2,6 +2,7 @@ package account
 
 import (
 	"strings"
+	"time"
 
 	"filippo.io/age"
 
@@ -35,6 +36,9 @@ type Resolver struct {
 	Prompt func(a *Account, stored Credentials) (Credentials, error)
 	// NewTransport builds the transport of a with creds.
 	NewTransport func(a *Account, creds Credentials) (transport.Transport, error)
+	// Now is the clock sessions expire by (who OAuth 2.0 token files are
+	// sealed to); nil is time.Now.
+	Now func() time.Time
 
 	current     *profile.Profile
 	currentName string
@@ -99,6 +103,22 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 			WithHint("set one with 'mapictl section set " + s.Name + " email=ADDRESS'")
 	}
 	return a, nil
+}
+
+// Section returns the account of transport section name of the selected
+// profile, whatever the session (`credential oauth2` signs a section of
+// the profile in). Errors: those of loading the profile and of
+// [PickTransport].
+func (r *Resolver) Section(name string) (*Account, error) {
+	p, err := r.Profile()
+	if err != nil {
+		return nil, err
+	}
+	s, err := PickTransport(p, name)
+	if err != nil {
+		return nil, err
+	}
+	return r.fromSection(r.currentName, p, s), nil
 }
 
 // sendsOrRefuse returns a, or MAPI_E_INVALID_PARAMETER when a was named
@@ -299,7 +319,7 @@ func (r *Resolver) held(a *Account, needs bool, enough func(Credentials) bool) (
 // its token file opened with the session's key under a session, else with
 // r.Identities; sealed on every write to [TokenRecipients].
 func (r *Resolver) withOAuth2(a *Account, creds Credentials) (Credentials, error) {
-	k := tokenKeys{storeRoot: r.StoreRoot, snap: r.Session}
+	k := tokenKeys{storeRoot: r.StoreRoot, snap: r.Session, now: r.Now}
 	if r.Session != nil && a.Session == r.Session.ID {
 		k.ids = []age.Identity{r.Session.Key}
 	} else {

@@ -75,6 +75,9 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 	if o.TTL <= 0 {
 		return nil, nil, "", mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
 	}
+	if o.Clock == nil {
+		o.Clock = func() time.Time { return o.Now }
+	}
 	res, err := Logon(ctx, o.LogonOptions)
 	if err != nil {
 		return res, nil, "", err
