@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Issue 28 (SPEC §8, story 6): OAuth 2.0 end to end through the mapictl
+// binary, against the real OpenID provider of internal/oauthtest and mail
+// servers that check each token with it (oauth2_servers_test.go).
+
+// countFiles is how many files dir holds.
+func countFiles(dir string) int {
+	ents, _ := os.ReadDir(dir)
+	return len(ents)
+}
+
+// with is s with more environment (a session, say).
+func (s *oauthStore) with(env ...string) *oauthStore {
+	c := *s
+	c.env = append(append([]string(nil), s.env...), env...)
+	return &c
+}
+
+// Sign-in with the device grant, then every command that needs a token:
+// send, fetch, logon, and under the session send, fetch, flush and
+// sendmail. Before the sign-in there is nothing to log on with (78, the
+// hint names the command), and the sign-in writes the store's token file,
+// never the profile. A copied profile has its own token file: none yet.
+func TestOAuth2DeviceSignIn(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 2, nil)
+	s := newOAuthStore(t, m, "work")
+	s.exits(78, []string{"message", "send", "--to", "bob@example.com", "--subject", "early", "--body", "hi"},
+		`no OAuth 2.0 tokens for section "work"`, "mapictl credential oauth2 work")
+
+	prof := filepath.Join(s.dir, "profiles", "p.age")
+	before, _ := os.ReadFile(prof)
+	out, errs := s.signInDevice("work", "--device")
+	if want := "signed in as " + m.user + "; tokens kept in this store (" + s.dir + "), not in the profile\n"; out != want {
+		t.Errorf("credential oauth2 stdout %q; want %q", out, want)
+	}
+	if !strings.Contains(errs, "To sign in, open "+m.p.Issuer) {
+		t.Errorf("credential oauth2 stderr: %q", errs)
+	}
+	if after, _ := os.ReadFile(prof); !bytes.Equal(before, after) {
+		t.Error("credential oauth2 wrote the profile")
+	}
+	file := s.tokenFile()
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v", fi.Mode())
+	}
+	if fi, _ := os.Stat(filepath.Dir(file)); fi.Mode().Perm() != 0o700 {
+		t.Errorf("token dir mode %v", fi.Mode())
+	}
+	if _, ok := openTokenFile(t, file, s.storeIdentity()); !ok {
+		t.Fatal("the store identity does not open the token file")
+	}
+
+	s.ok("message", "send", "--to", "bob@example.com", "--subject", "one", "--body", "hi")
+	s.ok("message", "fetch")
+	if n := countFiles(filepath.Join(s.maildir("work"), "new")); n != 2 {
+		t.Errorf("fetched %d messages; want 2", n)
+	}
+	// The message sent before the sign-in waits in the spool; a flush sends it.
+	s.ok("spool", "flush")
+	if sent, _, refused := m.counts(); sent != 2 || refused != 0 {
+		t.Errorf("sent %d, refused %d; want 2, 0", sent, refused)
+	}
+	m.mu.Lock()
+	first := m.logons[0]
+	m.mu.Unlock()
+	if first != "smtp OAUTHBEARER "+m.user {
+		t.Errorf("first logon %q; want OAUTHBEARER as %s", first, m.user)
+	}
+
+	// A session: logon verifies with the token, the session's key then opens
+	// the token file, commands under the session use it.
+	out, _ = s.ok("session", "logon", "-o", "json")
+	var lo struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(out), &lo); err != nil || lo.Token == "" {
+		t.Fatalf("session logon: %v\n%s", err, out)
+	}
+	key := sessionKey(t, lo.Token)
+	if _, ok := openTokenFile(t, file, key); !ok {
+		t.Fatal("the session's key does not open the token file after logon")
+	}
+	u := s.with("MAPICTL_SESSION=" + lo.Token)
+	u.ok("message", "send", "--to", "bob@example.com", "--subject", "two", "--body", "hi")
+	u.ok("message", "send", "--queue", "--to", "bob@example.com", "--subject", "three", "--body", "hi")
+	u.ok("spool", "flush")
+	if err := appendTestMessages(m.imapUser, 1); err != nil {
+		t.Fatal(err)
+	}
+	u.ok("message", "fetch")
+	if n := countFiles(filepath.Join(s.maildir("work"), "new")); n != 3 {
+		t.Errorf("fetched %d messages under the session; want 3", n)
+	}
+	sm := exec.Command("sendmail", "-t")
+	sm.Env = u.relStore.env(u.env...)
+	sm.Stdin = strings.NewReader("To: bob@example.com\nSubject: four\n\nhi\n")
+	if b, err := sm.CombinedOutput(); err != nil {
+		t.Fatalf("sendmail: %v\n%s", err, b)
+	}
+	if sent, _, _ := m.counts(); sent != 5 {
+		t.Errorf("sent %d; want 5", sent)
+	}
+
+	// Logoff re-seals the file without the session's key.
+	u.ok("session", "logoff")
+	if _, ok := openTokenFile(t, file, key); ok {
+		t.Error("a logged-off session's key still opens the token file")
+	}
+	if _, ok := openTokenFile(t, file, s.storeIdentity()); !ok {
+		t.Error("the store identity no longer opens the token file")
+	}
+	s.ok("message", "send", "--to", "bob@example.com", "--subject", "five", "--body", "hi")
+
+	// A copied profile has a new uid, so its own (missing) token file.
+	s.ok("profile", "copy", "p", "q")
+	s.exits(78, []string{"-p", "q", "message", "send", "--to", "bob@example.com", "--body", "hi"},
+		`no OAuth 2.0 tokens for section "work"`)
+	if n := len(s.tokenFiles()); n != 1 {
+		t.Errorf("%d token files after the copy's send; want 1", n)
+	}
+	if m.p.ReuseCount() != 0 {
+		t.Errorf("ReuseCount %d", m.p.ReuseCount())
+	}
+}
+
+// Sign-in in a browser: the address goes to stderr, the provider's login
+// redirects to mapictl's loopback listener (a plain GET here, as the
+// browser would), and the tokens are stored. The authorization code never
+// appears in mapictl's output or files.
+func TestOAuth2BrowserSignIn(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	s := newOAuthStore(t, m, "work")
+	c := s.cmd("-v", "credential", "oauth2", "work", "--browser")
+	var out, errb bytes.Buffer
+	pr, pw := io.Pipe()
+	c.Stdout, c.Stderr = &out, io.MultiWriter(pw, &errb)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	authURL := waitStderr(t, pr, "To sign in, open ", 20*time.Second)
+	redirect, err := m.p.Login(authURL)
+	if err != nil {
+		t.Fatalf("login at %s: %v", authURL, err)
+	}
+	ru, err := url.Parse(redirect)
+	if err != nil || ru.Hostname() != "127.0.0.1" {
+		t.Fatalf("redirect %q: %v", redirect, err)
+	}
+	code := ru.Query().Get("code")
+	resp, err := http.Get(redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := c.Wait(); err != nil {
+		t.Fatalf("credential oauth2 --browser: %v\n%s%s", err, out.String(), errb.String())
+	}
+	pw.Close()
+	if !strings.HasPrefix(out.String(), "signed in as "+m.user+"; ") {
+		t.Errorf("stdout %q", out.String())
+	}
+	s.ok("message", "send", "--to", "bob@example.com", "--body", "hi")
+	if code == "" || strings.Contains(out.String()+errb.String(), code) {
+		t.Errorf("the authorization code %q is in the output", code)
+	}
+	assertNotInFiles(t, s.dir, code)
+}
+
+// assertNotInFiles fails t if any file under dir holds secret.
+func assertNotInFiles(t *testing.T, dir, secret string) {
+	t.Helper()
+	if secret == "" {
+		t.Fatal("empty secret")
+	}
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(secret)) {
+			t.Errorf("a secret is in %s", p)
+		}
+		return nil
+	})
+}
