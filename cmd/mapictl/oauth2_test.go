@@ -71,7 +71,9 @@ func TestOAuth2DeviceSignIn(t *testing.T) {
 	if n := countFiles(filepath.Join(s.maildir("work"), "new")); n != 2 {
 		t.Errorf("fetched %d messages; want 2", n)
 	}
-	// The message sent before the sign-in waits in the spool; a flush sends it.
+	// The message sent before the sign-in waits in the spool (failed: it
+	// had nothing to log on with); once retried, a flush sends it.
+	s.ok("spool", "retry", "--all")
 	s.ok("spool", "flush")
 	if sent, _, refused := m.counts(); sent != 2 || refused != 0 {
 		t.Errorf("sent %d, refused %d; want 2, 0", sent, refused)
