@@ -30,6 +30,8 @@ sections:
       oauth2.provider: custom
       oauth2.issuer: {{issuer}}
       oauth2.client-id: {{client}}
+      oauth2.token-url: {{token}}
+      oauth2.device-url: {{device}}
     credentials:
       oauth2.refresh-token: {env: CI_REFRESH_TOKEN}
   - name: pop
@@ -46,6 +48,8 @@ sections:
       oauth2.provider: custom
       oauth2.issuer: {{issuer}}
       oauth2.client-id: {{client}}
+      oauth2.token-url: {{token}}
+      oauth2.device-url: {{device}}
     credentials:
       oauth2.refresh-token: {env: CI_POP_TOKEN}
 `
@@ -62,7 +66,7 @@ func TestOAuth2SeedOnlyCI(t *testing.T) {
 	s := &oauthStore{relStore: newRelStore(t), m: m, env: []string{"DISPLAY=", "WAYLAND_DISPLAY="}}
 	man := strings.NewReplacer("{{user}}", m.user, "{{smtp}}", portString(m.smtpPort), "{{imap}}", portString(m.imapPort),
 		"{{pop3}}", portString(m.pop3Port), "{{ca}}", m.ca, "{{dir}}", s.home, "{{issuer}}", m.p.Issuer,
-		"{{client}}", m.p.ClientID).Replace(ciManifest)
+		"{{client}}", m.p.ClientID, "{{token}}", m.tokenURL(), "{{device}}", m.deviceURL()).Replace(ciManifest)
 	path := filepath.Join(s.home, "ci.yaml")
 	if err := os.WriteFile(path, []byte(man), 0o600); err != nil {
 		t.Fatal(err)

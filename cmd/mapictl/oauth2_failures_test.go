@@ -126,7 +126,7 @@ func TestOAuth2Binding(t *testing.T) {
 	if hits.Load() != 0 {
 		t.Errorf("the changed token URL got %d requests", hits.Load())
 	}
-	s.ok("section", "unset", "work", "oauth2.token-url")
+	s.ok("section", "set", "work", "oauth2.token-url="+m.tokenURL())
 	s.ok("message", "send", "--to", "bob@example.com", "--body", "hi")
 
 	s.ok("section", "set", "work", "smtp.host=localhost")

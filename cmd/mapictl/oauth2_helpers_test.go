@@ -25,8 +25,9 @@ type oauthStore struct {
 }
 
 // newOAuthStore makes a store with profile p (default) and section name
-// logging on with OAuth 2.0 (provider custom, discovery at the issuer,
-// public client): SMTP with STARTTLS, IMAP over TLS into dir/Maildir;
+// logging on with OAuth 2.0 (provider custom, discovery at the issuer but
+// the token and device endpoints through m's recording proxy, public
+// client): SMTP with STARTTLS, IMAP over TLS into dir/Maildir;
 // extra are more --set assignments.
 func newOAuthStore(t *testing.T, m *oauthMail, name string, extra ...string) *oauthStore {
 	t.Helper()
@@ -46,6 +47,7 @@ func (s *oauthStore) addSection(name string, extra ...string) {
 		"inbound.host=127.0.0.1", "inbound.port=" + portString(s.m.imapPort), "inbound.ca-file=" + s.m.ca,
 		"inbound.maildir=" + s.maildir(name),
 		"oauth2.provider=custom", "oauth2.issuer=" + s.m.p.Issuer, "oauth2.client-id=" + s.m.p.ClientID,
+		"oauth2.token-url=" + s.m.tokenURL(), "oauth2.device-url=" + s.m.deviceURL(),
 	}, extra...) {
 		args = append(args, "--set", kv)
 	}

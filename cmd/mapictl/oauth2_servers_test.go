@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,6 +56,10 @@ type oauthMail struct {
 
 	imapUser *imapmemserver.User
 	pop3     *scriptPOP3
+
+	proxy   string         // the recording proxy's URL (startProxy)
+	secrets []string       // what crossed it
+	kinds   map[string]int // of which kind
 }
 
 // newOAuthMail starts a provider with opts, and the three servers holding
@@ -58,16 +67,27 @@ type oauthMail struct {
 // smtpMechs (nil: OAUTHBEARER and XOAUTH2).
 func newOAuthMail(t *testing.T, n int, smtpMechs []string, opts ...oauthtest.Option) *oauthMail {
 	t.Helper()
-	m := &oauthMail{p: oauthtest.New(t, opts...), smtpMechs: smtpMechs}
+	cert, caPEM := newTestCert(t)
+	m, err := startOAuthMail(oauthtest.New(t, opts...), cert, caPEM, t.TempDir(), n, smtpMechs, t.Cleanup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// startOAuthMail starts the servers of newOAuthMail for provider p, with
+// cert (whose CA is caPEM, written into dir); cleanup is given what stops
+// them.
+func startOAuthMail(p *oauthtest.Provider, cert tls.Certificate, caPEM []byte, dir string, n int, smtpMechs []string,
+	cleanup func(func())) (*oauthMail, error) {
+	m := &oauthMail{p: p, smtpMechs: smtpMechs, user: p.Email, ca: filepath.Join(dir, "ca.pem")}
 	if m.smtpMechs == nil {
 		m.smtpMechs = []string{sasl.OAuthBearer, "XOAUTH2"}
 	}
-	m.user = m.p.Email
-	cert, caPEM := newTestCert(t)
-	m.ca = filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(m.ca, caPEM, 0o600); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
+	m.startProxy(cleanup)
 
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &oauthSMTPSession{m: m}, nil }))
 	srv.Domain = "localhost"
@@ -75,18 +95,18 @@ func newOAuthMail(t *testing.T, n int, smtpMechs []string, opts ...oauthtest.Opt
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	cleanup(func() { srv.Close() })
 	m.smtpPort = l.Addr().(*net.TCPAddr).Port
 
 	m.imapUser = imapmemserver.NewUser(imapTestUser, imapTestPass)
 	if err := m.imapUser.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := appendTestMessages(m.imapUser, n); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	mem := imapmemserver.New()
 	mem.AddUser(m.imapUser)
@@ -100,17 +120,17 @@ func newOAuthMail(t *testing.T, n int, smtpMechs []string, opts ...oauthtest.Opt
 	})
 	il, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go isrv.Serve(il)
-	t.Cleanup(func() { isrv.Close() })
+	cleanup(func() { isrv.Close() })
 	m.imapPort = il.Addr().(*net.TCPAddr).Port
 
 	m.pop3 = &scriptPOP3{token: func(mech string) sasl.Server { return m.tokenServer("pop3", mech, nil) }}
 	m.pop3.add(n)
 	pl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go func() {
 		for {
@@ -121,10 +141,83 @@ func newOAuthMail(t *testing.T, n int, smtpMechs []string, opts ...oauthtest.Opt
 			go m.pop3.serve(c)
 		}
 	}()
-	t.Cleanup(func() { pl.Close() })
+	cleanup(func() { pl.Close() })
 	m.pop3Port = pl.Addr().(*net.TCPAddr).Port
-	return m
+	return m, nil
 }
+
+// startProxy puts a recording reverse proxy in front of the provider: the
+// sections reach its token and device endpoints through it
+// ([oauthMail.tokenURL]), so the test knows every secret that crosses
+// them (device codes, authorization codes, PKCE verifiers, access, refresh
+// and ID tokens) and can look for them where they must not be.
+func (m *oauthMail) startProxy(cleanup func(func())) {
+	target, _ := url.Parse(m.p.Issuer)
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target); r.Out.Host = target.Host },
+		ModifyResponse: func(resp *http.Response) error {
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				return err
+			}
+			resp.Body = io.NopCloser(bytes.NewReader(b))
+			var v map[string]any
+			if json.Unmarshal(b, &v) == nil {
+				for _, k := range []string{"access_token", "refresh_token", "id_token", "device_code"} {
+					if s, ok := v[k].(string); ok {
+						m.addSecret(k, s)
+					}
+				}
+			}
+			return nil
+		},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(b))
+		if form, err := url.ParseQuery(string(b)); err == nil {
+			for _, k := range []string{"device_code", "code", "code_verifier", "refresh_token", "client_secret"} {
+				m.addSecret(k, form.Get(k))
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	cleanup(srv.Close)
+	m.proxy = srv.URL
+}
+
+// addSecret records secret s of kind k (its form or JSON field).
+func (m *oauthMail) addSecret(k, s string) {
+	if len(s) < 8 {
+		return
+	}
+	m.mu.Lock()
+	m.secrets = append(m.secrets, s)
+	if m.kinds == nil {
+		m.kinds = map[string]int{}
+	}
+	m.kinds[k]++
+	m.mu.Unlock()
+}
+
+// allSecrets are the secrets that crossed the proxy so far, and how many
+// of each kind.
+func (m *oauthMail) allSecrets() ([]string, map[string]int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	kinds := map[string]int{}
+	for k, n := range m.kinds {
+		kinds[k] = n
+	}
+	return append([]string(nil), m.secrets...), kinds
+}
+
+// tokenURL and deviceURL are the provider's endpoints through the proxy.
+func (m *oauthMail) tokenURL() string  { return m.viaProxy(m.p.TokenURL()) }
+func (m *oauthMail) deviceURL() string { return m.viaProxy(m.p.DeviceURL()) }
+
+func (m *oauthMail) viaProxy(u string) string { return m.proxy + strings.TrimPrefix(u, m.p.Issuer) }
 
 // counts returns how many messages the SMTP server accepted, how many
 // logons it and the others accepted and refused.

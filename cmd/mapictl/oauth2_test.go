@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mapictl/mapictl/internal/oauthtest"
 )
 
 // Issue 28 (SPEC §8, story 6): OAuth 2.0 end to end through the mapictl
@@ -141,48 +143,139 @@ func TestOAuth2DeviceSignIn(t *testing.T) {
 	}
 }
 
-// Sign-in in a browser: the address goes to stderr, the provider's login
-// redirects to mapictl's loopback listener (a plain GET here, as the
-// browser would), and the tokens are stored. The authorization code never
-// appears in mapictl's output or files.
-func TestOAuth2BrowserSignIn(t *testing.T) {
-	t.Parallel()
-	m := newOAuthMail(t, 0, nil)
-	s := newOAuthStore(t, m, "work")
-	c := s.cmd("-v", "credential", "oauth2", "work", "--browser")
+// signInBrowser runs `credential oauth2 SECTION --browser` (more args
+// after it), logs in at the address it prints as the user would, GETs the
+// provider's redirect as the browser would, and returns its stdout, its
+// stderr and the authorization code that came back.
+func (s *oauthStore) signInBrowser(section string, args ...string) (string, string, string) {
+	s.t.Helper()
+	c := s.cmd(append([]string{"credential", "oauth2", section, "--browser"}, args...)...)
 	var out, errb bytes.Buffer
 	pr, pw := io.Pipe()
 	c.Stdout, c.Stderr = &out, io.MultiWriter(pw, &errb)
 	if err := c.Start(); err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
-	authURL := waitStderr(t, pr, "To sign in, open ", 20*time.Second)
-	redirect, err := m.p.Login(authURL)
+	authURL := waitStderr(s.t, pr, "To sign in, open ", 20*time.Second)
+	redirect, err := s.m.p.Login(authURL)
 	if err != nil {
-		t.Fatalf("login at %s: %v", authURL, err)
+		s.t.Fatalf("login at %s: %v", authURL, err)
 	}
 	ru, err := url.Parse(redirect)
 	if err != nil || ru.Hostname() != "127.0.0.1" {
-		t.Fatalf("redirect %q: %v", redirect, err)
+		s.t.Fatalf("redirect %q: %v", redirect, err)
 	}
-	code := ru.Query().Get("code")
 	resp, err := http.Get(redirect)
 	if err != nil {
-		t.Fatal(err)
+		s.t.Fatal(err)
 	}
 	resp.Body.Close()
-	if err := c.Wait(); err != nil {
-		t.Fatalf("credential oauth2 --browser: %v\n%s%s", err, out.String(), errb.String())
-	}
+	err = c.Wait()
 	pw.Close()
-	if !strings.HasPrefix(out.String(), "signed in as "+m.user+"; ") {
-		t.Errorf("stdout %q", out.String())
+	if err != nil {
+		s.t.Fatalf("credential oauth2 --browser: %v\n%s%s", err, out.String(), errb.String())
+	}
+	return out.String(), errb.String(), ru.Query().Get("code")
+}
+
+// Sign-in in a browser: the address goes to stderr, the provider's login
+// redirects to mapictl's loopback listener (a plain GET here, as the
+// browser would), and the tokens are stored.
+func TestOAuth2BrowserSignIn(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	s := newOAuthStore(t, m, "work")
+	out, errs, code := s.signInBrowser("work")
+	if !strings.HasPrefix(out, "signed in as "+m.user+"; ") {
+		t.Errorf("stdout %q", out)
+	}
+	if !strings.Contains(errs, "To sign in, open "+m.p.AuthURL()+"?") {
+		t.Errorf("stderr %q", errs)
+	}
+	if code == "" {
+		t.Error("no authorization code came back")
 	}
 	s.ok("message", "send", "--to", "bob@example.com", "--body", "hi")
-	if code == "" || strings.Contains(out.String()+errb.String(), code) {
-		t.Errorf("the authorization code %q is in the output", code)
+}
+
+// Secret hygiene (issue 7's test, secret_hygiene.txtar, carried over to
+// issue 28): every secret of the OAuth 2.0 flows that crossed the provider's
+// token and device endpoints (device codes, the authorization code and
+// PKCE verifier of the browser sign-in, access, refresh and ID tokens, a
+// seed refresh token) is in no output of any command (stdout, stderr, the
+// -v SMTP and IMAP transcripts, -o json errors) and in no file in the
+// clear: the store (spool, sessions, inbound journals; the token files and
+// the profile are age), the Maildir, $HOME.
+func TestOAuth2SecretHygiene(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 2, nil, oauthtest.AccessTokenLifetime(2*time.Second))
+	s := newOAuthStore(t, m, "work")
+	var outs []string
+	keep := func(o ...string) { outs = append(outs, o...) }
+	run := func(s *oauthStore, args ...string) {
+		_, o, e := s.run(args...)
+		keep(o, e)
 	}
-	assertNotInFiles(t, s.dir, code)
+	keep(s.signInDevice("work", "-v"))
+	o, e, _ := s.signInBrowser("work", "-v")
+	keep(o, e)
+	run(s, "-v", "message", "send", "--to", "bob@example.com", "--body", "one")
+	run(s, "-v", "message", "fetch")
+	// A seed in the secure range (read from stdin), then used.
+	seed := m.grant(t).RefreshToken
+	c := s.cmd("-v", "credential", "set", "work", "--field", "oauth2.refresh-token", "--password-stdin")
+	c.Stdin = strings.NewReader(seed + "\n")
+	b, err := c.CombinedOutput()
+	if err != nil {
+		t.Fatalf("credential set: %v\n%s", err, b)
+	}
+	keep(string(b))
+	run(s, "-v", "message", "send", "--to", "bob@example.com", "--body", "two")
+	run(s, "-v", "credential", "get", "work", "-o", "json")
+	run(s, "-v", "section", "open", "work")
+
+	out, errs := s.ok("-v", "session", "logon", "-o", "json")
+	keep(errs)
+	var lo struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal([]byte(out), &lo); err != nil {
+		t.Fatal(err)
+	}
+	u := s.with("MAPICTL_SESSION=" + lo.Token)
+	run(u, "-v", "message", "send", "--to", "bob@example.com", "--body", "three")
+	run(u, "-v", "message", "send", "--queue", "--to", "bob@example.com", "--body", "four")
+	run(u, "-v", "spool", "flush")
+	run(u, "-v", "message", "fetch")
+	run(u, "-v", "session", "list", "-o", "json")
+	run(u, "-v", "spool", "list", "-o", "json")
+	m.refuse.Store(true)
+	run(u, "-v", "message", "send", "--to", "bob@example.com", "--body", "refused")
+	run(u, "-v", "-o", "json", "message", "fetch")
+	m.refuse.Store(false)
+	m.p.RevokeAll()
+	run(s, "-v", "message", "send", "--to", "bob@example.com", "--body", "revoked")
+	run(s, "-v", "-o", "json", "message", "send", "--to", "bob@example.com", "--body", "revoked")
+	run(u, "-v", "session", "logoff")
+
+	secrets, kinds := m.allSecrets()
+	for _, k := range []string{"device_code", "code", "code_verifier", "access_token", "refresh_token"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s crossed the provider's endpoints: the test does not see them", k)
+		}
+	}
+	if sent, _, _ := m.counts(); sent != 4 {
+		t.Errorf("sent %d; want 4", sent)
+	}
+	all := strings.Join(outs, "\n")
+	for _, sec := range append(secrets, seed) {
+		if strings.Contains(all, sec) {
+			t.Errorf("a secret (%d bytes) is in the output", len(sec))
+		}
+		for _, dir := range []string{s.dir, s.home} {
+			assertNotInFiles(t, dir, sec)
+		}
+	}
 }
 
 // assertNotInFiles fails t if any file under dir holds secret.
