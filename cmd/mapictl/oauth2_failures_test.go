@@ -66,6 +66,8 @@ func TestOAuth2Failures(t *testing.T) {
 	if got := m.p.RefreshCount() - r0; got != 2 {
 		t.Errorf("a refused token: %d refreshes; want 2 (expiring, then once after the refusal)", got)
 	}
+	s.exits(77, []string{"message", "fetch"}, "the server refused the OAuth 2.0 token", "mapictl credential oauth2 work")
+	s.exits(77, []string{"session", "logon"}, "the server refused", "mapictl credential oauth2 work")
 	m.refuse.Store(false)
 	if n := s.spoolStates(); n["queued"]+n["failed"] != 1 {
 		t.Errorf("spool after a refusal: %v; want the message kept", n)

@@ -232,7 +232,11 @@ func (m *oauthMail) counts() (sent, logons, refused int) {
 // m.refuse), then runs ok; else it sends the mechanism's JSON error
 // challenge and fails after the client's answer.
 func (m *oauthMail) tokenServer(proto, mech string, ok func()) sasl.Server {
-	return &tokenSASL{mech: strings.ToUpper(mech), check: func(user, token string) bool {
+	var fail error = errTokenRefused
+	if proto == "imap" {
+		fail = &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "invalid token"}
+	}
+	return &tokenSASL{mech: strings.ToUpper(mech), fail: fail, check: func(user, token string) bool {
 		email, valid := m.p.Validate(token)
 		good := valid && user == m.user && email == m.user && !m.refuse.Load()
 		m.mu.Lock()
@@ -256,12 +260,13 @@ var errTokenRefused = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode
 type tokenSASL struct {
 	mech   string
 	check  func(user, token string) bool
+	fail   error // the refusal, as the protocol says it
 	failed bool
 }
 
 func (s *tokenSASL) Next(resp []byte) ([]byte, bool, error) {
 	if s.failed {
-		return nil, true, errTokenRefused
+		return nil, true, s.fail
 	}
 	user, token, ok := parseTokenResponse(s.mech, resp)
 	if ok && s.check(user, token) {

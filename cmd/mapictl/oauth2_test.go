@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -259,6 +260,10 @@ func TestOAuth2SecretHygiene(t *testing.T) {
 	run(u, "-v", "session", "logoff")
 
 	secrets, kinds := m.allSecrets()
+	// The secrets seen are those mapictl holds: the token file's are among them.
+	if rec, ok := openTokenFile(t, s.tokenFile(), s.storeIdentity()); !ok || !slices.Contains(secrets, rec.RefreshToken) {
+		t.Fatal("the token file's refresh token did not cross the proxy")
+	}
 	for _, k := range []string{"device_code", "code", "code_verifier", "access_token", "refresh_token"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s crossed the provider's endpoints: the test does not see them", k)

@@ -117,12 +117,12 @@ func inboundError(section string, oauth2 bool, err error) error {
 		return nil
 	}
 	e, ok := transport.MAPIError(err, "section "+quote(section))
-	if ok && e.Code == mapi.LogonFailed && len(e.Hints) == 0 {
-		if oauth2 {
-			e.WithHint(refusedHint(section, true))
-		} else {
-			e.WithHint("check them, or store new ones with 'mapictl credential set " + section + " --inbound'")
-		}
+	switch {
+	case !ok || e.Code != mapi.LogonFailed:
+	case oauth2:
+		addRefusedHint(e, section, true)
+	case len(e.Hints) == 0:
+		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + " --inbound'")
 	}
 	return e
 }

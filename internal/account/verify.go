@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 
+	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -80,7 +83,7 @@ func verifyError(section string, oauth2 bool, err error) error {
 	e, _ := transport.MAPIError(err, msg)
 	switch te.Kind {
 	case transport.KindAuth:
-		e.WithHint(refusedHint(section, oauth2))
+		addRefusedHint(e, section, oauth2)
 	case transport.KindConfig:
 		e.WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
 	default:
@@ -90,6 +93,22 @@ func verifyError(section string, oauth2 bool, err error) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// addRefusedHint gives e, credentials of section that were refused, the
+// hint of [refusedHint]; for an OAuth 2.0 section (oauth2) it replaces a
+// hint of the transport's or token supply's that says to sign in again
+// without naming the section, and is left out when one names it.
+func addRefusedHint(e *mapi.Error, section string, oauth2 bool) {
+	if !oauth2 {
+		e.WithHint(refusedHint(section, false))
+		return
+	}
+	if slices.ContainsFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2 "+section) }) {
+		return
+	}
+	e.Hints = slices.DeleteFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2") })
+	e.WithHint(refusedHint(section, true))
+}
 
 // refusedHint is the hint of credentials a server refused: sign in again
 // for an OAuth 2.0 section (oauth2), else store new ones.
