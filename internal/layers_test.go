@@ -18,19 +18,23 @@ const module = "github.com/mapictl/mapictl/"
 // Every package of the module must be listed here (tools under scripts/
 // are at the top with the command).
 var layers = [][]string{
-	{"cmd/mapictl", "scripts/interleave"},
+	{"cmd/mapictl", "scripts/interleave", "scripts/oidc-provider"},
 	{"internal/account"},
 	{"internal/sendmail", "internal/manifest"},
 	{"internal/delivery"},
 	{"internal/session", "internal/spool", "internal/inbound"},
 	{"internal/profile", "internal/transport", "internal/message", "internal/prf", "internal/oauth"},
 	{"internal/secure", "internal/tlsconf", "internal/term", "internal/diag"},
-	{"internal/mapi", "internal/fsutil", "internal/textsafe"},
+	{"internal/mapi", "internal/fsutil", "internal/textsafe", "internal/oauthtest"},
 }
 
 // forbidden are modules nothing under internal/ may depend on, even
 // indirectly: flags and configuration are cmd/mapictl's.
 var forbidden = []string{"github.com/spf13/cobra", "github.com/spf13/viper"}
+
+// testOnly are packages only tests and scripts/oidc-provider may depend on:
+// the test OpenID provider must never be built into mapictl.
+var testOnly = []string{module + "internal/oauthtest", "github.com/zitadel/oidc"}
 
 type pkg struct {
 	ImportPath string
@@ -97,6 +101,15 @@ func TestLayers(t *testing.T) {
 			if to <= from {
 				t.Errorf("%s (layer %d) imports %s (layer %d): an arrow up or sideways; imports go only to lower layers (docs/design.md, Layers)",
 					strings.TrimPrefix(p.ImportPath, module), from, strings.TrimPrefix(imp, module), to)
+			}
+		}
+		if p.ImportPath != module+"internal/oauthtest" && p.ImportPath != module+"scripts/oidc-provider" {
+			for _, dep := range p.Deps {
+				for _, f := range testOnly {
+					if dep == f || strings.HasPrefix(dep, f+"/") {
+						t.Errorf("%s depends on %s: only tests and scripts/oidc-provider may", p.ImportPath, dep)
+					}
+				}
 			}
 		}
 		if !strings.HasPrefix(p.ImportPath, module+"internal/") {

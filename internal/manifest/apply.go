@@ -29,7 +29,9 @@ type ApplyOptions struct {
 // the secure range: a range is re-sealed only when a value, the recipients
 // or (after a change of a bound setting) the binds change. A range the
 // applier cannot open is left as it is when the manifest gives no
-// credentials for it and replaced when it does. Errors: MAPI_E_INVALID_PARAMETER
+// credentials for it and replaced when it does. A new or changed access
+// token (oauth2-token) without an oauth2.expiry beside it drops the held
+// expiry, which was the old token's. Errors: MAPI_E_INVALID_PARAMETER
 // for a section whose kind differs from the profile's, or a value the
 // section refuses; those of profile.Section.WriteSecure.
 func Apply(p *profile.Profile, m *Manifest, secrets Secrets, o ApplyOptions) (*Plan, error) {
@@ -209,6 +211,13 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 		changed = changed || ch.Action != Unchanged
 		props[t] = creds[t]
 		plan.add(ch)
+		if t == mapi.PrOAuth2Token && ch.Action != Unchanged && !slices.Contains(tags, mapi.PrOAuth2Expiry) {
+			if _, ok := props[mapi.PrOAuth2Expiry]; ok {
+				// It told when the token this one replaces expired.
+				delete(props, mapi.PrOAuth2Expiry)
+				plan.add(Change{Action: Delete, Section: s.Name, Prop: mapi.DisplayName(mapi.PrOAuth2Expiry, s.Scope()), Secret: true})
+			}
+		}
 	}
 	rebind := !c.BindsOK && bound
 	if rebind && !changed {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 	"sort"
+	"time"
 
 	"filippo.io/age"
 	"go.yaml.in/yaml/v3"
@@ -74,8 +75,9 @@ func exportCreds(p *profile.Profile, s *profile.Section, ms *Section, o ExportOp
 	for _, t := range tags {
 		v := c.Props[t]
 		str, ok := v.(string)
-		if b, isBin := v.([]byte); isBin {
-			str, ok = mapi.FormatValue(t, b), true
+		switch v.(type) {
+		case []byte, time.Time:
+			str, ok = mapi.FormatValue(t, v), true
 		}
 		switch {
 		case !ok:

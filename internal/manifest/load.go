@@ -262,8 +262,8 @@ func (s *Section) checkCred(c *Cred, scope mapi.Scope, seen map[mapi.Tag]bool, o
 	if !t.Secure() {
 		return where("%s is not a secure property (IDs 0x67F0-0x67FF); give it under props", clip(c.Key))
 	}
-	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary {
-		return where("%s: only string and binary secure properties are supported", clip(c.Key))
+	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary && t.Type() != mapi.PtSysTime {
+		return where("%s: only string, binary and time secure properties are supported", clip(c.Key))
 	}
 	if seen[t] {
 		return where("%s given twice", clip(c.Key))

@@ -93,15 +93,36 @@ func (r *Resolver) ResolveAll(m *Manifest) (Secrets, error) {
 			if err != nil {
 				return nil, err
 			}
-			if c.Tag.Type() == mapi.PtBinary {
-				props[c.Tag] = b
-			} else {
-				props[c.Tag] = string(b)
+			v, err := credValue(s.Name, c, b)
+			if err != nil {
+				return nil, err
 			}
+			props[c.Tag] = v
 		}
 		out[s.Name] = props
 	}
 	return out, nil
+}
+
+// credValue is the resolved bytes b of c as its tag's type: bytes for a
+// binary tag, an RFC 3339 time for a PT_SYSTIME one (oauth2.expiry; a dry
+// run's stand-in becomes the zero time), else a string. A time that does
+// not parse is MAPI_E_INVALID_PARAMETER naming the section and field.
+func credValue(section string, c Cred, b []byte) (any, error) {
+	switch c.Tag.Type() {
+	case mapi.PtBinary:
+		return b, nil
+	case mapi.PtSysTime:
+		if string(b) == dryRunStandIn {
+			return time.Time{}, nil
+		}
+		v, err := mapi.ParseValue(c.Tag, string(b))
+		if err != nil {
+			return nil, mapi.Errorf(mapi.InvalidParameter, "credential %s.%s: want an RFC 3339 time, such as 2030-01-02T15:04:05Z", section, c.Key)
+		}
+		return v, nil
+	}
+	return string(b), nil
 }
 
 func (r *Resolver) resolve(section string, c Cred) ([]byte, error) {

@@ -60,6 +60,25 @@ const (
 	PrInboundPassword     Tag = 0x67F4001F
 )
 
+// OAuth 2.0 (SPEC §8): the settings, IDs 0x6620–0x662F, which binds/2
+// covers by ID, and three tags of the secure range. The refresh token and
+// the client secret are secrets; the expiry is when the seed access token
+// (PrOAuth2Token) expires. Live tokens are not properties: they are in the
+// store's token file.
+const (
+	PrOAuth2Provider     Tag = 0x6620001F
+	PrOAuth2ClientID     Tag = 0x6621001F
+	PrOAuth2Tenant       Tag = 0x6622001F
+	PrOAuth2Issuer       Tag = 0x6623001F
+	PrOAuth2AuthURL      Tag = 0x6624001F
+	PrOAuth2TokenURL     Tag = 0x6625001F
+	PrOAuth2DeviceURL    Tag = 0x6626001F
+	PrOAuth2Scopes       Tag = 0x6627101F // PT_MV_UNICODE
+	PrOAuth2RefreshToken Tag = 0x67F5001F
+	PrOAuth2ClientSecret Tag = 0x67F6001F
+	PrOAuth2Expiry       Tag = 0x67F70040 // PT_SYSTIME
+)
+
 // Resource values (mapidefs.h).
 const (
 	MapiTransportProvider = 36      // PR_RESOURCE_TYPE of a transport
@@ -83,7 +102,7 @@ var Aliases = []Alias{
 	{"smtp.host", PrSMTPHost, "server host"},
 	{"smtp.port", PrSMTPPort, "default 587 (starttls), 465 (tls), 25 (none)"},
 	{"smtp.security", PrSMTPSecurity, "starttls (default), tls, none"},
-	{"smtp.auth", PrSMTPAuth, "auto (default), scram-sha-256, plain, login, xoauth2, none"},
+	{"smtp.auth", PrSMTPAuth, "auto (default), scram-sha-256, plain, login, xoauth2, oauthbearer, none"},
 	{"smtp.helo", PrSMTPHelo, "EHLO name"},
 	{"smtp.ca-file", PrSMTPCAFile, "extra CA bundle (PEM)"},
 	{"smtp.tls-fingerprint", PrSMTPFingerprint, "pinned SHA-256 of the server certificate"},
@@ -96,7 +115,7 @@ var Aliases = []Alias{
 	{"address-override", PrAddressOverride, "default true: a session may log on --as another address"},
 	{"username", PrUsername, "secure: logon name"},
 	{"password", PrPassword, "secure: password"},
-	{"oauth2-token", PrOAuth2Token, "secure: bearer token for XOAUTH2"},
+	{"oauth2-token", PrOAuth2Token, "secure: bearer token for XOAUTH2 (a seed when oauth2.provider is set)"},
 	// The inbound side (SPEC §8).
 	{"inbound", PrInbound, "imap, pop3 or none (default)"},
 	{"inbound.host", PrInboundHost, "incoming server host"},
@@ -114,6 +133,18 @@ var Aliases = []Alias{
 	{"inbound.max-size", PrInboundMaxSize, "bytes; larger messages are skipped and reported (0: no limit)"},
 	{"inbound.username", PrInboundUsername, "secure: inbound logon name (default username)"},
 	{"inbound.password", PrInboundPassword, "secure: inbound password (default password)"},
+	// OAuth 2.0 (SPEC §8).
+	{"oauth2.provider", PrOAuth2Provider, "microsoft, google (endpoints and scopes known) or custom"},
+	{"oauth2.client-id", PrOAuth2ClientID, "the application registered with the provider"},
+	{"oauth2.tenant", PrOAuth2Tenant, "Microsoft tenant, default common"},
+	{"oauth2.issuer", PrOAuth2Issuer, "custom: issuer URL, endpoints by discovery"},
+	{"oauth2.auth-url", PrOAuth2AuthURL, "custom: authorization endpoint (https)"},
+	{"oauth2.token-url", PrOAuth2TokenURL, "custom: token endpoint (https; receives the refresh token)"},
+	{"oauth2.device-url", PrOAuth2DeviceURL, "custom: device authorization endpoint (https)"},
+	{"oauth2.scopes", PrOAuth2Scopes, "scopes; default per provider (SMTP, IMAP, POP3, offline access)"},
+	{"oauth2.refresh-token", PrOAuth2RefreshToken, "secure: a seed refresh token (CI via profile apply)"},
+	{"oauth2.client-secret", PrOAuth2ClientSecret, "secure: client secret, where the provider wants one"},
+	{"oauth2.expiry", PrOAuth2Expiry, "secure: when the seed access token (oauth2-token) expires"},
 }
 
 // mapiNames maps MAPI property names (without _W/_A) to their ID and

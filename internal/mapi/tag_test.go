@@ -104,8 +104,8 @@ func checkInvalidParameter(t *testing.T, err error) {
 // Every alias resolves in a transport section; in other sections exactly the
 // ones outside the provider range do, and refused ones hint at the hex tag.
 func TestAliasScopes(t *testing.T) {
-	if len(Aliases) != 37 {
-		t.Fatalf("len(Aliases) = %d, want the 21 of SPEC §6 and the 16 inbound ones of §8", len(Aliases))
+	if len(Aliases) != 48 {
+		t.Fatalf("len(Aliases) = %d, want the 21 of SPEC §6, the 16 inbound ones of §8 and its 11 OAuth 2.0 ones", len(Aliases))
 	}
 	for _, a := range Aliases {
 		got, err := ParseTag(a.Name, ScopeTransport)

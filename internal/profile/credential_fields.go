@@ -11,7 +11,8 @@ import (
 // SecureField resolves a credential field name (credential get, set and
 // delete --field; "" is the password) against s's scope to a secure tag.
 // It refuses, as MAPI_E_INVALID_PARAMETER, a tag outside the secure range
-// (IDs 0x67F0-0x67FF) and one that is neither a string nor binary.
+// (IDs 0x67F0-0x67FF) and one that is neither a string, binary nor a time
+// (oauth2.expiry is PT_SYSTIME).
 func (s *Section) SecureField(field string) (mapi.Tag, error) {
 	if field == "" {
 		return mapi.PrPassword, nil
@@ -23,15 +24,17 @@ func (s *Section) SecureField(field string) (mapi.Tag, error) {
 	if !t.Secure() {
 		return 0, mapi.Errorf(mapi.InvalidParameter, "%s is not a secure property (IDs 0x67F0-0x67FF)", field)
 	}
-	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary {
-		return 0, mapi.Errorf(mapi.InvalidParameter, "%s: only string and binary secure properties can be set", field)
+	if t.Type() != mapi.PtUnicode && t.Type() != mapi.PtString8 && t.Type() != mapi.PtBinary && t.Type() != mapi.PtSysTime {
+		return 0, mapi.Errorf(mapi.InvalidParameter, "%s: only string, binary and time secure properties are supported", field)
 	}
 	return t, nil
 }
 
 // SecretField is [Section.SecureField] for a secret to store: the
 // usernames are not ones (MAPI_E_INVALID_PARAMETER: they are given with
-// --username, and inbound.username with --inbound --username).
+// --username, and inbound.username with --inbound --username), and
+// neither is a time: oauth2.expiry (or any PT_SYSTIME secure tag) belongs
+// to a seed access token and is set beside it by profile apply.
 func (s *Section) SecretField(field string) (mapi.Tag, error) {
 	t, err := s.SecureField(field)
 	switch {
@@ -39,6 +42,9 @@ func (s *Section) SecretField(field string) (mapi.Tag, error) {
 		return 0, mapi.Errorf(mapi.InvalidParameter, "the username is not a secret: give it with --username")
 	case err == nil && t == mapi.PrInboundUsername:
 		return 0, mapi.Errorf(mapi.InvalidParameter, "inbound.username is not a secret: give it with --inbound --username")
+	case err == nil && t.Type() == mapi.PtSysTime:
+		return 0, mapi.Errorf(mapi.InvalidParameter, "%s is a time, not a secret to store", mapi.DisplayName(t, s.Scope())).
+			WithHint("give it beside oauth2-token in a manifest's credentials (profile apply); docs/oauth2.md says how")
 	}
 	return t, err
 }
@@ -53,7 +59,8 @@ func (p *Profile) StoreSecret(s *Section, ids []age.Identity, tag mapi.Tag, secr
 
 // StoreSecretAs is [Profile.StoreSecret] with the username stored under
 // userTag (mapi.PrUsername, or mapi.PrInboundUsername for the inbound
-// side's own logon).
+// side's own logon). Storing an access token (oauth2-token) removes a
+// held oauth2.expiry: it told when the token it replaces expired.
 func (p *Profile) StoreSecretAs(s *Section, ids []age.Identity, tag mapi.Tag, secret []byte, userTag mapi.Tag, username string) error {
 	return p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
 		if tag.Type() == mapi.PtBinary {
@@ -63,6 +70,9 @@ func (p *Profile) StoreSecretAs(s *Section, ids []age.Identity, tag mapi.Tag, se
 		}
 		if username != "" {
 			props[userTag] = username
+		}
+		if tag == mapi.PrOAuth2Token {
+			delete(props, mapi.PrOAuth2Expiry)
 		}
 		return nil
 	})

@@ -3,12 +3,14 @@ package profile
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
 
-// TestSecureField: "" is the password; only string and binary secure tags
-// are fields, and the username is no secret to store.
+// TestSecureField: "" is the password; only string, binary and time
+// secure tags are fields, and neither the username nor a time is a secret
+// to store.
 func TestSecureField(t *testing.T) {
 	_, s, _ := assignSection(t)
 	if tag, err := s.SecureField(""); err != nil || tag != mapi.PrPassword {
@@ -20,11 +22,65 @@ func TestSecureField(t *testing.T) {
 	_, err := s.SecureField("smtp.host")
 	wantErr(t, err, mapi.InvalidParameter, "smtp.host is not a secure property")
 	_, err = s.SecureField("0x67F00003")
-	wantErr(t, err, mapi.InvalidParameter, "only string and binary secure properties")
+	wantErr(t, err, mapi.InvalidParameter, "only string, binary and time secure properties")
 	_, err = s.SecretField("username")
 	wantErr(t, err, mapi.InvalidParameter, "the username is not a secret")
 	if tag, err := s.SecretField("0x67F80102"); err != nil || tag != 0x67F80102 {
 		t.Fatalf("binary field: %v, %v", tag, err)
+	}
+	for _, f := range []string{"oauth2.refresh-token", "oauth2.client-secret", "oauth2-token"} {
+		if _, err := s.SecretField(f); err != nil {
+			t.Errorf("SecretField(%s): %v", f, err)
+		}
+	}
+	if tag, err := s.SecureField("oauth2.expiry"); err != nil || tag != mapi.PrOAuth2Expiry {
+		t.Errorf("SecureField(oauth2.expiry) = %v, %v: get and delete read it", tag, err)
+	}
+	_, err = s.SecretField("oauth2.expiry")
+	wantErr(t, err, mapi.InvalidParameter, "oauth2.expiry is a time, not a secret to store")
+}
+
+// Storing an access token drops the expiry of the one it replaces; the
+// refresh token and client secret stay.
+func TestStoreAccessTokenDropsExpiry(t *testing.T) {
+	p, s, ids := assignSection(t)
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	err := p.UpdateSecure(s, ids, func(props map[mapi.Tag]any) error {
+		props[mapi.PrOAuth2Token] = "at-1"
+		props[mapi.PrOAuth2Expiry] = exp
+		props[mapi.PrOAuth2RefreshToken] = "rt"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := s.ReadSecure(ids); err != nil || c.Props[mapi.PrOAuth2Expiry] != exp {
+		t.Fatalf("expiry stored: %v, %v", c, err)
+	}
+	if err := p.StoreSecret(s, ids, mapi.PrOAuth2ClientSecret, []byte("cs"), ""); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.ReadSecure(ids); c.Props[mapi.PrOAuth2Expiry] != exp {
+		t.Fatal("storing the client secret dropped the access token's expiry")
+	}
+	if err := p.StoreSecret(s, ids, mapi.PrOAuth2Token, []byte("at-2"), ""); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.ReadSecure(ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Props[mapi.PrOAuth2Expiry]; ok {
+		t.Error("a new access token kept the old one's expiry")
+	}
+	if c.Props[mapi.PrOAuth2Token] != "at-2" || c.Props[mapi.PrOAuth2RefreshToken] != "rt" || c.Props[mapi.PrOAuth2ClientSecret] != "cs" {
+		t.Errorf("props after storing the token: %v", c.Props)
+	}
+	if err := p.DeleteCredentials(s, ids, "oauth2.refresh-token"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := s.ReadSecure(ids); c.Props[mapi.PrOAuth2RefreshToken] != nil || c.Props[mapi.PrOAuth2Token] != "at-2" {
+		t.Errorf("delete --field oauth2.refresh-token: %v", c.Props)
 	}
 }
 

@@ -84,6 +84,9 @@ func (s *Section) SetProp(t mapi.Tag, v any) error {
 		if err := checkInboundSetting(t, v, oneOfValues(v)); err != nil {
 			return err
 		}
+		if err := checkOAuth2Setting(t, v, oneOfValues(v)); err != nil {
+			return err
+		}
 	}
 	s.Props[t] = v
 	return nil
@@ -107,6 +110,10 @@ func oneOfValues(v any) func(name string, allowed ...string) error {
 	}
 }
 
+// SMTPAuths are the values of smtp.auth (SPEC §6): auto picks OAUTHBEARER
+// or XOAUTH2 when the section has oauth2.provider set.
+var SMTPAuths = []string{"auto", "scram-sha-256", "plain", "login", "xoauth2", "oauthbearer", "none"}
+
 func checkTransportSetting(t mapi.Tag, v any) error {
 	oneOf := oneOfValues(v)
 	switch t {
@@ -115,7 +122,7 @@ func checkTransportSetting(t mapi.Tag, v any) error {
 	case mapi.PrSMTPSecurity:
 		return oneOf("smtp.security", "starttls", "tls", "none")
 	case mapi.PrSMTPAuth:
-		return oneOf("smtp.auth", "auto", "scram-sha-256", "plain", "login", "xoauth2", "none")
+		return oneOf("smtp.auth", SMTPAuths...)
 	case mapi.PrSMTPPort:
 		if n := v.(int32); n < 1 || n > 65535 {
 			return mapi.Errorf(mapi.InvalidParameter, "smtp.port %d is out of range 1-65535", n)

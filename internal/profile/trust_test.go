@@ -542,7 +542,7 @@ func TestBoundSettings(t *testing.T) {
 		{mapi.PrMaildirPath, "/tmp/leak", `maildir.path: "/home/a/Maildir" -> "/tmp/leak"`},
 		{mapi.PrSendmailPath, "/tmp/evil", `sendmail.path: "/usr/sbin/sendmail" -> "/tmp/evil"`},
 		{inbound, "/tmp/evil-mda", `inbound.mda: "/usr/bin/procmail" -> "/tmp/evil-mda"`},
-		{oauth2, "https://evil.example/token", `0x6625001F: "https://auth.example.com/token" -> "https://evil.example/token"`},
+		{oauth2, "https://evil.example/token", `oauth2.token-url: "https://auth.example.com/token" -> "https://evil.example/token"`},
 		{mapi.PrSMTPCAFile, nil, `smtp.ca-file: "/etc/ca.pem" -> unset`},
 		{mapi.NewTag(mapi.PtUnicode, 0x661E), "x", `0x661E001F: unset -> "x"`},
 		{mapi.NewTag(mapi.PtLong, 0x662F), int32(1), `0x662F0003: unset -> 1`},

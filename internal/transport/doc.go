@@ -23,6 +23,15 @@
 // replies and however it batches its replies, and prints every line with
 // its control characters escaped.
 //
+// # OAuth 2.0
+//
+// With Credentials.OAuth2 (a [TokenSource]) or a static OAuth2Token, the
+// SMTP, IMAP and POP3 clients log on with OAUTHBEARER (RFC 7628) or
+// XOAUTH2, preferred in that order under "auto" (oauth2_auth.go). The
+// token is fetched right before AUTH; a token the server refuses is
+// refreshed once and presented again on the same connection, and the
+// status of the server's error challenge goes into the error.
+//
 // # Inbound
 //
 // [DialIMAP] (go-imap/v2, imap_*.go) and [DialPOP3] (our own client on

@@ -9,17 +9,24 @@ import (
 )
 
 // authenticate logs on (unless the server greeted with PREAUTH) per the
-// settings; see DialIMAP for the rules. Errors are *Error of stage auth: a
-// refusal of the credentials is KindAuth; no credentials, or a logon that
-// would send them unprotected, KindConfig; no mechanism that fits,
-// KindPermanent.
+// settings; see DialIMAP for the rules. A token mechanism runs
+// [tokenLogon]: the token is fetched right before AUTHENTICATE, and a
+// refused one is refreshed and presented once more on the same connection.
+// Errors are *Error of stage auth: a refusal of the credentials is
+// KindAuth; no credentials, or a logon that would send them unprotected,
+// KindConfig; no mechanism that fits, KindPermanent.
 func (m *IMAPMailbox) authenticate(ctx context.Context) error {
 	if m.c.State() != imap.ConnStateNotAuthenticated {
 		return nil // PREAUTH
 	}
 	cr := m.s.creds
-	hasPass := cr.Username != "" && cr.Password != ""
-	hasToken := cr.Username != "" && cr.OAuth2Token != ""
+	hasPass := autoPassword(cr)
+	hasToken := cr.Username != "" && holdsToken(cr)
+	if cr.OAuth2 != nil && cr.Username == "" && (m.s.auth == "auto" || isTokenMech(m.s.auth)) {
+		return &Error{Kind: KindConfig, Stage: StageAuth,
+			Message: "an OAuth 2.0 logon needs a user name, and none is set",
+			Hints:   []string{"set inbound.username (or username, or email) in the section"}}
+	}
 	if m.s.auth == "none" || (m.s.auth == "auto" && !hasPass && !hasToken) {
 		return &Error{Kind: KindConfig, Stage: StageAuth,
 			Message: "the server requires a logon but no inbound credentials are set",
@@ -35,21 +42,48 @@ func (m *IMAPMailbox) authenticate(ctx context.Context) error {
 	}
 	mech, err := imapPickMechanism(caps, m.s.auth, hasPass, hasToken)
 	if err != nil {
+		if cr.OAuth2 != nil && m.s.auth == "auto" {
+			return noTokenMech("")
+		}
 		return err
 	}
+	switch {
+	case mech == "login":
+		return m.login(ctx)
+	case !isTokenMech(mech):
+		return m.sasl(ctx, m.saslClient(mech))
+	}
+	return tokenLogon(ctx, cr, m.conn.whileIdle, func(token string) (string, error) {
+		c := newTokenClient(mech, cr.Username, token, m.s.host, m.s.port)
+		err := m.sasl(ctx, c)
+		return c.status(), err
+	})
+}
+
+// login runs the LOGIN command; its arguments are redacted in the
+// transcript.
+func (m *IMAPMailbox) login(ctx context.Context) error {
 	if m.log != nil {
-		// Redaction follows what the client does: everything it sends in
-		// here is hidden but the command's name and mechanism.
 		m.log.imapBeginAuth()
 		defer m.log.imapEndAuth()
 	}
-	if mech == "login" {
-		err = m.c.Login(cr.Username, cr.Password).Wait()
-	} else {
-		m.conn.sasl = true
-		err = m.c.Authenticate(m.saslClient(mech))
-		m.conn.sasl = false
+	if err := m.c.Login(m.s.creds.Username, m.s.creds.Password).Wait(); err != nil {
+		return imapClassify(ctx, StageAuth, err)
 	}
+	return nil
+}
+
+// sasl runs one AUTHENTICATE exchange with c. Redaction follows what the
+// client does: everything it sends in here is hidden but the command's
+// name and mechanism.
+func (m *IMAPMailbox) sasl(ctx context.Context, c sasl.Client) error {
+	if m.log != nil {
+		m.log.imapBeginAuth()
+		defer m.log.imapEndAuth()
+	}
+	m.conn.sasl = true
+	err := m.c.Authenticate(c)
+	m.conn.sasl = false
 	if err != nil {
 		e := imapClassify(ctx, StageAuth, err)
 		if _, ok := err.(*scramError); ok && ctx.Err() == nil {
@@ -62,7 +96,8 @@ func (m *IMAPMailbox) authenticate(ctx context.Context) error {
 
 // imapPickMechanism chooses how to log on: "login" (the LOGIN command) or a
 // SASL mechanism the server offers (AUTH=…), lowercase. want is the
-// setting (auto or one mechanism).
+// setting (auto or one mechanism). "auto" prefers SCRAM-SHA-256, PLAIN,
+// then LOGIN for a password, OAUTHBEARER then XOAUTH2 for a token.
 func imapPickMechanism(caps imap.CapSet, want string, hasPass, hasToken bool) (string, error) {
 	offers := func(mech string) bool { return caps.Has(imap.Cap("AUTH=" + strings.ToUpper(mech))) }
 	canLogin := !caps.Has(imap.CapLoginDisabled)
@@ -90,7 +125,7 @@ func imapPickMechanism(caps imap.CapSet, want string, hasPass, hasToken bool) (s
 		}
 	}
 	if hasToken {
-		for _, mech := range []string{"xoauth2", "oauthbearer"} {
+		for _, mech := range tokenMechs {
 			if offers(mech) {
 				return mech, nil
 			}
@@ -100,19 +135,13 @@ func imapPickMechanism(caps imap.CapSet, want string, hasPass, hasToken bool) (s
 		Message: "no logon the server offers fits the credentials held"}
 }
 
-// saslClient returns the SASL client for a lowercase mechanism name.
+// saslClient returns the SASL client of a lowercase password mechanism.
 func (m *IMAPMailbox) saslClient(mech string) sasl.Client {
 	cr := m.s.creds
-	switch mech {
-	case "scram-sha-256":
+	if mech == "scram-sha-256" {
 		return newSCRAMClient(cr.Username, cr.Password)
-	case "plain":
-		return sasl.NewPlainClient("", cr.Username, cr.Password)
-	case "oauthbearer":
-		return sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: cr.Username,
-			Token: cr.OAuth2Token, Host: m.s.host, Port: m.s.port})
 	}
-	return &xoauth2Client{user: cr.Username, token: cr.OAuth2Token}
+	return sasl.NewPlainClient("", cr.Username, cr.Password)
 }
 
 // selectMailbox runs SELECT (deletions need a read-write mailbox; fetching

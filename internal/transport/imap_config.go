@@ -67,7 +67,7 @@ func (s *imapSettings) checkAuth(raw string) error {
 			return configErr(fmt.Sprintf("inbound auth %s needs a username and password", s.auth))
 		}
 	case "xoauth2", "oauthbearer":
-		if cr.OAuth2Token == "" || cr.Username == "" {
+		if !holdsToken(cr) || cr.Username == "" {
 			return configErr(fmt.Sprintf("inbound auth %s needs a username and an oauth2 token", s.auth))
 		}
 	case "user":

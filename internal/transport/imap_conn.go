@@ -111,6 +111,15 @@ func (c *imapConn) setBusy(busy bool) {
 	}
 }
 
+// whileIdle runs f with the connection idle (no read deadline), then
+// makes it busy again with a fresh deadline: for waiting on something
+// other than the server (the OAuth 2.0 provider) in the middle of a step.
+func (c *imapConn) whileIdle(f func()) {
+	c.setBusy(false)
+	defer c.setBusy(true)
+	f()
+}
+
 // imapExactReader passes on exactly n bytes of r, a literal: where go-imap's
 // literal reader ends early with io.EOF when the connection drops inside
 // the literal, this one reports io.ErrUnexpectedEOF, so a truncated

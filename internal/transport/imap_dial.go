@@ -50,7 +50,11 @@ const imapResumeGreeting = "* OK mapictl-starttls-resume\r\n"
 // that is not both encrypted and verified (insecure-skip-verify counts as
 // unverified) unless c.AllowInsecureAuth; "auto" picks SCRAM-SHA-256, then
 // PLAIN (both AUTHENTICATE, when offered), then the LOGIN command for a
-// password, and XOAUTH2 then OAUTHBEARER for a token.
+// password, and OAUTHBEARER then XOAUTH2 for a token; with
+// c.Credentials.OAuth2 set (an OAuth 2.0 section), the token mechanisms
+// only. A token is fetched from the TokenSource right before AUTHENTICATE;
+// a refused one is refreshed once and presented again on the same
+// connection.
 //
 // Errors are *Error of stage connect, tls, greeting, auth or select; on
 // error nothing stays open.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"sync"
@@ -29,6 +30,11 @@ type imapTestServer struct {
 	mu    sync.Mutex
 	recv  bytes.Buffer // what clients sent (and the server answered)
 	mechs []string
+
+	sasl        []string // mechanisms the SASL session offers
+	token       string   // the bearer token it accepts
+	oauthStatus string   // of its error challenge
+	tokens      tokenRecord
 }
 
 const imapTestUser, imapTestPass = "alice", "s3cr3t-pässword"
@@ -37,12 +43,29 @@ const imapTestUser, imapTestPass = "alice", "s3cr3t-pässword"
 type imapServerOpts struct {
 	security string      // "tls", "starttls" (offered) or "none" (no TLS at all)
 	caps     imap.CapSet // nil: IMAP4rev1 and UIDPLUS
-	scram    bool        // offer SCRAM-SHA-256 and PLAIN (else PLAIN alone)
+	scram    bool        // offer SCRAM-SHA-256, PLAIN and XOAUTH2 (else PLAIN alone)
+	// sasl, when set, are the mechanisms offered instead of scram's (any
+	// of SCRAM-SHA-256, PLAIN, XOAUTH2, OAUTHBEARER).
+	sasl []string
+	// token is the bearer token XOAUTH2 and OAUTHBEARER accept ("" is
+	// tok-123); others get an error challenge of status oauthStatus
+	// ("" is invalid_token).
+	token, oauthStatus string
 }
 
 func startIMAPServer(t *testing.T, o imapServerOpts) *imapTestServer {
 	t.Helper()
-	ts := &imapTestServer{cert: newTestCert(t), mem: imapmemserver.New()}
+	ts := &imapTestServer{cert: newTestCert(t), mem: imapmemserver.New(),
+		sasl: o.sasl, token: o.token, oauthStatus: o.oauthStatus}
+	if ts.sasl == nil {
+		ts.sasl = []string{"SCRAM-SHA-256", "PLAIN", "XOAUTH2"}
+	}
+	if ts.token == "" {
+		ts.token = "tok-123"
+	}
+	if ts.oauthStatus == "" {
+		ts.oauthStatus = "invalid_token"
+	}
 	ts.user = imapmemserver.NewUser(imapTestUser, imapTestPass)
 	if err := ts.user.Create("INBOX", nil); err != nil {
 		t.Fatal(err)
@@ -56,7 +79,7 @@ func startIMAPServer(t *testing.T, o imapServerOpts) *imapTestServer {
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			sess := ts.mem.NewSession()
-			if o.scram {
+			if o.scram || o.sasl != nil {
 				return &imapSASLSession{Session: sess, ts: ts}, nil, nil
 			}
 			return sess, nil, nil
@@ -137,15 +160,15 @@ func atoiPort(s string) int {
 	return n
 }
 
-// imapSASLSession offers SCRAM-SHA-256 and PLAIN over an imapmemserver
-// session, recording the mechanism used.
+// imapSASLSession offers the server's SASL mechanisms over an
+// imapmemserver session, recording the mechanism used.
 type imapSASLSession struct {
 	imapserver.Session
 	ts *imapTestServer
 }
 
 func (s *imapSASLSession) AuthenticateMechanisms() []string {
-	return []string{"SCRAM-SHA-256", "PLAIN", "XOAUTH2"}
+	return s.ts.sasl
 }
 
 func (s *imapSASLSession) Authenticate(mech string) (sasl.Server, error) {
@@ -169,15 +192,16 @@ func (s *imapSASLSession) authenticate(mech string) (sasl.Server, error) {
 	s.ts.mu.Lock()
 	s.ts.mechs = append(s.ts.mechs, mech)
 	s.ts.mu.Unlock()
+	s.ts.tokens.tried(mech)
 	switch mech {
 	case "SCRAM-SHA-256":
 		return &scramServer{user: imapTestUser, pass: imapTestPass, ok: func() {
 			s.Session.Login(imapTestUser, imapTestPass)
 		}}, nil
-	case "XOAUTH2":
-		return &xoauth2Server{want: "user=" + imapTestUser + "\x01auth=Bearer tok-123\x01\x01", ok: func() {
-			s.Session.Login(imapTestUser, imapTestPass)
-		}}, nil
+	case "XOAUTH2", "OAUTHBEARER":
+		return &tokenServer{mech: mech, user: imapTestUser, want: s.ts.token, status: s.ts.oauthStatus,
+			ok: func() { s.Session.Login(imapTestUser, imapTestPass) }, refused: errors.New("refused"),
+			rec: &s.ts.tokens}, nil
 	case "PLAIN":
 		return sasl.NewPlainServer(func(_, u, p string) error { return s.Session.Login(u, p) }), nil
 	}

@@ -15,16 +15,20 @@ const pop3MaxCmd = 255
 
 // authenticate logs on as the settings say. "auto" picks, among the SASL
 // mechanisms CAPA lists, SCRAM-SHA-256, PLAIN then LOGIN for a password
-// (XOAUTH2 then OAUTHBEARER for a token), else USER/PASS (when CAPA lists
-// USER, or the server knows no CAPA); "user" is USER/PASS only; "none"
-// sends nothing. No credential is sent over a connection that is not
-// encrypted and verified unless AllowInsecureAuth (KindConfig, stage
-// "auth"), and with "starttls" the caller has already refused a server
-// without STLS. Errors are *Error of stage "auth".
+// (OAUTHBEARER then XOAUTH2 for a token), else USER/PASS (when CAPA lists
+// USER, or the server knows no CAPA); with Credentials.OAuth2 set (an
+// OAuth 2.0 section) it picks the token mechanisms only. "user" is
+// USER/PASS only; "none" sends nothing. No credential is sent over a
+// connection that is not encrypted and verified unless AllowInsecureAuth
+// (KindConfig, stage "auth"), and with "starttls" the caller has already
+// refused a server without STLS. A token mechanism runs [tokenLogon]: the
+// token is fetched right before AUTH, and a refused one is refreshed and
+// presented once more on the same connection. Errors are *Error of stage
+// "auth".
 func (m *POP3Maildrop) authenticate(ctx context.Context) error {
 	cr := m.cr
-	hasPass := cr.Username != "" && cr.Password != ""
-	hasToken := cr.OAuth2Token != ""
+	hasPass := autoPassword(cr)
+	hasToken := holdsToken(cr)
 	if m.s.auth == "none" {
 		return nil
 	}
@@ -39,8 +43,8 @@ func (m *POP3Maildrop) authenticate(ctx context.Context) error {
 	mech := m.s.auth
 	if mech == "auto" {
 		mech = pickMechanism(offered, hasPass, hasToken)
-		if mech == "" && hasToken && offers(offered, "oauthbearer") {
-			mech = "oauthbearer"
+		if mech == "" && cr.OAuth2 != nil {
+			return noTokenMech(strings.Join(offered, " "))
 		}
 		if mech == "" {
 			_, user := m.capa["USER"]
@@ -55,25 +59,26 @@ func (m *POP3Maildrop) authenticate(ctx context.Context) error {
 		return &Error{Kind: KindPermanent, Stage: StageAuth,
 			Message: "server does not offer SASL " + strings.ToUpper(mech)}
 	}
-	var err error
-	if mech == "user" {
-		err = m.userPass()
-	} else {
-		err = m.sasl(m.saslClient(mech))
+	switch {
+	case mech == "user":
+		return m.auth(ctx, m.userPass())
+	case !isTokenMech(mech):
+		return m.auth(ctx, m.sasl(saslClient(mech, cr)))
 	}
+	return tokenLogon(ctx, cr, nil, func(token string) (string, error) {
+		c := newTokenClient(mech, cr.Username, token, m.s.host, m.s.port)
+		err := m.auth(ctx, m.sasl(c))
+		return c.status(), err
+	})
+}
+
+// auth classifies the outcome of one logon exchange: nil, or an *Error of
+// stage "auth".
+func (m *POP3Maildrop) auth(ctx context.Context, err error) error {
 	if err != nil {
 		return classifyAuth(ctx, err)
 	}
 	return nil
-}
-
-// saslClient returns the client for a lowercase mechanism name.
-func (m *POP3Maildrop) saslClient(mech string) sasl.Client {
-	if mech == "oauthbearer" {
-		return sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: m.cr.Username,
-			Token: m.cr.OAuth2Token, Host: m.s.host, Port: m.s.port})
-	}
-	return saslClient(mech, m.cr)
 }
 
 // userPass runs USER and PASS (RFC 1939 §7); both arguments are redacted

@@ -51,7 +51,7 @@ func pop3SettingsFrom(c InboundConfig) (*pop3Settings, error) {
 			return nil, configErr(fmt.Sprintf("inbound auth %s needs a username and password", s.auth))
 		}
 	case "xoauth2", "oauthbearer":
-		if cr.OAuth2Token == "" {
+		if !holdsToken(cr) {
 			return nil, configErr(fmt.Sprintf("inbound auth %s needs an oauth2 token", s.auth))
 		}
 	default:

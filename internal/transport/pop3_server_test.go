@@ -33,7 +33,11 @@ type pop3Fake struct {
 	stallOn     string   // a command verb the server never answers
 	afterSTLS   string   // plaintext sent right after STLS's +OK
 	dropInRETR  bool     // close the connection halfway through a message
+	dropOnAUTH  bool     // close the connection after refusing an AUTH
 	user, pass  string
+	token       string // the bearer token XOAUTH2 and OAUTHBEARER accept
+	oauthStatus string // of their error challenge
+	tokens      tokenRecord
 
 	mu       sync.Mutex
 	msgs     []*pop3FakeMsg
@@ -52,7 +56,7 @@ func newPOP3Fake(t *testing.T, cert *testCert, configure func(f *pop3Fake)) *pop
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &pop3Fake{t: t, ln: ln, cert: cert, user: "alice", pass: "s3cret-Pa55"}
+	f := &pop3Fake{t: t, ln: ln, cert: cert, user: "alice", pass: "s3cret-Pa55", token: "tok-123", oauthStatus: "invalid_token"}
 	if configure != nil {
 		configure(f)
 	}
@@ -314,12 +318,14 @@ func (s *pop3FakeSession) logon(ok bool) {
 	s.reply("+OK logged on")
 }
 
-// auth runs AUTH PLAIN or SCRAM-SHA-256 (RFC 5034).
+// auth runs AUTH PLAIN, SCRAM-SHA-256, XOAUTH2 or OAUTHBEARER (RFC 5034).
 func (s *pop3FakeSession) auth(arg string) bool {
 	mech, ir, hasIR := strings.Cut(arg, " ")
+	mech = strings.ToUpper(mech)
+	s.f.tokens.tried(mech)
 	ok := false
 	var srv sasl.Server
-	switch strings.ToUpper(mech) {
+	switch mech {
 	case "PLAIN":
 		srv = sasl.NewPlainServer(func(identity, user, pass string) error {
 			if user == s.f.user && pass == s.f.pass {
@@ -330,6 +336,9 @@ func (s *pop3FakeSession) auth(arg string) bool {
 		})
 	case "SCRAM-SHA-256":
 		srv = &scramServer{user: s.f.user, pass: s.f.pass, ok: func() { ok = true }}
+	case "XOAUTH2", "OAUTHBEARER":
+		srv = &tokenServer{mech: mech, user: s.f.user, want: s.f.token, status: s.f.oauthStatus,
+			ok: func() { ok = true }, refused: errors.New("refused"), rec: &s.f.tokens}
 	default:
 		s.reply("-ERR unsupported mechanism")
 		return true
@@ -346,7 +355,7 @@ func (s *pop3FakeSession) auth(arg string) bool {
 		ch, done, err := srv.Next(resp)
 		if err != nil {
 			s.logon(false)
-			return true
+			return !s.f.dropOnAUTH
 		}
 		if done {
 			s.logon(ok)

@@ -5,8 +5,12 @@ import (
 	"crypto/pbkdf2"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-smtp"
 )
@@ -34,24 +38,89 @@ func (s *loginServer) Next(resp []byte) ([]byte, bool, error) {
 	return nil, true, s.check(s.user, string(resp))
 }
 
-// xoauth2Server accepts exactly want; otherwise it sends the JSON error
-// challenge and fails after the client's empty response.
-type xoauth2Server struct {
-	want   string
-	ok     func()
-	failed bool
+// tokenRecord is what the token servers of one test server saw: every
+// mechanism a client tried, every bearer token presented (in order), and
+// every answer to an error challenge that breaks RFC 7628 §3.2.3
+// (OAUTHBEARER: a single %x01; XOAUTH2: empty).
+type tokenRecord struct {
+	mu     sync.Mutex
+	mechs  []string
+	tokens []string
+	bad    []string
 }
 
-func (s *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
+func (r *tokenRecord) tried(mech string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.mechs = append(r.mechs, mech)
+}
+
+// seen returns copies of the mechanisms, tokens and bad answers.
+func (r *tokenRecord) seen() (mechs, tokens, bad []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.mechs), slices.Clone(r.tokens), slices.Clone(r.bad)
+}
+
+// tokenServer is the server side of OAUTHBEARER (RFC 7628) or XOAUTH2 as
+// the providers run it: it accepts the bearer token want presented for
+// user; any other gets the error challenge {"status":status,...} and,
+// after the client's answer to it, fails with refused.
+type tokenServer struct {
+	mech, user, want, status string
+	ok                       func()
+	refused                  error
+	rec                      *tokenRecord
+	failed                   bool
+}
+
+func (s *tokenServer) Next(resp []byte) ([]byte, bool, error) {
 	if s.failed {
-		return nil, true, smtp.ErrAuthFailed
+		if s.mech == "OAUTHBEARER" && string(resp) != "\x01" || s.mech == "XOAUTH2" && len(resp) != 0 {
+			s.rec.mu.Lock()
+			s.rec.bad = append(s.rec.bad, fmt.Sprintf("%s %q", s.mech, resp))
+			s.rec.mu.Unlock()
+		}
+		return nil, true, s.refused
 	}
-	if string(resp) == s.want {
+	if resp == nil {
+		return nil, false, nil // ask for the initial response
+	}
+	user, token, parsed := parseBearer(s.mech, resp)
+	s.rec.mu.Lock()
+	s.rec.tokens = append(s.rec.tokens, token)
+	s.rec.mu.Unlock()
+	if parsed && user == s.user && token == s.want {
 		s.ok()
 		return nil, true, nil
 	}
 	s.failed = true
-	return []byte(`{"status":"401","schemes":"bearer"}`), false, nil
+	ch, _ := json.Marshal(map[string]string{"status": s.status, "schemes": "bearer", "scope": "https://mail.example/"})
+	return ch, false, nil
+}
+
+// parseBearer takes a token mechanism's initial response apart: XOAUTH2's
+// "user=U^Aauth=Bearer T^A^A", OAUTHBEARER's "n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A".
+func parseBearer(mech string, resp []byte) (user, token string, ok bool) {
+	rest, ok := strings.CutSuffix(string(resp), "\x01\x01")
+	if !ok {
+		return "", "", false
+	}
+	fields := strings.Split(rest, "\x01")
+	switch mech {
+	case "XOAUTH2":
+		user, ok = strings.CutPrefix(fields[0], "user=")
+	case "OAUTHBEARER":
+		gs2, ok1 := strings.CutPrefix(fields[0], "n,a=")
+		user, ok = strings.CutSuffix(gs2, ",")
+		ok = ok && ok1
+	}
+	for _, f := range fields[1:] {
+		if t, found := strings.CutPrefix(f, "auth=Bearer "); found {
+			token = t
+		}
+	}
+	return user, token, ok && token != ""
 }
 
 // scramServer verifies a SCRAM-SHA-256 client proof (RFC 5802 §3) against

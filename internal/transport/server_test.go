@@ -77,6 +77,7 @@ type testServer struct {
 
 	// configuration, set before use
 	user, pass, token string
+	oauthStatus       string // of the token servers' error challenge
 	mechs             []string
 	requireAuth       bool
 	rcptErr           map[string]error
@@ -87,6 +88,7 @@ type testServer struct {
 	authUsed []string
 	authTry  []string
 	msgs     []received
+	tokens   tokenRecord
 }
 
 // startServer starts a server; security is "starttls" (STARTTLS offered),
@@ -94,7 +96,7 @@ type testServer struct {
 func startServer(t *testing.T, security string, setup func(*testServer)) *testServer {
 	t.Helper()
 	ts := &testServer{cert: newTestCert(t), user: "alice", pass: "s3cr3t-pässword",
-		token: "tok-123", mechs: []string{"PLAIN", "LOGIN"}, requireAuth: true}
+		token: "tok-123", oauthStatus: "invalid_token", mechs: []string{"PLAIN", "LOGIN"}, requireAuth: true}
 	if setup != nil {
 		setup(ts)
 	}
@@ -167,6 +169,7 @@ func (s *testSession) Auth(mech string) (sasl.Server, error) {
 	s.ts.mu.Lock()
 	s.ts.authTry = append(s.ts.authTry, mech)
 	s.ts.mu.Unlock()
+	s.ts.tokens.tried(mech)
 	ok := func() {
 		s.authed = true
 		s.ts.mu.Lock()
@@ -187,8 +190,9 @@ func (s *testSession) Auth(mech string) (sasl.Server, error) {
 		return &loginServer{check: check}, nil
 	case "SCRAM-SHA-256":
 		return &scramServer{user: s.ts.user, pass: s.ts.pass, ok: ok}, nil
-	case "XOAUTH2":
-		return &xoauth2Server{want: "user=" + s.ts.user + "\x01auth=Bearer " + s.ts.token + "\x01\x01", ok: ok}, nil
+	case "XOAUTH2", "OAUTHBEARER":
+		return &tokenServer{mech: mech, user: s.ts.user, want: s.ts.token, status: s.ts.oauthStatus,
+			ok: ok, refused: smtp.ErrAuthFailed, rec: &s.ts.tokens}, nil
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
 }

@@ -11,11 +11,14 @@ import (
 // and credentials. It refuses (KindConfig, stage "auth") to send credentials
 // over a connection that is not encrypted and verified, unless
 // AllowInsecureAuth. Without credentials under "auto", or with "none", it
-// does nothing. ctx ending interrupts it (see dial).
+// does nothing. Under "auto" an OAuth 2.0 section (Credentials.OAuth2 set)
+// logs on by token only. A token mechanism runs [tokenLogon]: the token is
+// fetched right before AUTH, and a refused one is refreshed and presented
+// once more on the same connection. ctx ending interrupts it (see dial).
 func (t *smtpTransport) authenticate(ctx context.Context, sc *smtpConn) error {
 	cr := t.creds
-	hasPass := cr.Username != "" && cr.Password != ""
-	hasToken := cr.OAuth2Token != ""
+	hasPass := autoPassword(cr)
+	hasToken := holdsToken(cr)
 	if t.s.auth == "none" || (t.s.auth == "auto" && !hasPass && !hasToken) {
 		return nil
 	}
@@ -31,6 +34,9 @@ func (t *smtpTransport) authenticate(ctx context.Context, sc *smtpConn) error {
 	mech := t.s.auth
 	if mech == "auto" {
 		mech = pickMechanism(strings.Fields(offered), hasPass, hasToken)
+		if mech == "" && cr.OAuth2 != nil {
+			return noTokenMech(offered)
+		}
 		if mech == "" {
 			return &Error{Kind: KindPermanent, Stage: StageAuth,
 				Message: "no AUTH mechanism offered by the server fits the credentials held (server offers " + offered + ")"}
@@ -39,13 +45,27 @@ func (t *smtpTransport) authenticate(ctx context.Context, sc *smtpConn) error {
 		return &Error{Kind: KindPermanent, Stage: StageAuth,
 			Message: "server does not offer AUTH " + strings.ToUpper(mech)}
 	}
+	if !isTokenMech(mech) {
+		return t.auth(ctx, sc, saslClient(mech, cr))
+	}
+	return tokenLogon(ctx, cr, nil, func(token string) (string, error) {
+		c := newTokenClient(mech, cr.Username, token, t.s.host, t.s.port)
+		err := t.auth(ctx, sc, c)
+		return c.status(), err
+	})
+}
+
+// auth runs one AUTH exchange with c; a failure is an *Error
+// ([classifyAuth]). Everything the client sends during it is redacted in
+// the transcript.
+func (t *smtpTransport) auth(ctx context.Context, sc *smtpConn, c sasl.Client) error {
 	if t.log != nil {
 		// Redaction follows what the client does, not what the server
 		// replies: everything the client sends in here is hidden.
 		t.log.beginAuth()
 		defer t.log.endAuth()
 	}
-	if err := sc.c.Auth(saslClient(mech, cr)); err != nil {
+	if err := sc.c.Auth(c); err != nil {
 		return classifyAuth(ctx, err)
 	}
 	return nil
@@ -63,14 +83,15 @@ func classifyAuth(ctx context.Context, err error) error {
 }
 
 // pickMechanism chooses, among the offered mechanisms, SCRAM-SHA-256, PLAIN
-// then LOGIN for a password, and XOAUTH2 for a token. "" if none fits.
+// then LOGIN for a password, and OAUTHBEARER then XOAUTH2 for a token
+// ([tokenMechs]). "" if none fits.
 func pickMechanism(offered []string, hasPass, hasToken bool) string {
 	var prefs []string
 	if hasPass {
 		prefs = append(prefs, "scram-sha-256", "plain", "login")
 	}
 	if hasToken {
-		prefs = append(prefs, "xoauth2")
+		prefs = append(prefs, tokenMechs...)
 	}
 	for _, p := range prefs {
 		if offers(offered, p) {
@@ -89,29 +110,16 @@ func offers(offered []string, mech string) bool {
 	return false
 }
 
-// saslClient returns the client for a lowercase mechanism name.
+// saslClient returns the client of a lowercase password mechanism.
 func saslClient(mech string, cr Credentials) sasl.Client {
 	switch mech {
 	case "scram-sha-256":
 		return newSCRAMClient(cr.Username, cr.Password)
 	case "plain":
 		return sasl.NewPlainClient("", cr.Username, cr.Password)
-	case "login":
-		return &loginClient{user: cr.Username, pass: cr.Password}
 	}
-	return &xoauth2Client{user: cr.Username, token: cr.OAuth2Token}
+	return &loginClient{user: cr.Username, pass: cr.Password}
 }
-
-// xoauth2Client implements Google/Microsoft XOAUTH2.
-type xoauth2Client struct{ user, token string }
-
-func (c *xoauth2Client) Start() (string, []byte, error) {
-	return "XOAUTH2", []byte("user=" + c.user + "\x01auth=Bearer " + c.token + "\x01\x01"), nil
-}
-
-// Next answers the JSON error challenge with an empty response, after which
-// the server sends its final failure reply.
-func (c *xoauth2Client) Next([]byte) ([]byte, error) { return []byte{}, nil }
 
 // loginClient implements LOGIN without an initial response, answering the
 // "Username:" and "Password:" prompts (by text, else by order).

@@ -15,8 +15,9 @@ import (
 type smtpSettings struct {
 	addr     string // host:port
 	host     string
+	port     int
 	security string // "starttls", "tls", "none"
-	auth     string // "auto", "scram-sha-256", "plain", "login", "xoauth2", "none"
+	auth     string // "auto", "scram-sha-256", "plain", "login", "oauthbearer", "xoauth2", "none"
 	helo     string
 	trust    *tlsconf.Trust
 	allowIns bool // AllowInsecureAuth
@@ -49,7 +50,7 @@ func smtpSettingsFrom(c Config) (*smtpSettings, error) {
 	if port < 1 || port > 65535 {
 		return nil, configErr(fmt.Sprintf("invalid smtp port %d", port))
 	}
-	s.addr = net.JoinHostPort(s.host, strconv.Itoa(port))
+	s.port, s.addr = port, net.JoinHostPort(s.host, strconv.Itoa(port))
 	if err := s.checkAuth(sc.Auth, c.Credentials); err != nil {
 		return nil, err
 	}
@@ -80,9 +81,9 @@ func (s *smtpSettings) checkAuth(raw string, cr Credentials) error {
 		if !hasPass {
 			return configErr(fmt.Sprintf("smtp auth %s needs a username and password", s.auth))
 		}
-	case "xoauth2":
-		if cr.OAuth2Token == "" {
-			return configErr("smtp auth xoauth2 needs an oauth2 token")
+	case "oauthbearer", "xoauth2":
+		if !holdsToken(cr) {
+			return configErr(fmt.Sprintf("smtp auth %s needs an oauth2 token", s.auth))
 		}
 	default:
 		return configErr(fmt.Sprintf("unknown smtp auth mechanism %q", raw))

@@ -86,7 +86,9 @@ type SMTPConfig struct {
 	// STARTTLS fails with KindTLS, stage "tls"), "tls" (implicit) or "none".
 	Security string
 	// Auth is "auto" (default), "scram-sha-256", "plain", "login",
-	// "xoauth2" or "none".
+	// "oauthbearer", "xoauth2" or "none". "auto" picks SCRAM-SHA-256, PLAIN
+	// then LOGIN for a password, OAUTHBEARER then XOAUTH2 for a token, as
+	// the server offers them; with Credentials.OAuth2 set, tokens only.
 	Auth   string
 	Helo   string // EHLO name; default Config.Hostname
 	CAFile string // PEM certificates added to the system roots
