@@ -107,7 +107,22 @@ func (a *Account) TokenBinding() string { return oauth.Binding(a.OAuth2, a.Token
 // <store>/oauth/<profile uid>-<section uid>.age. A copied profile has
 // another uid, so it never shares the file.
 func (a *Account) TokenPath(storeRoot string) string {
-	return oauth.Path(storeRoot, a.ProfileUID, a.UID)
+	return TokenFile(storeRoot, a.ProfileUID, a.UID)
+}
+
+// TokenFile is the token file of section sectionUID of profile profileUID
+// in the store at storeRoot ([Account.TokenPath]).
+func TokenFile(storeRoot, profileUID, sectionUID string) string {
+	return oauth.Path(storeRoot, profileUID, sectionUID)
+}
+
+// RemoveTokens deletes the token file path (`credential delete`) under its
+// lock, and reports whether there was one. Errors: those of oauth.Remove.
+func RemoveTokens(path string) (bool, error) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	return true, oauth.Remove(path)
 }
 
 // seedOf is the OAuth 2.0 seed creds carry (the secure range's, or the
