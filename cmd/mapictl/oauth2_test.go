@@ -142,6 +142,15 @@ func TestOAuth2DeviceSignIn(t *testing.T) {
 	if m.p.ReuseCount() != 0 {
 		t.Errorf("ReuseCount %d", m.p.ReuseCount())
 	}
+
+	// credential delete undoes the sign-in: this store's token file goes.
+	if out, _ := s.ok("credential", "delete", "work"); out != "deleted the OAuth 2.0 tokens of section work in this store\n" {
+		t.Errorf("credential delete: %q", out)
+	}
+	if n := len(s.tokenFiles()); n != 0 {
+		t.Errorf("%d token files after credential delete", n)
+	}
+	s.exits(78, []string{"message", "send", "--to", "bob@example.com", "--body", "hi"}, "no OAuth 2.0 tokens")
 }
 
 // signInBrowser runs `credential oauth2 SECTION --browser` (more args
