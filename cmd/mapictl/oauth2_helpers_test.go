@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -215,20 +216,36 @@ func sessionKey(t *testing.T, tok string) age.Identity {
 // (not mapictl) and returns the tokens: what a CI secret holds.
 func (m *oauthMail) grant(t *testing.T) *oauth2.Token {
 	t.Helper()
+	tok, err := m.grantToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// grantToken is grant's work; the tokens' secrets are recorded as those
+// that crossed the proxy are.
+func (m *oauthMail) grantToken() (*oauth2.Token, error) {
 	cfg := &oauth2.Config{ClientID: m.p.ClientID, Scopes: []string{"openid", "offline_access"},
 		Endpoint: oauth2.Endpoint{TokenURL: m.p.TokenURL(), DeviceAuthURL: m.p.DeviceURL()}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	da, err := cfg.DeviceAuth(ctx)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := m.p.ApproveDevice(da.UserCode); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	tok, err := cfg.DeviceAccessToken(ctx, da)
-	if err != nil || tok.RefreshToken == "" {
-		t.Fatalf("device grant: %v (refresh token %v)", err, tok != nil && tok.RefreshToken != "")
+	if err != nil {
+		return nil, err
 	}
-	return tok
+	if tok.RefreshToken == "" {
+		return nil, errors.New("device grant: no refresh token")
+	}
+	m.addSecret("device_code", da.DeviceCode)
+	m.addSecret("access_token", tok.AccessToken)
+	m.addSecret("refresh_token", tok.RefreshToken)
+	return tok, nil
 }
