@@ -308,3 +308,41 @@ func assertNotInFiles(t *testing.T, dir, secret string) {
 		return nil
 	})
 }
+
+// A reader of a shared section signs in on their own, in their own store:
+// credential oauth2 only reads the profile (which a reader may not write),
+// and neither store's identity opens the other's tokens.
+func TestOAuth2ReaderSignsIn(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	owner := newOAuthStore(t, m, "work")
+	reader := &oauthStore{relStore: newRelStore(t), m: m, env: owner.env}
+	reader.ok("identity", "new")
+	rcpt, _ := reader.ok("identity", "show")
+	owner.ok("section", "share", "work", "--recipient", strings.TrimSpace(rcpt))
+	owner.signInDevice("work")
+
+	out, _ := reader.ok("profile", "add", filepath.Join(owner.dir, "profiles", "p.age"), "-o", "json")
+	var added struct {
+		Fingerprint string `json:"key_fingerprint"`
+	}
+	if err := json.Unmarshal([]byte(out), &added); err != nil {
+		t.Fatal(err)
+	}
+	reader.ok("profile", "accept", "p", "--key", added.Fingerprint, "--yes")
+	reader.ok("profile", "default", "p")
+	prof := filepath.Join(reader.dir, "profiles", "p.age")
+	before, _ := os.ReadFile(prof)
+	reader.signInDevice("work")
+	if after, _ := os.ReadFile(prof); !bytes.Equal(before, after) {
+		t.Error("a reader's credential oauth2 wrote the profile")
+	}
+	reader.ok("message", "send", "--to", "bob@example.com", "--body", "from the reader")
+	owner.ok("message", "send", "--to", "bob@example.com", "--body", "from the owner")
+	if _, ok := openTokenFile(t, owner.tokenFile(), reader.storeIdentity()); ok {
+		t.Error("the reader's identity opens the owner's tokens")
+	}
+	if _, ok := openTokenFile(t, reader.tokenFile(), owner.storeIdentity()); ok {
+		t.Error("the owner's identity opens the reader's tokens")
+	}
+}
