@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 
 	"github.com/spf13/cobra"
@@ -100,7 +101,7 @@ func runCredentialOAuth2(ctx context.Context, opts *credentialOAuth2Options, f *
 		}
 		return f.printJSON(credentialOAuth2JSON{Section: a.Name, User: res.User, Flow: flow, TokenFile: res.Path})
 	}
-	f.printf("signed in as %s; tokens kept in this store (%s), not in the profile\n", textsafe.Escape(res.User), f.StoreDir())
+	f.printf("signed in as %s; tokens kept in this store (%s), not in the profile\n", textsafe.Escape(res.User), filepath.Dir(res.Path))
 	return nil
 }
 

@@ -49,7 +49,7 @@ func TestOAuth2DeviceSignIn(t *testing.T) {
 	prof := filepath.Join(s.dir, "profiles", "p.age")
 	before, _ := os.ReadFile(prof)
 	out, errs := s.signInDevice("work", "--device")
-	if want := "signed in as " + m.user + "; tokens kept in this store (" + s.dir + "), not in the profile\n"; out != want {
+	if want := "signed in as " + m.user + "; tokens kept in this store (" + filepath.Join(s.dir, "oauth") + "), not in the profile\n"; out != want {
 		t.Errorf("credential oauth2 stdout %q; want %q", out, want)
 	}
 	if !strings.Contains(errs, "To sign in, open "+m.p.Issuer) {
