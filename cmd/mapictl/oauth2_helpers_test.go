@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -249,3 +250,48 @@ func (m *oauthMail) grantToken() (*oauth2.Token, error) {
 	m.addSecret("refresh_token", tok.RefreshToken)
 	return tok, nil
 }
+
+// waitStderr reads r line by line until one matches want (a prefix
+// followed by the rest), returning the rest; it fails t after d.
+func waitStderr(t *testing.T, r io.Reader, prefix string, d time.Duration) string {
+	t.Helper()
+	got := make(chan string, 1)
+	var seen bytes.Buffer
+	go func() {
+		buf := make([]byte, 1)
+		var line []byte
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				if buf[0] == '\n' {
+					seen.Write(append(line, '\n'))
+					if rest, ok := strings.CutPrefix(string(line), prefix); ok {
+						got <- rest
+						io.Copy(io.Discard, r)
+						return
+					}
+					line = line[:0]
+				} else {
+					line = append(line, buf[0])
+				}
+			}
+			if err != nil {
+				close(got)
+				return
+			}
+		}
+	}()
+	select {
+	case s, ok := <-got:
+		if !ok {
+			t.Fatalf("stderr ended before %q:\n%s", prefix, seen.String())
+		}
+		return s
+	case <-time.After(d):
+		t.Fatalf("no %q on stderr within %v", prefix, d)
+	}
+	return ""
+}
+
+// portString is p for a command line.
+func portString(p int) string { return strconv.Itoa(p) }
