@@ -50,11 +50,11 @@ func runSessionLogoff(ctx context.Context, opts *sessionLogoffOptions, f *factor
 	}
 	cur := f.logoffSnapshot(ids)
 	for _, id := range ids {
+		lt := account.LogoffTokens{StoreRoot: f.StoreDir(), Identities: f.quietIdentities, Now: nowFunc()}
 		// Re-seal what was queued under the session without its key first
 		// (issue 24, point 9): that needs the token's key, so only the
 		// current session can be; the others are re-sealed by the next
 		// spool flush.
-		lt := account.LogoffTokens{StoreRoot: f.StoreDir(), Identities: f.quietIdentities, Now: nowFunc()}
 		if cur != nil && cur.ID == id {
 			f.resealSessionSpool(cur)
 			lt.Session = cur
