@@ -132,6 +132,21 @@ func TestOAuth2DeviceSignIn(t *testing.T) {
 	}
 	s.ok("message", "send", "--to", "bob@example.com", "--subject", "five", "--body", "hi")
 
+	// Logged off by ID, without its token: re-sealed with the store identity.
+	out, _ = s.ok("session", "logon", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &lo); err != nil {
+		t.Fatal(err)
+	}
+	key = sessionKey(t, lo.Token)
+	if _, ok := openTokenFile(t, file, key); !ok {
+		t.Fatal("the second session's key does not open the token file")
+	}
+	id, _, _ := strings.Cut(lo.Token, ".")
+	s.ok("session", "logoff", id)
+	if _, ok := openTokenFile(t, file, key); ok {
+		t.Error("a session logged off by ID still opens the token file")
+	}
+
 	// A copied profile has a new uid, so its own (missing) token file.
 	s.ok("profile", "copy", "p", "q")
 	s.exits(78, []string{"-p", "q", "message", "send", "--to", "bob@example.com", "--body", "hi"},
