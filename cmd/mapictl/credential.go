@@ -14,12 +14,14 @@ import (
 func newCredentialCmd(f *factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "credential",
-		Short: "Store, read and delete a section's credentials (its secure range)",
+		Short: "Store, read and delete a section's credentials (its secure range); sign in with OAuth 2.0",
 		Example: `  mapictl credential set work --username dana
   printf '%s\n' "$SMTP_PASSWORD" | mapictl credential set work --username ci --password-stdin
-  mapictl credential get work`,
+  mapictl credential get work
+  mapictl credential oauth2 work`,
 	}
-	cmd.AddCommand(newCredentialSetCmd(f), newCredentialGetCmd(f), newCredentialListCmd(f), newCredentialDeleteCmd(f))
+	cmd.AddCommand(newCredentialSetCmd(f), newCredentialGetCmd(f), newCredentialListCmd(f), newCredentialDeleteCmd(f),
+		newCredentialOAuth2Cmd(f))
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"filippo.io/age"
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 )
@@ -101,8 +102,11 @@ func runCredentialList(_ context.Context, _ *credentialOptions, f *factory) erro
 func newCredentialDeleteCmd(f *factory) *cobra.Command {
 	opts := &credentialOptions{}
 	cmd := &cobra.Command{
-		Use:               "delete SECTION",
-		Short:             "Delete a section's credentials, or one field of them",
+		Use:   "delete SECTION",
+		Short: "Delete a section's credentials, or one field of them",
+		Long: `Delete a section's credentials (its secure range), or with --field one field of
+them. Without --field, this store's OAuth 2.0 tokens of the section (those of
+'credential oauth2') are deleted too.`,
 		Example:           "  mapictl credential delete work\n  mapictl credential delete work --field oauth2-token",
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: f.completeSections,
@@ -117,9 +121,23 @@ func newCredentialDeleteCmd(f *factory) *cobra.Command {
 }
 
 func runCredentialDelete(_ context.Context, opts *credentialOptions, f *factory) error {
+	tokens := "" // without --field: this store's OAuth 2.0 token file of the section
 	s, err := f.editSection(opts.Section, func(p *profile.Profile, s *profile.Section, ids []age.Identity) error {
+		if opts.Field == "" {
+			tokens = account.TokenFile(f.StoreDir(), p.UID, s.UID)
+		}
 		return p.DeleteCredentials(s, ids, opts.Field)
 	})
+	if tokens != "" && (err == nil || mapi.IsCode(err, mapi.NotFound)) {
+		removed, rerr := account.RemoveTokens(tokens)
+		if rerr != nil {
+			return rerr
+		}
+		if err != nil && removed {
+			// No stored credentials, but a sign-in: that is what went.
+			return f.credentialDone(s, "deleted the OAuth 2.0 tokens of section "+s.Name+" in this store")
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // credentials (account.Ask) when one is allowed.
 func (f *factory) accounts(snap *session.Snapshot) *account.Resolver {
 	r := &account.Resolver{Session: snap, StoreRoot: f.StoreDir(), ProfileName: f.ProfileName,
-		LoadProfile: f.LoadProfile, Identities: f.Identities, NewTransport: f.newTransport}
+		LoadProfile: f.LoadProfile, Identities: f.Identities, NewTransport: f.newTransport, Now: nowFunc}
 	if f.CanPrompt() {
 		r.Prompt = account.Ask(f.askLine, f.askSecret)
 	}

@@ -187,12 +187,17 @@ func TestJSONKeysMatchDocs(t *testing.T) {
 	s := newRelStore(t)
 	other := newRelStore(t)
 	seen := map[string]bool{}
+	var check func(row, stdout string, args []string) any
 	jsonOf := func(row string, stdin string, args ...string) any {
 		t.Helper()
 		code, stdout, stderr := s.inprocStdin(stdin, append([]string{"-o", "json"}, args...)...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d\n%s", strings.Join(args, " "), code, stderr)
 		}
+		return check(row, stdout, args)
+	}
+	check = func(row, stdout string, args []string) any {
+		t.Helper()
 		var v any
 		if err := json.Unmarshal([]byte(stdout), &v); err != nil {
 			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, stdout)
@@ -309,6 +314,12 @@ func TestJSONKeysMatchDocs(t *testing.T) {
 	}
 	added := jsonOf("profile add FILE", "", "profile", "add", filepath.Join(other.dir, "profiles", "team.age"))
 	jsonOf("profile accept NAME", "", "profile", "accept", "team", "--key", field(added, "key_fingerprint"), "--yes")
+
+	// credential oauth2 waits for the user to sign in: a process against
+	// the real provider, which the test approves (oauth2_test.go).
+	m := newOAuthMail(t, 0, nil)
+	out, _ := newOAuthStore(t, m, "work").signInDevice("work", "-o", "json")
+	check("credential oauth2 SECTION", out, []string{"credential", "oauth2", "work"})
 
 	var missing []string
 	for row := range doc {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/emersion/go-sasl"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -20,6 +21,10 @@ type scriptPOP3 struct {
 	uidls  []string
 	nextID int
 	noUIDL bool
+	// token, when set, makes it a server of OAuth 2.0 tokens: CAPA lists
+	// SASL OAUTHBEARER XOAUTH2 and AUTH runs the server token gives for
+	// the mechanism (oauth2_servers_test.go).
+	token func(mech string) sasl.Server
 }
 
 var pop3Servers sync.Map // *testscript.TestScript -> *scriptPOP3
@@ -110,6 +115,9 @@ func (s *scriptPOP3) serve(c net.Conn) {
 		switch verb = strings.ToUpper(verb); {
 		case verb == "CAPA":
 			caps := "USER\r\n"
+			if s.token != nil {
+				caps = "SASL OAUTHBEARER XOAUTH2\r\n"
+			}
 			if !s.noUIDL {
 				caps += "UIDL\r\n"
 			}
@@ -117,6 +125,15 @@ func (s *scriptPOP3) serve(c net.Conn) {
 		case verb == "USER":
 			user = arg
 			tp.PrintfLine("+OK")
+		case verb == "AUTH" && s.token != nil:
+			mech, _, _ := strings.Cut(arg, " ")
+			if !pop3Auth(tp, arg, s.token(mech)) {
+				continue
+			}
+			s.mu.Lock()
+			msgs, uidls = append([][]byte(nil), s.msgs...), append([]string(nil), s.uidls...)
+			s.mu.Unlock()
+			authed = true
 		case verb == "PASS":
 			if user != imapTestUser || arg != imapTestPass {
 				tp.PrintfLine("-ERR [AUTH] invalid credentials")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
 )
@@ -42,24 +43,36 @@ ID, or with --all every session of the store. Text output is
 	return cmd
 }
 
-func runSessionLogoff(_ context.Context, opts *sessionLogoffOptions, f *factory) error {
+func runSessionLogoff(ctx context.Context, opts *sessionLogoffOptions, f *factory) error {
 	ids, err := f.logoffTargets(opts.Args, opts.All)
 	if err != nil {
 		return err
 	}
 	cur := f.logoffSnapshot(ids)
 	for _, id := range ids {
+		lt := account.LogoffTokens{StoreRoot: f.StoreDir(), Identities: f.quietIdentities, Now: nowFunc()}
 		// Re-seal what was queued under the session without its key first
 		// (issue 24, point 9): that needs the token's key, so only the
 		// current session can be; the others are re-sealed by the next
 		// spool flush.
 		if cur != nil && cur.ID == id {
 			f.resealSessionSpool(cur)
+			lt.Session = cur
+			for _, sec := range cur.Sections {
+				lt.SectionUIDs = append(lt.SectionUIDs, sec.Settings.SectionUID)
+			}
 		} else {
 			f.noteSessionSpool(id)
+			if m, err := session.Lookup(f.StoreDir(), id, nowFunc()); err == nil {
+				lt.SectionUIDs = m.SectionUIDs
+			}
 		}
 		if err := session.Logoff(f.StoreDir(), id); err != nil {
 			return err
+		}
+		// Then its OAuth 2.0 token files, without its key (SPEC §8).
+		for _, err := range lt.Reseal(ctx) {
+			f.warnf("%s; it stays sealed to session %s's key until its next refresh", mapi.AsError(err).Msg, id)
 		}
 	}
 	if f.jsonOutput() {

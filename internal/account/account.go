@@ -6,6 +6,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/message"
+	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -16,17 +17,18 @@ import (
 // section's secure range, or the session snapshot it was logged on in).
 //
 // Inbound is how its mail comes in (IMAP or POP3 settings of the section's
-// inbound range, 0x6610–0x661F; SPEC §8). OAuth 2.0 will add the settings
-// of its range (0x6620–0x662F) beside them; their tokens come through
-// [Credentials].
+// inbound range, 0x6610–0x661F; SPEC §8). OAuth2 are the oauth2.* settings
+// (0x6620–0x662F) when the section logs on with OAuth 2.0; their tokens
+// come through [Credentials].
 type Account struct {
 	// Profile names the profile the section belongs to; Session the
 	// session whose snapshot the account came from ("" for a section
 	// read from the profile).
 	Profile, Session string
-	// ProfileUID is the profile's uid: set by [Resolver.Receiving] and
-	// [FromSnapshot] (from a session logged on since it was kept), ""
-	// otherwise. Incoming mail needs it ([Account.InboundAccount]).
+	// ProfileUID is the profile's uid: set by the [Resolver]'s methods, by
+	// [Logon] and by [FromSnapshot] (from a session logged on since it was
+	// kept); [FromSection] leaves it "". Incoming mail needs it
+	// ([Account.InboundAccount]), and OAuth 2.0 ([Account.TokenPath]).
 	ProfileUID string
 	// UID, Name, Kind and Transport identify the section; Kind is always
 	// profile.KindTransport today.
@@ -42,6 +44,9 @@ type Account struct {
 
 	Outbound Outbound
 	Inbound  Inbound
+	// OAuth2 are the section's oauth2.* settings, without the client
+	// secret (a secret, in [Credentials]); zero when it has none.
+	OAuth2 oauth.Settings
 
 	section *profile.Section     // the profile section; nil under a session
 	creds   *session.Credentials // the snapshot's credentials; nil for a section
@@ -104,6 +109,7 @@ func FromSection(profileName string, s *profile.Section, storeRoot string) *Acco
 			AddressOverride: s.Bool(mapi.PrAddressOverride, true),
 		},
 		Inbound: inboundOf(profileName, s, storeRoot),
+		OAuth2:  oauthOf(s),
 		section: s,
 	}
 	a.From = message.Address{Name: a.DisplayName, Email: a.Email}
@@ -137,6 +143,7 @@ func FromSnapshot(snap *session.Snapshot, sec *session.SectionSnapshot) *Account
 			MultiSession: st.MultiSession, AddressOverride: st.AddressOverride,
 		},
 		Inbound: inboundFromSnapshot(st.Inbound),
+		OAuth2:  oauthFromSnapshot(st.OAuth2),
 		creds:   &creds,
 	}
 }
@@ -154,6 +161,7 @@ func (a *Account) Settings() session.Settings {
 		TimeoutSeconds: int(o.Timeout / time.Second),
 		MultiSession:   o.MultiSession, AddressOverride: o.AddressOverride,
 		Inbound: a.Inbound.snapshot(),
+		OAuth2:  oauthSnapshot(a.OAuth2),
 	}
 }
 
@@ -176,7 +184,7 @@ func (a *Account) TransportConfig(creds Credentials, selfExe string) transport.C
 		},
 		MaildirPath:  o.MaildirPath,
 		SendmailPath: o.SendmailPath,
-		Credentials:  transport.Credentials{Username: creds.Username, Password: creds.Password, OAuth2Token: creds.OAuth2Token},
+		Credentials:  creds.transport(),
 		Timeout:      o.Timeout,
 		SelfExe:      selfExe,
 	}

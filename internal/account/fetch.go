@@ -91,13 +91,13 @@ func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials,
 	}
 	src, err := DialInbound(ctx, a, creds, o.Log)
 	if err != nil {
-		return inbound.Result{}, InboundError(a.Name, err)
+		return inbound.Result{}, a.inboundError(err)
 	}
 	res, err := inbound.Fetch(ctx, storeRoot, a.InboundAccount(creds), src, a.InboundOptions(o))
 	if cerr := src.Close(); err == nil {
 		err = cerr
 	}
-	return res, InboundError(a.Name, err)
+	return res, a.inboundError(err)
 }
 
 // InboundError is err of section's inbound side as every command reports
@@ -105,11 +105,23 @@ func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials,
 // kept for -o json) and prefixed with the section; a *mapi.Error, or nil,
 // as it is.
 func InboundError(section string, err error) error {
+	return inboundError(section, false, err)
+}
+
+// inboundError is [InboundError] of a's inbound side: the hint of refused
+// credentials says to sign in again for an OAuth 2.0 section.
+func (a *Account) inboundError(err error) error { return inboundError(a.Name, a.IsOAuth2(), err) }
+
+func inboundError(section string, oauth2 bool, err error) error {
 	if err == nil {
 		return nil
 	}
 	e, ok := transport.MAPIError(err, "section "+quote(section))
-	if ok && e.Code == mapi.LogonFailed && len(e.Hints) == 0 {
+	switch {
+	case !ok || e.Code != mapi.LogonFailed:
+	case oauth2:
+		addRefusedHint(e, section, true)
+	case len(e.Hints) == 0:
 		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + " --inbound'")
 	}
 	return e

@@ -131,7 +131,7 @@ func (a *Account) InboundConfig(creds Credentials) transport.InboundConfig {
 		Mailbox: in.Mailbox,
 		CAFile:  in.CAFile, TLSFingerprint: in.Fingerprint,
 		InsecureSkipVerify: in.InsecureSkipVerify, AllowInsecureAuth: in.AllowInsecureAuth,
-		Credentials: transport.Credentials{Username: c.Username, Password: c.Password, OAuth2Token: c.OAuth2Token},
+		Credentials: c.transport(),
 		Timeout:     a.Outbound.Timeout,
 	}
 }

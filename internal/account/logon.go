@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/mail"
 	"slices"
+	"time"
 
 	"filippo.io/age"
 
@@ -44,6 +45,10 @@ type LogonOptions struct {
 	Verbose   io.Writer  // with the default Verify: the dialogue (AUTH redacted), as -v
 	SelfExe   string
 	Tries     int // prompts per section when the server refuses; 0 means 3
+	// Clock is the clock sessions expire by (who OAuth 2.0 token files
+	// are sealed to: [TokenRecipients]); nil is time.Now. Tokens expire by
+	// the real clock.
+	Clock func() time.Time
 }
 
 // SectionFailure is a section left out of a logon: why it could not log
@@ -69,7 +74,10 @@ type LogonResult struct {
 
 // Logon logs on to each selected transport section: credentials from its
 // secure range (binds enforced, no prompt); when they are missing and the
-// section needs some, o.Prompt, else MAPI_E_UNCONFIGURED. Unless o.Offline
+// section needs some, o.Prompt, else MAPI_E_UNCONFIGURED. An OAuth 2.0
+// section logs on with its token file's token, refreshed as needed (its
+// seed and client secret kept in the snapshot), never with a prompt; with
+// neither a token file nor a seed it is MAPI_E_UNCONFIGURED. Unless o.Offline
 // the credentials are verified; a refusal is MAPI_E_LOGON_FAILED, after
 // o.Tries prompts when they were prompted (stored credentials that are
 // refused fail at once: fix them with `credential set`). Other errors:
@@ -161,6 +169,7 @@ func selectSections(p *profile.Profile, names []string) ([]*profile.Section, err
 // from a prompt.
 func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *mail.Address) (session.SectionSnapshot, bool, error) {
 	a := FromSection(o.Profile.Name, s, o.StoreRoot)
+	a.ProfileUID = o.Profile.UID
 	ss := session.SectionSnapshot{Settings: a.Settings(), Address: a.Email, Name: a.DisplayName,
 		Ordinal: a.Ordinal, DefaultOutbound: a.DefaultOutbound}
 	if as != nil && as.Address != a.Email {
@@ -174,6 +183,14 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 	creds, err := a.StoredCredentials(o.IDs)
 	if err != nil {
 		return ss, false, err
+	}
+	if a.needsToken() {
+		// OAuth 2.0: verified with the token file's token (refreshed as
+		// needed), never prompted for a password.
+		k := tokenKeys{storeRoot: o.StoreRoot, ids: o.IDs, stored: o.IDs, now: o.Clock}
+		if creds, err = a.withOAuth2(creds, k); err != nil {
+			return ss, false, err
+		}
 	}
 	missing := a.NeedsCredentials() && !creds.HasSecret() ||
 		a.inboundVerifiable() && a.InboundNeedsCredentials() && !creds.Inbound().HasSecret()
@@ -198,7 +215,7 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 		if o.Offline {
 			return ss, missing, nil
 		}
-		err := verifyError(s.Name, o.Verify(ctx, a, use))
+		err := verifyError(s.Name, a.IsOAuth2(), o.Verify(ctx, a, use))
 		if err == nil {
 			return ss, missing, nil
 		}

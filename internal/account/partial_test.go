@@ -158,7 +158,7 @@ func TestVerifyErrorExit(t *testing.T) {
 		{"config", &transport.Error{Kind: transport.KindConfig, Stage: "config"}, 78},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := mapi.AsError(verifyError("mx", tc.te))
+			e := mapi.AsError(verifyError("mx", false, tc.te))
 			if e.ExitStatus() != tc.exit || detail(e).Stage != tc.te.Stage || !strings.HasPrefix(e.Msg, `section "mx`) || len(e.Hints) == 0 {
 				t.Fatalf("%s: exit %d (%s) stage %q msg %q, want %d", tc.name, e.ExitStatus(), e.Code.Name, detail(e).Stage, e.Msg, tc.exit)
 			}

@@ -32,9 +32,7 @@ func (r *Resolver) Receiving(names []string) ([]*Account, error) {
 			}
 		}
 		for _, s := range p.Transports() {
-			a := FromSection(r.currentName, s, r.StoreRoot)
-			a.ProfileUID = p.UID
-			all = append(all, a)
+			all = append(all, r.fromSection(r.currentName, p, s))
 		}
 	}
 	if len(names) == 0 {
@@ -74,11 +72,19 @@ func (r *Resolver) Receiving(names []string) ([]*Account, error) {
 // when its inbound auth is none; else its secure range, binds checked;
 // when that holds no inbound secret, r.Prompt (asked for the inbound
 // user name and password, kept as inbound.username and inbound.password),
-// else MAPI_E_UNCONFIGURED (78) with a hint.
+// else MAPI_E_UNCONFIGURED (78) with a hint. An OAuth 2.0 section is never
+// prompted: its credentials get its token supply, as
+// [Resolver.Credentials] attaches it.
 func (r *Resolver) InboundCredentials(a *Account) (Credentials, error) {
 	creds, done, err := r.held(a, a.InboundNeedsCredentials(), func(c Credentials) bool { return c.Inbound().HasSecret() })
-	if done || err != nil {
+	if err != nil {
 		return creds, err
+	}
+	if a.IsOAuth2() && a.InboundNeedsCredentials() {
+		return r.withOAuth2(a, creds)
+	}
+	if done {
+		return creds, nil
 	}
 	if r.Prompt == nil {
 		return creds, mapi.Errorf(mapi.Unconfigured, "section %q has no stored inbound credentials and prompting is not allowed", a.Name).

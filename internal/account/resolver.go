@@ -2,6 +2,7 @@ package account
 
 import (
 	"strings"
+	"time"
 
 	"filippo.io/age"
 
@@ -35,6 +36,9 @@ type Resolver struct {
 	Prompt func(a *Account, stored Credentials) (Credentials, error)
 	// NewTransport builds the transport of a with creds.
 	NewTransport func(a *Account, creds Credentials) (transport.Transport, error)
+	// Now is the clock sessions expire by (who OAuth 2.0 token files are
+	// sealed to); nil is time.Now.
+	Now func() time.Time
 
 	current     *profile.Profile
 	currentName string
@@ -90,7 +94,7 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := sendsOrRefuse(FromSection(r.currentName, s, r.StoreRoot))
+	a, err := sendsOrRefuse(r.fromSection(r.currentName, p, s))
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +103,22 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 			WithHint("set one with 'mapictl section set " + s.Name + " email=ADDRESS'")
 	}
 	return a, nil
+}
+
+// Section returns the account of transport section name of the selected
+// profile, whatever the session (`credential oauth2` signs a section of
+// the profile in). Errors: those of loading the profile and of
+// [PickTransport].
+func (r *Resolver) Section(name string) (*Account, error) {
+	p, err := r.Profile()
+	if err != nil {
+		return nil, err
+	}
+	s, err := PickTransport(p, name)
+	if err != nil {
+		return nil, err
+	}
+	return r.fromSection(r.currentName, p, s), nil
 }
 
 // sendsOrRefuse returns a, or MAPI_E_INVALID_PARAMETER when a was named
@@ -216,7 +236,7 @@ func (r *Resolver) Spool() spool.Resolver {
 			return nil, mapi.Errorf(mapi.Unconfigured, "profile %q no longer has the transport section this message was queued for", rec.Profile).
 				WithHint("drop it with 'mapictl spool drop " + rec.ID + "'")
 		}
-		return r.Transport(FromSection(rec.Profile, s, r.StoreRoot))
+		return r.Transport(r.fromSection(rec.Profile, p, s))
 	}
 }
 
@@ -238,15 +258,31 @@ func (r *Resolver) Transport(a *Account) (transport.Transport, error) {
 	return r.NewTransport(a, creds)
 }
 
+// fromSection is FromSection for section s of profile p (loaded as
+// name), its ProfileUID set.
+func (r *Resolver) fromSection(name string, p *profile.Profile, s *profile.Section) *Account {
+	a := FromSection(name, s, r.StoreRoot)
+	a.ProfileUID = p.UID
+	return a
+}
+
 // Credentials returns the logon credentials of a (the implicit logon of
 // SPEC §7, without a connection of its own): under a session, the
 // snapshot's; a section whose transport logs on without credentials gets
 // none; else its secure range, read with its binds checked; when that
 // holds no secret, r.Prompt, else MAPI_E_UNCONFIGURED (78) with a hint.
+// An OAuth 2.0 section is never prompted: its credentials get its token
+// supply ([Resolver.withOAuth2]).
 func (r *Resolver) Credentials(a *Account) (Credentials, error) {
 	creds, done, err := r.held(a, a.NeedsCredentials(), Credentials.HasSecret)
-	if done || err != nil {
+	if err != nil {
 		return creds, err
+	}
+	if a.IsOAuth2() && a.NeedsCredentials() {
+		return r.withOAuth2(a, creds)
+	}
+	if done {
+		return creds, nil
 	}
 	if r.Prompt == nil {
 		return creds, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", a.Name).
@@ -277,6 +313,23 @@ func (r *Resolver) held(a *Account, needs bool, enough func(Credentials) bool) (
 		return Credentials{}, false, err
 	}
 	return creds, enough(creds), nil
+}
+
+// withOAuth2 attaches a's token supply to creds ([Account.withOAuth2]):
+// its token file opened with the session's key under a session, else with
+// r.Identities; sealed on every write to [TokenRecipients].
+func (r *Resolver) withOAuth2(a *Account, creds Credentials) (Credentials, error) {
+	k := tokenKeys{storeRoot: r.StoreRoot, snap: r.Session, now: r.Now}
+	if r.Session != nil && a.Session == r.Session.ID {
+		k.ids = []age.Identity{r.Session.Key}
+	} else {
+		ids, err := r.Identities()
+		if err != nil {
+			return creds, err
+		}
+		k.ids, k.stored = ids, ids
+	}
+	return a.withOAuth2(creds, k)
 }
 
 // PickTransport returns p's transport section name, else (for "") its

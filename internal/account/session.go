@@ -8,6 +8,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
 	"github.com/mapictl/mapictl/internal/session"
@@ -64,13 +65,18 @@ type SessionOptions struct {
 // StartSession is `session logon`: [Logon], then, with o.Remember, the
 // credentials typed at a prompt saved in the profile (session.Remember,
 // under the profile's lock), then the session record created in the store
-// (session.Create) with [SessionRecipients]. It returns the logon's result
-// (also with an error, for the sections left out), the session's snapshot
-// and its token. Errors: MAPI_E_INVALID_PARAMETER for a TTL that is not
+// (session.Create) with [SessionRecipients], then the token files of its
+// OAuth 2.0 sections re-sealed to include the session's key (when that
+// fails, the session is logged off again and the error returned). It
+// returns the logon's result (also with an error, for the sections left
+// out), the session's snapshot and its token. Errors: MAPI_E_INVALID_PARAMETER for a TTL that is not
 // positive, and those of the steps.
 func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session.Snapshot, string, error) {
 	if o.TTL <= 0 {
 		return nil, nil, "", mapi.Errorf(mapi.InvalidParameter, "--ttl must be positive")
+	}
+	if o.Clock == nil {
+		o.Clock = func() time.Time { return o.Now }
 	}
 	res, err := Logon(ctx, o.LogonOptions)
 	if err != nil {
@@ -94,5 +100,33 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 	if err != nil {
 		return res, nil, "", err
 	}
+	if err := resealForSession(ctx, o, snap); err != nil {
+		_ = session.Logoff(o.StoreRoot, snap.ID)
+		return res, nil, "", err
+	}
 	return res, snap, token, nil
+}
+
+// resealForSession re-seals the token files of snap's OAuth 2.0 sections
+// (opened with o.IDs) to [TokenRecipients], which now include snap's key:
+// processes under the session, which hold only that key, open and refresh
+// them. A section with no token file yet (a seed only) is left: the first
+// process to seed it seals it to the same recipients.
+func resealForSession(ctx context.Context, o SessionOptions, snap *session.Snapshot) error {
+	var rs []string
+	for _, sec := range snap.Sections {
+		if sec.Settings.OAuth2 == nil {
+			continue
+		}
+		if rs == nil {
+			var err error
+			if rs, err = TokenRecipients(o.StoreRoot, o.IDs, nil, o.Now); err != nil {
+				return err
+			}
+		}
+		if err := oauth.Reseal(ctx, oauth.Path(o.StoreRoot, snap.ProfileUID, sec.Settings.SectionUID), o.IDs, rs); err != nil {
+			return err
+		}
+	}
+	return nil
 }

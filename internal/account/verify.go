@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
+	"strings"
 
+	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -63,8 +66,9 @@ func verifyInbound(ctx context.Context, a *Account, c Credentials, verbose io.Wr
 // MAPI_E_NETWORK_ERROR 75, one that refuses for good, a certificate that
 // does not verify or a host that does not exist 69. The transport's stage
 // and reply codes are kept for -o json; the message never holds a secret
-// (transport errors hold none).
-func verifyError(section string, err error) error {
+// (transport errors hold none). oauth2 says the section logs on with
+// OAuth 2.0 (the hint says to sign in again).
+func verifyError(section string, oauth2 bool, err error) error {
 	var te *transport.Error
 	if err == nil || !errors.As(err, &te) {
 		return err
@@ -79,7 +83,7 @@ func verifyError(section string, err error) error {
 	e, _ := transport.MAPIError(err, msg)
 	switch te.Kind {
 	case transport.KindAuth:
-		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + "'")
+		addRefusedHint(e, section, oauth2)
 	case transport.KindConfig:
 		e.WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
 	default:
@@ -89,3 +93,28 @@ func verifyError(section string, err error) error {
 }
 
 func quote(s string) string { return `"` + s + `"` }
+
+// addRefusedHint gives e, credentials of section that were refused, the
+// hint of [refusedHint]; for an OAuth 2.0 section (oauth2) it replaces a
+// hint of the transport's or token supply's that says to sign in again
+// without naming the section, and is left out when one names it.
+func addRefusedHint(e *mapi.Error, section string, oauth2 bool) {
+	if !oauth2 {
+		e.WithHint(refusedHint(section, false))
+		return
+	}
+	if slices.ContainsFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2 "+section) }) {
+		return
+	}
+	e.Hints = slices.DeleteFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2") })
+	e.WithHint(refusedHint(section, true))
+}
+
+// refusedHint is the hint of credentials a server refused: sign in again
+// for an OAuth 2.0 section (oauth2), else store new ones.
+func refusedHint(section string, oauth2 bool) string {
+	if oauth2 {
+		return "sign in again with 'mapictl credential oauth2 " + section + "'"
+	}
+	return "check them, or store new ones with 'mapictl credential set " + section + "'"
+}

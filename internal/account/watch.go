@@ -33,6 +33,10 @@ type WatchOptions struct {
 	Report func(section string, res inbound.Result, err error)
 	// Log and MDAOutput are those of [FetchOptions].
 	Log, MDAOutput io.Writer
+	// Renew is how long before an OAuth 2.0 access token expires the IDLE
+	// of a connection logged on with it ends, for a new logon with a fresh
+	// token; 0 is one minute.
+	Renew time.Duration
 }
 
 // errStopped ends a pass after the message in hand once ctx ended.
@@ -42,6 +46,11 @@ var errStopped = errors.New("watch stopped")
 // without IDLE): log off, wait the interval, log on again.
 var errPoll = errors.New("poll again later")
 
+// errRenew ends a connection whose OAuth 2.0 token is about to expire:
+// log off and log on again at once, with a fresh token (neither IMAP nor
+// SMTP allows a second AUTHENTICATE on a connection).
+var errRenew = errors.New("log on again with a fresh token")
+
 // Watch keeps fetching each of accts (with creds[i]) until ctx ends: it
 // holds each account's journal lock throughout (inbound.Hold), logs on,
 // fetches as [Fetch] does, then waits for new mail with IMAP IDLE where
@@ -49,6 +58,11 @@ var errPoll = errors.New("poll again later")
 // and polls every o.Interval. A failure that retrying may cure (75: a
 // dropped connection, a server that cannot be reached) is reported and
 // followed by a new logon after o.Backoff.
+//
+// An OAuth 2.0 account's IDLE ends o.Renew before its token expires
+// (the token supply's Expiry; at the latest halfway through a token that
+// lives less than twice that), and the account logs on again on a new
+// connection at once, without backoff.
 //
 // When ctx ends Watch finishes the message in hand (within o.Grace),
 // logs off and returns nil. It returns an error when a section fails for
@@ -64,6 +78,9 @@ func Watch(ctx context.Context, storeRoot string, accts []*Account, creds []Cred
 	}
 	if o.Backoff == nil {
 		o.Backoff = defaultBackoff
+	}
+	if o.Renew <= 0 {
+		o.Renew = time.Minute
 	}
 	for _, a := range accts {
 		if err := a.checkInbound(); err != nil {
@@ -150,15 +167,21 @@ func (w *watcher) run() error {
 	fails := 0
 	for w.stop.Err() == nil {
 		src, err := DialInbound(w.stop, w.a, w.creds, w.o.Log)
+		renew := false
 		if err == nil {
 			err = w.session(src, &fails)
-			if cerr := src.Close(); errors.Is(err, errPoll) {
-				err = cerr // polled: nil unless the logoff failed
+			renew = errors.Is(err, errRenew)
+			if cerr := src.Close(); errors.Is(err, errPoll) || renew {
+				err = cerr // polled or renewing: nil unless the logoff failed
 			}
 		}
 		switch {
 		case w.stop.Err() != nil:
 			return nil
+		case err == nil && renew:
+			// The token is about to expire: a new logon at once.
+			fails = 0
+			continue
 		case err == nil:
 			// Polled: log on again after the interval.
 			fails = 0
@@ -167,7 +190,7 @@ func (w *watcher) run() error {
 			}
 			continue
 		}
-		err = InboundError(w.a.Name, err)
+		err = w.a.inboundError(err)
 		if mapi.AsError(err).ExitStatus() != mapi.ExitQueued {
 			return err
 		}
@@ -198,13 +221,46 @@ func (w *watcher) session(src inbound.Source, fails *int) error {
 		if !ok || !idler.CanIdle() {
 			return errPoll
 		}
-		if err := idler.Idle(w.stop); err != nil {
-			if w.stop.Err() != nil {
+		idle, cancel := w.idleContext()
+		err = idler.Idle(idle)
+		cancel()
+		if err != nil {
+			switch {
+			case w.stop.Err() != nil:
 				return nil
+			case idle.Err() != nil:
+				return errRenew
 			}
 			return err
 		}
 	}
+}
+
+// tokenExpiry is what an OAuth 2.0 token supply adds to
+// transport.TokenSource (tokenSupply, oauth.Source).
+type tokenExpiry interface {
+	Expiry(ctx context.Context) (time.Time, error)
+}
+
+// idleContext is the context of one IDLE: w.stop, ended o.Renew before
+// the OAuth 2.0 token of the connection expires (at the latest halfway
+// through its remaining life), when the account has one whose expiry is
+// known.
+func (w *watcher) idleContext() (context.Context, context.CancelFunc) {
+	te, ok := w.creds.OAuth2.(tokenExpiry)
+	if !ok {
+		return context.WithCancel(w.stop)
+	}
+	exp, err := te.Expiry(w.stop)
+	if err != nil || exp.IsZero() {
+		return context.WithCancel(w.stop)
+	}
+	now := time.Now()
+	at := exp.Add(-w.o.Renew)
+	if half := now.Add(exp.Sub(now) / 2); at.Before(half) {
+		at = half
+	}
+	return context.WithDeadline(w.stop, at)
 }
 
 func (w *watcher) report(res inbound.Result, err error) {

@@ -9,6 +9,9 @@ package delivery
 // caller can show its stage and SMTP codes; mapi itself knows no SMTP.
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/spool"
 	"github.com/mapictl/mapictl/internal/transport"
@@ -16,11 +19,14 @@ import (
 
 // TransportError converts a transport failure into a *mapi.Error (the
 // mapping every command shares, transport.MAPIError, with a hint to check
-// the stored credentials when they were refused); other errors are
-// returned as mapi.AsError gives them.
+// the stored credentials when they were refused, unless the failure names
+// a mapictl credential command already: an OAuth 2.0 token's says to sign
+// in again); other errors are returned as mapi.AsError gives them.
 func TransportError(err error) *mapi.Error {
 	e, ok := transport.MAPIError(err, "delivery failed")
-	if ok && e.Code == mapi.LogonFailed {
+	if ok && e.Code == mapi.LogonFailed && !slices.ContainsFunc(e.Hints, func(h string) bool {
+		return strings.Contains(h, "mapictl credential ")
+	}) {
 		e.Hints = append(e.Hints, "check the stored credentials with 'mapictl credential set SECTION'")
 	}
 	return e

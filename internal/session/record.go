@@ -34,6 +34,11 @@ type Meta struct {
 	Addresses   []string  `json:"addresses"`
 	Created     time.Time `json:"created"`
 	Expires     time.Time `json:"expires"`
+	// Recipient is the session key's age recipient: the OAuth 2.0 token
+	// files of the store are sealed to it while the session lives (SPEC
+	// §8), so that processes holding only the session's token open them.
+	// "" in a session created before it was kept.
+	Recipient string `json:"recipient,omitempty"`
 }
 
 // MetaOf is the metadata of snapshot s.
@@ -117,7 +122,9 @@ func Create(storeRoot string, snap *Snapshot, pq bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	metaJSON, _ := json.MarshalIndent(MetaOf(snap), "", "  ")
+	meta := MetaOf(snap)
+	meta.Recipient = k.Recipient
+	metaJSON, _ := json.MarshalIndent(meta, "", "  ")
 	metaPath, sealedPath := paths(storeRoot, snap.ID)
 	if err := fsutil.WriteFileAtomic(sealedPath, ct); err != nil {
 		return "", mapi.Wrap(mapi.DiskError, err, "write the session")

@@ -36,6 +36,12 @@ func TestCreateOpen(t *testing.T) {
 		if got.ID != id || got.Sections[0].Credentials.Password != "pw-secret" || got.Key == nil || len(got.SpoolRecipients) != 1 {
 			t.Fatalf("pq=%v: snapshot %+v", pq, got)
 		}
+		// The metadata names the key's recipient (OAuth 2.0 token files
+		// are sealed to it), the one the snapshot seals the spool to.
+		ms, err := List(root, t0.Add(time.Minute))
+		if err != nil || len(ms) != 1 || ms[0].Recipient == "" || ms[0].Recipient != got.SpoolRecipients[0] {
+			t.Fatalf("pq=%v: meta %+v, %v; want the key's recipient %s", pq, ms, err, got.SpoolRecipients)
+		}
 		for _, name := range []string{id + ".json", id + ".age"} {
 			b, err := os.ReadFile(filepath.Join(Dir(root), name))
 			if err != nil {

@@ -1,0 +1,151 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mapictl/mapictl/internal/oauthtest"
+)
+
+// credential oauth2 picks the device grant without a display: it prints
+// the URL and code and waits, and Ctrl-C (SIGINT) ends the wait with 130.
+func TestOAuth2DeviceDefaultInterrupt(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	s := newOAuthStore(t, m, "work")
+	c := s.cmd("credential", "oauth2", "work")
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	c.Stderr = io.MultiWriter(pw, &errb)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if rest := waitStderr(t, pr, "To sign in, open ", 20*time.Second); !strings.Contains(rest, " and enter the code ") {
+		t.Fatalf("no display: not the device grant: %q", rest)
+	}
+	if err := c.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Wait()
+	pw.Close()
+	if c.ProcessState.ExitCode() != 130 {
+		t.Fatalf("after SIGINT: %v, exit %d\n%s", err, c.ProcessState.ExitCode(), errb.String())
+	}
+	if len(s.tokenFiles()) != 0 {
+		t.Error("a cancelled sign-in wrote a token file")
+	}
+}
+
+// With a display, credential oauth2 picks the browser: it prints the
+// address and hands it to xdg-open (a stand-in here that records it).
+func TestOAuth2BrowserDefaultOpens(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	s := newOAuthStore(t, m, "work")
+	bin := t.TempDir()
+	opened := filepath.Join(bin, "opened")
+	script := "#!/bin/sh\nprintf '%s' \"$1\" > " + opened + ".tmp && mv " + opened + ".tmp " + opened + "\n"
+	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	u := s.with("DISPLAY=:99", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	c := u.cmd("credential", "oauth2", "work")
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Process.Kill()
+	var authURL []byte
+	if !waitFor(20*time.Second, func() bool { authURL, _ = os.ReadFile(opened); return len(authURL) > 0 }) {
+		t.Fatalf("xdg-open was not run\n%s", errb.String())
+	}
+	redirect, err := m.p.Login(string(authURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(redirect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := c.Wait(); err != nil {
+		t.Fatalf("credential oauth2: %v\n%s", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "To sign in, open "+string(authURL)) {
+		t.Errorf("the address is not on stderr:\n%s", errb.String())
+	}
+	s.ok("message", "fetch")
+}
+
+// spool watch on an OAuth 2.0 account: its IDLE ends before the token
+// expires and it logs on again at once on a new connection with a fresh
+// token (access tokens live 4 s here: at the latest halfway through one),
+// so it keeps fetching; SIGTERM still ends it with 0.
+func TestOAuth2WatchRenews(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 1, nil, oauthtest.AccessTokenLifetime(4*time.Second))
+	s := newOAuthStore(t, m, "work")
+	s.signInDevice("work")
+	c := s.cmd("spool", "watch", "--interval", "1h")
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	defer func() {
+		if c.ProcessState == nil {
+			_ = c.Process.Kill()
+			<-done
+		}
+	}()
+	imapLogons := func() int {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		n := 0
+		for _, l := range m.logons {
+			if strings.HasPrefix(l, "imap ") {
+				n++
+			}
+		}
+		return n
+	}
+	newDir := filepath.Join(s.maildir("work"), "new")
+	if !waitFor(20*time.Second, func() bool { return countFiles(newDir) == 1 }) {
+		t.Fatalf("the first pass delivered nothing\n%s", errb.String())
+	}
+	if !waitFor(15*time.Second, func() bool { return imapLogons() >= 4 }) {
+		t.Fatalf("%d logons in 15 s; want a new one before each token expires\n%s", imapLogons(), errb.String())
+	}
+	if err := appendTestMessages(m.imapUser, 1); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(5*time.Second, func() bool { return countFiles(newDir) == 2 }) {
+		t.Fatalf("new mail not fetched after the renewals\n%s", errb.String())
+	}
+	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("spool watch after SIGTERM: %v\n%s", err, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("spool watch did not end\n%s", errb.String())
+	}
+	if _, _, refused := m.counts(); refused != 0 || m.p.ReuseCount() != 0 || strings.Contains(errb.String(), "retrying") {
+		t.Errorf("refused %d, ReuseCount %d\n%s", refused, m.p.ReuseCount(), errb.String())
+	}
+}

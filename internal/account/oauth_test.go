@@ -1,0 +1,269 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"golang.org/x/oauth2"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/oauth"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/session"
+)
+
+// oauthProfile is profile "w" (owned by id) with section "o2", SMTP and
+// IMAP, logging on with OAuth 2.0, and no secure range.
+func oauthProfile(t *testing.T, id *age.X25519Identity) (*profile.Profile, *profile.Section) {
+	t.Helper()
+	p := profile.New("w", []string{id.Recipient().String()})
+	s, err := p.AddSection("o2", profile.KindTransport, "smtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tag, v := range map[mapi.Tag]any{
+		mapi.PrEmailAddress: "dana@example.com", mapi.PrSMTPHost: "smtp.example.com",
+		mapi.PrInbound: "imap", mapi.PrInboundHost: "imap.example.com",
+		mapi.PrOAuth2Provider: "custom", mapi.PrOAuth2ClientID: "mapictl",
+		mapi.PrOAuth2TokenURL: "https://id.example.com/token", mapi.PrOAuth2Scopes: []string{"mail", "offline_access"},
+	} {
+		s.Props[tag] = v
+	}
+	return p, s
+}
+
+// An OAuth 2.0 section is never prompted: with neither a token file nor a
+// seed it is 78 with the hint to sign in; with a seed in its secure range
+// (or a token file) its credentials carry the token supply and the user
+// name defaults to the email, on both sides. Under a session the
+// snapshot's seed is used, and the section's settings and seed survive
+// the snapshot.
+func TestResolverOAuth2(t *testing.T) {
+	id, _ := age.GenerateX25519Identity()
+	ids := []age.Identity{id}
+	p, s := oauthProfile(t, id)
+	root := t.TempDir()
+	r := &Resolver{StoreRoot: root, ProfileName: func() (string, error) { return "w", nil },
+		LoadProfile: func(string) (*profile.Profile, error) { return p, nil },
+		Identities:  func() ([]age.Identity, error) { return ids, nil },
+		Prompt: func(*Account, Credentials) (Credentials, error) {
+			t.Fatal("an OAuth 2.0 section was prompted for")
+			return Credentials{}, nil
+		}}
+	a, err := r.Sending("o2")
+	if err != nil || a.ProfileUID != p.UID || !a.IsOAuth2() {
+		t.Fatalf("Sending: %+v, %v", a, err)
+	}
+	for _, get := range []func(*Account) (Credentials, error){r.Credentials, r.InboundCredentials} {
+		_, err := get(a)
+		if e := mapi.AsError(err); exitOf(err) != 78 || !strings.Contains(e.Msg, `no OAuth 2.0 tokens for section "o2"`) ||
+			!slices.Contains(e.Hints, "sign in with 'mapictl credential oauth2 o2'") {
+			t.Errorf("no tokens, no seed: %v %q; want 78 and the hint", err, e.Hints)
+		}
+	}
+
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := p.WriteSecure(s, ids, map[mapi.Tag]any{mapi.PrOAuth2RefreshToken: "seed-rt", mapi.PrOAuth2Token: "seed-at",
+		mapi.PrOAuth2Expiry: exp, mapi.PrOAuth2ClientSecret: "cs"}); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = r.Sending("o2")
+	c, err := r.Credentials(a)
+	if err != nil || c.OAuth2 == nil || c.Username != "dana@example.com" || c.OAuth2RefreshToken != "seed-rt" ||
+		!c.OAuth2Expiry.Equal(exp) || c.OAuth2ClientSecret != "cs" {
+		t.Fatalf("with a seed: %+v, %v", c, err)
+	}
+	if cfg := a.TransportConfig(c, ""); cfg.Credentials.OAuth2 == nil || cfg.Credentials.OAuth2Token != "" {
+		t.Errorf("transport credentials %+v: want the supply, not the seed's token", cfg.Credentials)
+	}
+	if ic, err := r.InboundCredentials(a); err != nil || ic.OAuth2 == nil || a.InboundConfig(ic).Credentials.Username != "dana@example.com" {
+		t.Errorf("inbound: %+v, %v", ic, err)
+	}
+
+	// The snapshot keeps the settings, the seed and the client secret.
+	ss := session.SectionSnapshot{Settings: a.Settings(), Credentials: c.Snapshot(), Address: a.Email}
+	b, _ := json.Marshal(ss)
+	var back session.SectionSnapshot
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	snap := &session.Snapshot{ID: "s1", Profile: "w", ProfileUID: p.UID, Sections: []session.SectionSnapshot{back}}
+	k, _ := age.GenerateX25519Identity()
+	snap.Key = k
+	sa := FromSnapshot(snap, &snap.Sections[0])
+	if !reflect.DeepEqual(sa.OAuth2, a.OAuth2) || sa.TokenBinding() != a.TokenBinding() || sa.TokenPath(root) != a.TokenPath(root) {
+		t.Errorf("from the snapshot: %+v; want %+v", sa.OAuth2, a.OAuth2)
+	}
+	rs := &Resolver{Session: snap, StoreRoot: root, Identities: func() ([]age.Identity, error) {
+		t.Fatal("identities loaded under a session")
+		return nil, nil
+	}}
+	sc, err := rs.Credentials(sa)
+	if err != nil || sc.OAuth2 == nil || sc.OAuth2RefreshToken != "seed-rt" || sc.OAuth2ClientSecret != "cs" {
+		t.Errorf("under the session: %+v, %v", sc, err)
+	}
+}
+
+// The binding covers the oauth2.* settings and each server a token goes
+// to, ports filled in as the clients fill them; the client secret is no
+// part of it.
+func TestTokenBinding(t *testing.T) {
+	id, _ := age.GenerateX25519Identity()
+	_, s := oauthProfile(t, id)
+	a := FromSection("w", s, "/store")
+	if got, want := a.TokenServers(), []string{"smtp.example.com:587", "imap.example.com:993"}; !slices.Equal(got, want) {
+		t.Errorf("TokenServers %q; want %q", got, want)
+	}
+	base := a.TokenBinding()
+	for _, change := range []func(*profile.Section){
+		func(s *profile.Section) { s.Props[mapi.PrSMTPHost] = "evil.example.com" },
+		func(s *profile.Section) { s.Props[mapi.PrSMTPPort] = int32(2525) },
+		func(s *profile.Section) { s.Props[mapi.PrInboundHost] = "evil.example.com" },
+		func(s *profile.Section) { s.Props[mapi.PrOAuth2TokenURL] = "https://evil.example.com/token" },
+		func(s *profile.Section) { s.Props[mapi.PrOAuth2ClientID] = "other" },
+	} {
+		_, s := oauthProfile(t, id)
+		change(s)
+		if FromSection("w", s, "/store").TokenBinding() == base {
+			t.Errorf("a change kept the binding: %+v", s.Props)
+		}
+	}
+	_, s = oauthProfile(t, id)
+	s.Props[mapi.PrSMTPSecurity] = "tls"
+	if got := FromSection("w", s, "/store").TokenServers()[0]; got != "smtp.example.com:465" {
+		t.Errorf("tls: %s", got)
+	}
+}
+
+// Token files are sealed to identity.pub (else the identities' own, else
+// the session's spool recipients without its key) and to every live
+// session's recipient; an expired one drops out.
+func TestTokenRecipients(t *testing.T) {
+	root := t.TempDir()
+	id, _ := age.GenerateX25519Identity()
+	pub := id.Recipient().String()
+	now := time.Now()
+	if rs, err := TokenRecipients(root, []age.Identity{id}, nil, now); err != nil || !slices.Equal(rs, []string{pub}) {
+		t.Fatalf("no identity.pub, no session: %q, %v", rs, err)
+	}
+	other, _ := age.GenerateX25519Identity()
+	if err := os.WriteFile(filepath.Join(root, profile.RecipientFile), []byte(other.Recipient().String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live := session.NewSnapshot("w", nil, []string{pub}, now, time.Hour)
+	if _, err := session.Create(root, live, false); err != nil {
+		t.Fatal(err)
+	}
+	old := session.NewSnapshot("w", nil, []string{pub}, now.Add(-2*time.Hour), time.Hour)
+	if _, err := session.Create(root, old, false); err != nil {
+		t.Fatal(err)
+	}
+	liveRcpt, _ := recipientOf(t, live.Key)
+	rs, err := TokenRecipients(root, []age.Identity{id}, nil, now)
+	if err != nil || !slices.Equal(rs, []string{other.Recipient().String(), liveRcpt}) {
+		t.Errorf("identity.pub and a live session: %q, %v", rs, err)
+	}
+	os.Remove(filepath.Join(root, profile.RecipientFile))
+	rs, err = TokenRecipients(root, nil, live, now)
+	if err != nil || !slices.Equal(rs, []string{pub, liveRcpt}) {
+		t.Errorf("under the session, no identity.pub: %q, %v; want its spool recipients and the live sessions'", rs, err)
+	}
+}
+
+func recipientOf(t *testing.T, id age.Identity) (string, error) {
+	t.Helper()
+	rs, err := secure.RecipientsOf([]age.Identity{id})
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("session key: %q, %v", rs, err)
+	}
+	return rs[0], nil
+}
+
+// Logoff re-seals a session's token files without its key: opened with
+// the key when it is at hand, else the store's identities; a file nobody
+// at hand opens is left as it was, with an error that names it.
+func TestLogoffTokensReseal(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	id, _ := age.GenerateX25519Identity()
+	pub := id.Recipient().String()
+	snap := session.NewSnapshot("w", []session.SectionSnapshot{{Settings: session.Settings{SectionUID: "sec1"}}}, []string{pub}, time.Now(), time.Hour)
+	if _, err := session.Create(root, snap, false); err != nil {
+		t.Fatal(err)
+	}
+	key, _ := recipientOf(t, snap.Key)
+	file := oauth.Path(root, "prof1", "sec1")
+	otherFile := oauth.Path(root, "prof1", "sec2")
+	tok := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}
+	for _, f := range []string{file, otherFile} {
+		if err := oauth.Save(ctx, f, tok, "b", "", []string{pub, key}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opens := func(f string, ids ...age.Identity) bool {
+		src := &oauth.Source{Section: "s", Path: f, Binding: "b", Identities: ids}
+		_, err := src.Token(ctx)
+		return err == nil
+	}
+	if err := session.Logoff(root, snap.ID); err != nil {
+		t.Fatal(err)
+	}
+	lt := LogoffTokens{StoreRoot: root, SectionUIDs: []string{"sec1"}, Session: snap, Now: time.Now()}
+	if errs := lt.Reseal(ctx); len(errs) != 0 {
+		t.Fatalf("reseal with the session key: %v", errs)
+	}
+	if opens(file, snap.Key) || !opens(file, id) {
+		t.Error("after logoff: the session's key still opens the token file, or the store's no longer does")
+	}
+	if !opens(otherFile, snap.Key) {
+		t.Error("another section's token file was re-sealed")
+	}
+
+	// Nobody at hand opens it: left, with an error naming it.
+	stranger, _ := age.GenerateX25519Identity()
+	if err := oauth.Save(ctx, file, tok, "b", "", []string{stranger.Recipient().String()}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(file)
+	lt.Identities = func() ([]age.Identity, error) { return []age.Identity{id}, nil }
+	errs := lt.Reseal(ctx)
+	if after, _ := os.ReadFile(file); len(errs) != 1 || !strings.Contains(errs[0].Error(), file) || string(after) != string(before) {
+		t.Errorf("a file nobody opens: %v", errs)
+	}
+}
+
+// idleContext ends an IDLE Renew before the token expires, at the latest
+// halfway through its remaining life; without a token supply it does not end.
+func TestIdleContext(t *testing.T) {
+	stop := context.Background()
+	w := &watcher{o: WatchOptions{Renew: time.Minute}, stop: stop}
+	ctx, cancel := w.idleContext()
+	if _, ok := ctx.Deadline(); ok {
+		t.Error("a deadline without OAuth 2.0")
+	}
+	cancel()
+	for _, tc := range []struct{ life, want time.Duration }{{time.Hour, 59 * time.Minute}, {10 * time.Second, 5 * time.Second}} {
+		w.creds.OAuth2 = fakeExpiry(time.Now().Add(tc.life))
+		ctx, cancel := w.idleContext()
+		d, ok := ctx.Deadline()
+		cancel()
+		if got := time.Until(d); !ok || got > tc.want || got < tc.want-time.Second {
+			t.Errorf("token living %v: IDLE ends in %v; want %v", tc.life, got, tc.want)
+		}
+	}
+}
+
+type fakeExpiry time.Time
+
+func (f fakeExpiry) Token(context.Context) (string, error)           { return "t", nil }
+func (f fakeExpiry) Refresh(context.Context, string) (string, error) { return "t", nil }
+func (f fakeExpiry) Expiry(context.Context) (time.Time, error)       { return time.Time(f), nil }

@@ -1,0 +1,90 @@
+package account
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"filippo.io/age"
+	"golang.org/x/oauth2"
+
+	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/oauth"
+)
+
+// SignInOptions are the inputs of [SignIn].
+type SignInOptions struct {
+	StoreRoot string
+	// IDs open the section's secure range (its client secret and seed) and
+	// the token files; a reader of a shared section has enough.
+	IDs []age.Identity
+	// Browser picks the authorization code grant with PKCE and a loopback
+	// redirect (Open is given the URL); else the device grant (Show is
+	// given the code).
+	Browser bool
+	Show    func(oauth.DeviceCode)
+	Open    func(authURL string)
+	// HTTP talks to the provider; nil is a default client.
+	HTTP *http.Client
+	Now  time.Time
+}
+
+// SignInResult is a successful sign-in.
+type SignInResult struct {
+	// User is the SASL user name the tokens are presented with: the
+	// section's username (inbound.username for an inbound-only section),
+	// else its email.
+	User string
+	// Path is the token file written.
+	Path string
+}
+
+// SignIn is the logon dialog of `credential oauth2` (SPEC §8) for a, a
+// section read from its profile (ProfileUID set): the provider's endpoints
+// resolved, the device or browser grant run, and the tokens written as a's
+// token file (oauth.Save) with a's binding, the digest of the secure
+// range's current seed (so that an older seed does not replace them) and
+// sealed to [TokenRecipients]. It reads the profile and never writes it.
+// Errors: MAPI_E_UNCONFIGURED (78) for a section without oauth2.provider;
+// those of reading the secure range (77), of oauth.Settings.Resolve, of
+// the grant (130 when ctx ends, 77 when refused) and of oauth.Save.
+func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, error) {
+	if !a.IsOAuth2() {
+		return SignInResult{}, mapi.Errorf(mapi.Unconfigured, "section %q does not log on with OAuth 2.0 (no oauth2.provider)", a.Name).
+			WithHint("set it up: mapictl section set " + a.Name + " oauth2.provider=microsoft oauth2.client-id=APP-ID")
+	}
+	if a.ProfileUID == "" {
+		return SignInResult{}, mapi.Errorf(mapi.CallFailed, "section %q: no profile uid", a.Name)
+	}
+	creds, err := a.StoredCredentials(o.IDs)
+	if err != nil && !mapi.IsCode(err, mapi.NotFound) {
+		return SignInResult{}, err
+	}
+	st := a.oauthSettings(creds)
+	eps, err := st.Resolve(ctx, o.HTTP)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	var tok *oauth2.Token
+	if o.Browser {
+		tok, err = oauth.Browser(ctx, st, eps, o.HTTP, o.Open)
+	} else {
+		tok, err = oauth.Device(ctx, st, eps, o.HTTP, o.Show)
+	}
+	if err != nil {
+		return SignInResult{}, err
+	}
+	rs, err := TokenRecipients(o.StoreRoot, o.IDs, nil, o.Now)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	path := a.TokenPath(o.StoreRoot)
+	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), rs); err != nil {
+		return SignInResult{}, err
+	}
+	user := a.SASLUser(creds)
+	if a.Transport == "none" {
+		user = a.SASLUser(creds.Inbound())
+	}
+	return SignInResult{User: user, Path: path}, nil
+}
