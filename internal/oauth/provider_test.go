@@ -361,3 +361,56 @@ func TestOPBindingSeedAndKeys(t *testing.T) {
 		t.Errorf("%d reuses", p.ReuseCount())
 	}
 }
+
+// TestOPSeedSharedByCIJobs holds docs/oauth2.md's rule for CI: one seed
+// (a refresh token in the secure range) serves many jobs, each with a new
+// store, only on a provider that keeps a used refresh token valid, as
+// Microsoft and Google do. Under strict rotation the second job presents
+// a rotated-out token: the provider sees reuse and revokes the grant, and
+// the job fails with 77 (hence: keep the store between jobs).
+func TestOPSeedSharedByCIJobs(t *testing.T) {
+	t.Parallel()
+	for _, keep := range []bool{true, false} {
+		opts := []oauthtest.Option{}
+		if keep {
+			opts = append(opts, oauthtest.KeepUsedRefreshTokens())
+		}
+		p := oauthtest.New(t, opts...)
+		s := opSettings(p)
+		k := newKey(t)
+		tok, _ := login(t, p, s)
+		seed := Seed{RefreshToken: tok.RefreshToken} // no access token: each job refreshes
+		var errs []error
+		for job := 0; job < 3; job++ {
+			src := opSource(t, p, s, k, nil, nil) // a fresh store per job
+			src.Seed = seed
+			at, err := src.Token(context.Background())
+			errs = append(errs, err)
+			if err == nil {
+				wantValid(t, p, at)
+			}
+		}
+		if keep {
+			for i, err := range errs {
+				if err != nil {
+					t.Errorf("job %d on a provider that keeps used refresh tokens: %v", i+1, err)
+				}
+			}
+			if p.ReuseCount() != 0 {
+				t.Errorf("reuse counted on a provider that keeps used refresh tokens: %d", p.ReuseCount())
+			}
+			continue
+		}
+		if errs[0] != nil {
+			t.Fatalf("first job under strict rotation: %v", errs[0])
+		}
+		e := wantCode(t, errs[1], mapi.LogonFailed, 77)
+		if !strings.Contains(strings.Join(e.Hints, " "), "credential oauth2 work") {
+			t.Errorf("hints %q lack the sign-in command", e.Hints)
+		}
+		wantCode(t, errs[2], mapi.LogonFailed, 77)
+		if p.ReuseCount() != 2 {
+			t.Errorf("ReuseCount = %d after two more jobs presented the seed, want 2", p.ReuseCount())
+		}
+	}
+}

@@ -34,6 +34,7 @@ type config struct {
 	interval time.Duration
 	secret   string
 	control  bool
+	keepUsed bool
 }
 
 // Option configures a Provider.
@@ -50,6 +51,12 @@ func ClientSecret(secret string) Option { return func(c *config) { c.secret = se
 // DevicePollInterval sets the device flow's interval (default 1 s; the
 // answer carries whole seconds, at least 1).
 func DevicePollInterval(d time.Duration) Option { return func(c *config) { c.interval = d } }
+
+// KeepUsedRefreshTokens makes a used refresh token stay valid after a
+// refresh (a new one is still issued), as Microsoft's and Google's do:
+// the providers on which one seed serves many CI jobs (SPEC §8). Without
+// it, refresh tokens rotate strictly and a used one is reuse.
+func KeepUsedRefreshTokens() Option { return func(c *config) { c.keepUsed = true } }
 
 // ControlEndpoints serves /test/... (package doc) for shell scripts.
 func ControlEndpoints() Option { return func(c *config) { c.control = true } }

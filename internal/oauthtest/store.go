@@ -24,6 +24,7 @@ type store struct {
 	*storage.Storage
 
 	lifetime time.Duration // access tokens
+	keepUsed bool          // KeepUsedRefreshTokens
 	interval time.Duration // device flow polling
 	user     *storage.User
 	clients  map[string]*client
@@ -85,6 +86,7 @@ func newStore(c *config) *store {
 	return &store{
 		Storage:  storage.NewStorageWithClients(users{u}, exampleClients),
 		lifetime: c.lifetime,
+		keepUsed: c.keepUsed,
 		interval: c.interval,
 		user:     u,
 		clients:  clients,
@@ -160,8 +162,9 @@ func (s *store) CreateAccessToken(_ context.Context, r op.TokenRequest) (string,
 }
 
 // CreateAccessAndRefreshTokens issues a new grant's tokens (current == "")
-// or rotates current: the new refresh token replaces it, it is retired,
-// and the access tokens it produced stay valid until they expire. A
+// or rotates current: the new refresh token replaces it, it is retired
+// (unless KeepUsedRefreshTokens: then both stay valid), and the access
+// tokens it produced stay valid until they expire. A
 // retired or revoked current is reuse or a dead grant: invalid_grant.
 func (s *store) CreateAccessAndRefreshTokens(_ context.Context, r op.TokenRequest, current string) (string, string, time.Time, error) {
 	s.mu.Lock()
@@ -182,8 +185,10 @@ func (s *store) CreateAccessAndRefreshTokens(_ context.Context, r op.TokenReques
 			return "", "", time.Time{}, err
 		}
 		rt.grant = old.grant
-		delete(s.refresh, current)
-		s.retired[current] = old.grant
+		if !s.keepUsed {
+			delete(s.refresh, current)
+			s.retired[current] = old.grant
+		}
 		s.refreshN++
 	}
 	token := newID()
