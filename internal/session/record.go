@@ -39,11 +39,16 @@ type Meta struct {
 	// §8), so that processes holding only the session's token open them.
 	// "" in a session created before it was kept.
 	Recipient string `json:"recipient,omitempty"`
+	// ProfileUID is the uid of the session's profile: with SectionUIDs it
+	// names the token files sealed to Recipient (a copied profile keeps
+	// its sections' uids under a new profile uid). "" in a session created
+	// before it was kept: such a session is sealed into no token file.
+	ProfileUID string `json:"profile_uid,omitempty"`
 }
 
 // MetaOf is the metadata of snapshot s.
 func MetaOf(s *Snapshot) Meta {
-	m := Meta{ID: s.ID, Profile: s.Profile, Created: s.Created, Expires: s.Expires,
+	m := Meta{ID: s.ID, Profile: s.Profile, ProfileUID: s.ProfileUID, Created: s.Created, Expires: s.Expires,
 		Sections: []string{}, SectionUIDs: []string{}, Addresses: []string{}}
 	for _, sec := range s.Sections {
 		m.Sections = append(m.Sections, sec.Settings.Section)
@@ -97,7 +102,9 @@ func Create(storeRoot string, snap *Snapshot, pq bool) (string, error) {
 		return "", err
 	}
 	defer unlock()
-	live, err := list(storeRoot, snap.Created)
+	// Expired sessions are passed over, not removed: that is Sweep's, whose
+	// caller learns of them (SPEC §8: their token files are re-sealed).
+	live, _, err := scan(storeRoot, snap.Created, false)
 	if err != nil {
 		return "", err
 	}
@@ -155,13 +162,15 @@ func checkBusy(m Meta, live []Meta) error {
 // MAPI_E_LOGON_FAILED with a hint: a malformed token, an unknown or
 // logged-off ID, a file that does not decrypt with the token's key (a forged
 // or mismatched token) or does not parse, and an expired session (whose
-// files are then removed). The message never holds the token.
+// sealed file, which holds its credentials, is then removed; its metadata
+// is left for the next [Sweep] to report and remove). The message never
+// holds the token.
 func Open(storeRoot, token string, now time.Time) (*Snapshot, error) {
 	id, key, err := ParseToken(token)
 	if err != nil {
 		return nil, err
 	}
-	metaPath, sealedPath := paths(storeRoot, id)
+	_, sealedPath := paths(storeRoot, id)
 	ct, err := fsutil.ReadRegular(sealedPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, logonFailed("session %s does not exist: it was logged off or has expired", id)
@@ -178,7 +187,7 @@ func Open(storeRoot, token string, now time.Time) (*Snapshot, error) {
 		return nil, logonFailed("session %s is corrupt", id)
 	}
 	if !now.Before(s.Expires) {
-		removeFiles(metaPath, sealedPath)
+		removeFiles(sealedPath)
 		return nil, logonFailed("session %s expired at %s", id, s.Expires.UTC().Format(time.RFC3339))
 	}
 	s.Key = key
@@ -196,30 +205,54 @@ func removeFiles(names ...string) {
 
 // List returns the metadata of the live sessions, oldest first, removing
 // the files of expired ones (and of an .age without its .json or the
-// reverse, left by a crash). A missing directory is no session. Errors:
-// MAPI_E_DISK_ERROR when the directory cannot be read.
+// reverse, left by a crash), as [Sweep] does; what it removed is not
+// reported. A missing directory is no session. Errors: MAPI_E_DISK_ERROR
+// when the directory cannot be read.
 func List(storeRoot string, now time.Time) ([]Meta, error) {
+	live, _, err := Sweep(storeRoot, now)
+	return live, err
+}
+
+// Sweep is the clean-up of the sessions directory (SPEC §8): it returns
+// the metadata of the live sessions, oldest first, and of the expired
+// sessions whose files it removed (an expired session whose sealed file
+// [Open] already removed included), so that the caller re-seals the OAuth
+// 2.0 token files their keys (Meta.Recipient) were sealed into: the
+// sections Meta.SectionUIDs of profile Meta.ProfileUID. Orphan halves left
+// by a crash (an .age without its .json, a live .json without its .age)
+// are removed silently; a .json that cannot be read is left alone and
+// never listed. A missing directory is no session. Errors:
+// MAPI_E_DISK_ERROR when the directory cannot be read or locked.
+func Sweep(storeRoot string, now time.Time) (live, expired []Meta, err error) {
 	if _, err := os.Stat(Dir(storeRoot)); errors.Is(err, fs.ErrNotExist) {
-		return []Meta{}, nil
+		return []Meta{}, nil, nil
 	}
 	unlock, err := lock(storeRoot) // a Create in progress is not an orphan
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer unlock()
-	return list(storeRoot, now)
+	return scan(storeRoot, now, true)
 }
 
-func list(storeRoot string, now time.Time) ([]Meta, error) {
+// scan reads the sessions directory: the live sessions, oldest first, and
+// the expired ones. With sweep, it removes the expired sessions' files and
+// orphan halves; without, it only reads. Call it holding the lock.
+func scan(storeRoot string, now time.Time, sweep bool) (live, expired []Meta, err error) {
 	dir := Dir(storeRoot)
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return []Meta{}, nil
+		return []Meta{}, nil, nil
 	}
 	if err != nil {
-		return nil, mapi.Wrap(mapi.DiskError, err, "read the sessions directory")
+		return nil, nil, mapi.Wrap(mapi.DiskError, err, "read the sessions directory")
 	}
-	out := []Meta{}
+	remove := func(names ...string) {
+		if sweep {
+			removeFiles(names...)
+		}
+	}
+	live = []Meta{}
 	for _, e := range ents {
 		id, ext, _ := strings.Cut(e.Name(), ".")
 		if !mapi.ValidID(id) || (ext != "json" && ext != "age") {
@@ -228,7 +261,7 @@ func list(storeRoot string, now time.Time) ([]Meta, error) {
 		metaPath, sealedPath := paths(storeRoot, id)
 		if ext == "age" {
 			if _, err := os.Lstat(metaPath); errors.Is(err, fs.ErrNotExist) {
-				removeFiles(sealedPath)
+				remove(sealedPath)
 			}
 			continue
 		}
@@ -238,17 +271,20 @@ func list(storeRoot string, now time.Time) ([]Meta, error) {
 			continue // unreadable: left alone, never listed
 		}
 		if !now.Before(m.Expires) {
-			removeFiles(metaPath, sealedPath)
+			remove(metaPath, sealedPath)
+			expired = append(expired, m)
 			continue
 		}
 		if _, err := os.Lstat(sealedPath); errors.Is(err, fs.ErrNotExist) {
-			removeFiles(metaPath)
+			remove(metaPath)
 			continue
 		}
-		out = append(out, m)
+		live = append(live, m)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	byID := func(ms []Meta) { sort.Slice(ms, func(i, j int) bool { return ms[i].ID < ms[j].ID }) }
+	byID(live)
+	byID(expired)
+	return live, expired, nil
 }
 
 // Lookup returns the metadata of live session id (expired ones are removed

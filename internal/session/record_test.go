@@ -147,3 +147,57 @@ func FuzzParseToken(f *testing.F) {
 		}
 	})
 }
+
+// Sweep removes the files of expired sessions and reports them, with the
+// section uids and profile uid that name the token files their keys were
+// sealed into; a session whose sealed file Open removed at its expiry is
+// reported too. A logon (Create) passes expired sessions over without
+// removing them, so that the next Sweep reports them; List reports none.
+func TestSweepReportsExpired(t *testing.T) {
+	root := t.TempDir()
+	old := snap("a", true)
+	old.ProfileUID = "p1"
+	if _, err := Create(root, old, false); err != nil {
+		t.Fatal(err)
+	}
+	opened := snap("b", true)
+	tokOpened, err := Create(root, opened, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := t0.Add(2 * time.Hour)
+	if _, err := Open(root, tokOpened, later); !mapi.IsCode(err, mapi.LogonFailed) {
+		t.Fatalf("expired: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(Dir(root), opened.ID+".age")); !os.IsNotExist(err) {
+		t.Fatal("Open left an expired session's sealed file")
+	}
+	fresh := NewSnapshot("work", snap("c", true).Sections, nil, later, time.Hour)
+	if _, err := Create(root, fresh, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(Dir(root), old.ID+".json")); err != nil {
+		t.Fatalf("Create removed an expired session unreported: %v", err)
+	}
+	live, expired, err := Sweep(root, later)
+	if err != nil || len(live) != 1 || live[0].ID != fresh.ID || len(expired) != 2 {
+		t.Fatalf("Sweep: live %+v, expired %+v, %v", live, expired, err)
+	}
+	got := map[string]Meta{expired[0].ID: expired[0], expired[1].ID: expired[1]}
+	if m := got[old.ID]; m.ProfileUID != "p1" || len(m.SectionUIDs) != 1 || m.SectionUIDs[0] != "a" || m.Recipient == "" {
+		t.Errorf("expired session %+v: want its profile uid, section uids and recipient", m)
+	}
+	if m := got[opened.ID]; len(m.SectionUIDs) != 1 || m.SectionUIDs[0] != "b" {
+		t.Errorf("session expired at Open: %+v", m)
+	}
+	for _, id := range []string{old.ID, opened.ID} {
+		for _, ext := range []string{".json", ".age"} {
+			if _, err := os.Stat(filepath.Join(Dir(root), id+ext)); !os.IsNotExist(err) {
+				t.Errorf("%s%s left after Sweep", id, ext)
+			}
+		}
+	}
+	if _, expired, _ := Sweep(root, later); len(expired) != 0 {
+		t.Errorf("reported twice: %+v", expired)
+	}
+}
