@@ -180,8 +180,9 @@ func (a *Account) withOAuth2(creds Credentials, k tokenKeys) (Credentials, error
 	}
 	src := &oauth.Source{Section: a.Name, Path: path, Settings: a.oauthSettings(creds), Binding: a.TokenBinding(),
 		Seed: seed, Identities: k.ids, Timeout: a.Outbound.Timeout}
-	creds.OAuth2 = &tokenSupply{src: src, recipients: func() ([]string, error) {
-		return TokenRecipients(k.storeRoot, k.stored, k.snap, now())
+	cleanup := &resealer{storeRoot: k.storeRoot, tries: [][]age.Identity{k.ids}, stored: k.stored, snap: k.snap, now: now}
+	creds.OAuth2 = &tokenSupply{src: src, cleanup: cleanup, recipients: func() ([]string, []session.Meta, error) {
+		return tokenRecipients(k.storeRoot, a.ProfileUID, a.UID, k.stored, k.snap, now())
 	}}
 	return creds, nil
 }

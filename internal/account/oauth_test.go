@@ -3,8 +3,6 @@ package account
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,12 +10,8 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"golang.org/x/oauth2"
-
 	"github.com/mapictl/mapictl/internal/mapi"
-	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
-	"github.com/mapictl/mapictl/internal/secure"
 	"github.com/mapictl/mapictl/internal/session"
 )
 
@@ -141,103 +135,6 @@ func TestTokenBinding(t *testing.T) {
 	s.Props[mapi.PrSMTPSecurity] = "tls"
 	if got := FromSection("w", s, "/store").TokenServers()[0]; got != "smtp.example.com:465" {
 		t.Errorf("tls: %s", got)
-	}
-}
-
-// Token files are sealed to identity.pub (else the identities' own, else
-// the session's spool recipients without its key) and to every live
-// session's recipient; an expired one drops out.
-func TestTokenRecipients(t *testing.T) {
-	root := t.TempDir()
-	id, _ := age.GenerateX25519Identity()
-	pub := id.Recipient().String()
-	now := time.Now()
-	if rs, err := TokenRecipients(root, []age.Identity{id}, nil, now); err != nil || !slices.Equal(rs, []string{pub}) {
-		t.Fatalf("no identity.pub, no session: %q, %v", rs, err)
-	}
-	other, _ := age.GenerateX25519Identity()
-	if err := os.WriteFile(filepath.Join(root, profile.RecipientFile), []byte(other.Recipient().String()+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	live := session.NewSnapshot("w", nil, []string{pub}, now, time.Hour)
-	if _, err := session.Create(root, live, false); err != nil {
-		t.Fatal(err)
-	}
-	old := session.NewSnapshot("w", nil, []string{pub}, now.Add(-2*time.Hour), time.Hour)
-	if _, err := session.Create(root, old, false); err != nil {
-		t.Fatal(err)
-	}
-	liveRcpt, _ := recipientOf(t, live.Key)
-	rs, err := TokenRecipients(root, []age.Identity{id}, nil, now)
-	if err != nil || !slices.Equal(rs, []string{other.Recipient().String(), liveRcpt}) {
-		t.Errorf("identity.pub and a live session: %q, %v", rs, err)
-	}
-	os.Remove(filepath.Join(root, profile.RecipientFile))
-	rs, err = TokenRecipients(root, nil, live, now)
-	if err != nil || !slices.Equal(rs, []string{pub, liveRcpt}) {
-		t.Errorf("under the session, no identity.pub: %q, %v; want its spool recipients and the live sessions'", rs, err)
-	}
-}
-
-func recipientOf(t *testing.T, id age.Identity) (string, error) {
-	t.Helper()
-	rs, err := secure.RecipientsOf([]age.Identity{id})
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("session key: %q, %v", rs, err)
-	}
-	return rs[0], nil
-}
-
-// Logoff re-seals a session's token files without its key: opened with
-// the key when it is at hand, else the store's identities; a file nobody
-// at hand opens is left as it was, with an error that names it.
-func TestLogoffTokensReseal(t *testing.T) {
-	ctx := context.Background()
-	root := t.TempDir()
-	id, _ := age.GenerateX25519Identity()
-	pub := id.Recipient().String()
-	snap := session.NewSnapshot("w", []session.SectionSnapshot{{Settings: session.Settings{SectionUID: "sec1"}}}, []string{pub}, time.Now(), time.Hour)
-	if _, err := session.Create(root, snap, false); err != nil {
-		t.Fatal(err)
-	}
-	key, _ := recipientOf(t, snap.Key)
-	file := oauth.Path(root, "prof1", "sec1")
-	otherFile := oauth.Path(root, "prof1", "sec2")
-	tok := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}
-	for _, f := range []string{file, otherFile} {
-		if err := oauth.Save(ctx, f, tok, "b", "", []string{pub, key}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	opens := func(f string, ids ...age.Identity) bool {
-		src := &oauth.Source{Section: "s", Path: f, Binding: "b", Identities: ids}
-		_, err := src.Token(ctx)
-		return err == nil
-	}
-	if err := session.Logoff(root, snap.ID); err != nil {
-		t.Fatal(err)
-	}
-	lt := LogoffTokens{StoreRoot: root, SectionUIDs: []string{"sec1"}, Session: snap, Now: time.Now()}
-	if errs := lt.Reseal(ctx); len(errs) != 0 {
-		t.Fatalf("reseal with the session key: %v", errs)
-	}
-	if opens(file, snap.Key) || !opens(file, id) {
-		t.Error("after logoff: the session's key still opens the token file, or the store's no longer does")
-	}
-	if !opens(otherFile, snap.Key) {
-		t.Error("another section's token file was re-sealed")
-	}
-
-	// Nobody at hand opens it: left, with an error naming it.
-	stranger, _ := age.GenerateX25519Identity()
-	if err := oauth.Save(ctx, file, tok, "b", "", []string{stranger.Recipient().String()}); err != nil {
-		t.Fatal(err)
-	}
-	before, _ := os.ReadFile(file)
-	lt.Identities = func() ([]age.Identity, error) { return []age.Identity{id}, nil }
-	errs := lt.Reseal(ctx)
-	if after, _ := os.ReadFile(file); len(errs) != 1 || !strings.Contains(errs[0].Error(), file) || string(after) != string(before) {
-		t.Errorf("a file nobody opens: %v", errs)
 	}
 }
 

@@ -67,7 +67,8 @@ type SessionOptions struct {
 // under the profile's lock), then the session record created in the store
 // (session.Create) with [SessionRecipients], then the token files of its
 // OAuth 2.0 sections re-sealed to include the session's key (when that
-// fails, the session is logged off again and the error returned). It
+// fails, the session is logged off again, the files already re-sealed
+// are re-sealed back without it, and the error returned). It
 // returns the logon's result (also with an error, for the sections left
 // out), the session's snapshot and its token. Errors: MAPI_E_INVALID_PARAMETER for a TTL that is not
 // positive, and those of the steps.
@@ -101,7 +102,6 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 		return res, nil, "", err
 	}
 	if err := resealForSession(ctx, o, snap); err != nil {
-		_ = session.Logoff(o.StoreRoot, snap.ID)
 		return res, nil, "", err
 	}
 	return res, snap, token, nil
@@ -112,21 +112,36 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 // processes under the session, which hold only that key, open and refresh
 // them. A section with no token file yet (a seed only) is left: the first
 // process to seed it seals it to the same recipients.
+//
+// When a file cannot be re-sealed, the logon fails and changes no file
+// (SPEC §9): the session is logged off, then the files re-sealed so far
+// are re-sealed again, now without its key (logged off first, so that a
+// process writing one of them meanwhile does not seal the key back in).
+// The error is the failed re-seal's; a file that cannot be re-sealed back
+// is named in a hint (its key was never handed out: the session's token
+// was not printed).
 func resealForSession(ctx context.Context, o SessionOptions, snap *session.Snapshot) error {
-	var rs []string
+	r := &resealer{storeRoot: o.StoreRoot, tries: [][]age.Identity{o.IDs}, stored: o.IDs, now: o.Clock}
+	var done []string
 	for _, sec := range snap.Sections {
 		if sec.Settings.OAuth2 == nil {
 			continue
 		}
-		if rs == nil {
-			var err error
-			if rs, err = TokenRecipients(o.StoreRoot, o.IDs, nil, o.Now); err != nil {
-				return err
+		f := oauth.Path(o.StoreRoot, snap.ProfileUID, sec.Settings.SectionUID)
+		if err := r.file(ctx, f); err != nil {
+			e := mapi.AsError(err)
+			if lerr := session.Logoff(o.StoreRoot, snap.ID); lerr != nil && !mapi.IsCode(lerr, mapi.NotFound) {
+				e = e.WithHint("session " + snap.ID + " could not be logged off again: 'mapictl session logoff " + snap.ID + "'")
 			}
+			for _, d := range done {
+				if rerr := r.file(ctx, d); rerr != nil {
+					e = e.WithHint(mapi.AsError(rerr).Msg + "; it stays sealed to the failed session's key until its next write")
+				}
+			}
+			return e
 		}
-		if err := oauth.Reseal(ctx, oauth.Path(o.StoreRoot, snap.ProfileUID, sec.Settings.SectionUID), o.IDs, rs); err != nil {
-			return err
-		}
+		done = append(done, f)
 	}
+	r.drain(ctx)
 	return nil
 }

@@ -74,7 +74,7 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 	if err != nil {
 		return SignInResult{}, err
 	}
-	rs, err := TokenRecipients(o.StoreRoot, o.IDs, nil, o.Now)
+	rs, expired, err := tokenRecipients(o.StoreRoot, a.ProfileUID, a.UID, o.IDs, nil, o.Now)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -82,6 +82,7 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), rs); err != nil {
 		return SignInResult{}, err
 	}
+	_ = ResealExpired(ctx, o.StoreRoot, expired, o.IDs, o.Now) // best effort
 	user := a.SASLUser(creds)
 	if a.Transport == "none" {
 		user = a.SASLUser(creds.Inbound())

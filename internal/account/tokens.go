@@ -15,60 +15,107 @@ import (
 	"github.com/mapictl/mapictl/internal/session"
 )
 
-// TokenRecipients returns who the OAuth 2.0 token files of the store at
-// storeRoot are sealed to (SPEC §8): the store's identity.pub (when it is
-// missing or empty: the recipients of ids, else those session snap seals
-// its spool to, its own key left out) and the recipient of every session
-// that has not expired (session.List, which removes the expired ones).
+// TokenRecipients returns who the OAuth 2.0 token file of section
+// sectionUID of profile profileUID, in the store at storeRoot, is sealed
+// to (SPEC §8): the store's identity.pub (when it is missing or empty: the
+// recipients of ids, else those session snap seals its spool to, its own
+// key left out), and the recipient of every live session that holds that
+// section of that profile (its metadata lists sectionUID and names
+// profileUID). A session of another profile or section never opens the
+// file.
 //
+// It sweeps the sessions directory (session.Sweep); the expired sessions
+// removed are dropped (tokenRecipients reports them, for a re-seal).
 // Every write of a token file seals it to what this returns at that
-// moment, so an expired session drops out at the next write of the file
-// (a refresh, a sign-in, a logon or a logoff), and a session logged on
-// after a long-running process started (spool watch) is sealed in at the
-// process's next refresh. Errors: those of session.List and of reading
-// the identities' recipients.
-func TokenRecipients(storeRoot string, ids []age.Identity, snap *session.Snapshot, now time.Time) ([]string, error) {
-	rs, err := secure.ParseRecipientsFile(filepath.Join(storeRoot, profile.RecipientFile))
-	if err != nil || len(rs) == 0 {
-		switch {
-		case len(ids) > 0:
-			if rs, err = secure.RecipientsOf(ids); err != nil {
-				return nil, err
-			}
-		case snap != nil:
-			own, _ := secure.RecipientsOf([]age.Identity{snap.Key})
-			rs = slices.DeleteFunc(slices.Clone(snap.SpoolRecipients), func(r string) bool { return slices.Contains(own, r) })
-		}
-	}
-	live, err := session.List(storeRoot, now)
+// moment. Errors: those of session.Sweep and of reading the identities'
+// recipients.
+func TokenRecipients(storeRoot, profileUID, sectionUID string, ids []age.Identity, snap *session.Snapshot, now time.Time) ([]string, error) {
+	rs, _, err := tokenRecipients(storeRoot, profileUID, sectionUID, ids, snap, now)
+	return rs, err
+}
+
+// tokenRecipients is [TokenRecipients], with the expired sessions its
+// sweep removed (whose sections' token files may still be sealed to
+// their keys).
+func tokenRecipients(storeRoot, profileUID, sectionUID string, ids []age.Identity, snap *session.Snapshot, now time.Time) ([]string, []session.Meta, error) {
+	rs, err := storeRecipients(storeRoot, ids, snap)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	live, expired, err := session.Sweep(storeRoot, now)
+	if err != nil {
+		return nil, nil, err
 	}
 	for _, m := range live {
-		if m.Recipient != "" && !slices.Contains(rs, m.Recipient) {
+		if holdsTokenFile(m, profileUID, sectionUID) && !slices.Contains(rs, m.Recipient) {
 			rs = append(rs, m.Recipient)
 		}
 	}
-	return rs, nil
+	return rs, expired, nil
+}
+
+// holdsTokenFile reports whether session m is sealed into the token file
+// of section sectionUID of profile profileUID: it holds that section of
+// that profile, and names its key's recipient.
+func holdsTokenFile(m session.Meta, profileUID, sectionUID string) bool {
+	return m.Recipient != "" && profileUID != "" && sectionUID != "" &&
+		m.ProfileUID == profileUID && slices.Contains(m.SectionUIDs, sectionUID)
+}
+
+// storeRecipients is the store's part of [TokenRecipients].
+func storeRecipients(storeRoot string, ids []age.Identity, snap *session.Snapshot) ([]string, error) {
+	rs, err := secure.ParseRecipientsFile(filepath.Join(storeRoot, profile.RecipientFile))
+	if err == nil && len(rs) > 0 {
+		return rs, nil
+	}
+	switch {
+	case len(ids) > 0:
+		return secure.RecipientsOf(ids)
+	case snap != nil:
+		own, _ := secure.RecipientsOf([]age.Identity{snap.Key})
+		return slices.DeleteFunc(slices.Clone(snap.SpoolRecipients), func(r string) bool { return slices.Contains(own, r) }), nil
+	}
+	return nil, nil
 }
 
 // tokenSupply is one account's OAuth 2.0 token supply in one process
 // (transport.TokenSource): an *oauth.Source whose recipients are computed
-// afresh ([TokenRecipients]) before each call, any of which may write the
-// token file. Safe for concurrent use (calls are serialized).
+// afresh ([TokenRecipients]) for each write of the token file. The expired
+// sessions that computation swept away are re-sealed out of their
+// sections' token files after the call, once the file's lock is released
+// ([resealer]), with the keys this process holds (no prompt). Safe for
+// concurrent use (calls are serialized).
 type tokenSupply struct {
-	mu         sync.Mutex
-	src        *oauth.Source
-	recipients func() ([]string, error)
+	mu  sync.Mutex
+	src *oauth.Source
+	// recipients computes the file's recipients, and the expired sessions
+	// its sweep removed.
+	recipients func() ([]string, []session.Meta, error)
+	// cleanup re-seals the token files of expired sessions; nil: none.
+	cleanup *resealer
+	expired []session.Meta
 }
 
 func (t *tokenSupply) prepare() error {
-	rs, err := t.recipients()
+	rs, exp, err := t.recipients()
 	if err != nil {
 		return err
 	}
+	t.expired = append(t.expired, exp...)
 	t.src.Recipients = rs
 	return nil
+}
+
+// finish re-seals the token files of the sessions swept away during the
+// call, best effort (a file left sealed to an expired key is re-sealed at
+// its next use, by oauth.Source). Call it holding t.mu, outside the
+// file's lock.
+func (t *tokenSupply) finish(ctx context.Context) {
+	exp := t.expired
+	t.expired = nil
+	if t.cleanup != nil && len(exp) > 0 {
+		_ = t.cleanup.expired(ctx, exp)
+	}
 }
 
 // Token returns the access token to present now, refreshed first when it
@@ -76,6 +123,7 @@ func (t *tokenSupply) prepare() error {
 func (t *tokenSupply) Token(ctx context.Context) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.finish(ctx)
 	if err := t.prepare(); err != nil {
 		return "", err
 	}
@@ -87,6 +135,7 @@ func (t *tokenSupply) Token(ctx context.Context) (string, error) {
 func (t *tokenSupply) Refresh(ctx context.Context, refused string) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.finish(ctx)
 	if err := t.prepare(); err != nil {
 		return "", err
 	}
@@ -98,6 +147,7 @@ func (t *tokenSupply) Refresh(ctx context.Context, refused string) (string, erro
 func (t *tokenSupply) Expiry(ctx context.Context) (time.Time, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.finish(ctx)
 	if err := t.prepare(); err != nil {
 		return time.Time{}, err
 	}
