@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/oauth2"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
 )
@@ -165,5 +167,51 @@ func TestStartSession(t *testing.T) {
 	got, err := session.Open(root, tok, now.Add(time.Minute))
 	if err != nil || got.ID != snap.ID || !slices.Contains(got.SpoolRecipients, id.Recipient().String()) {
 		t.Errorf("open: %+v, %v", got, err)
+	}
+}
+
+// A logon whose re-seal of a token file fails changes no file (SPEC §9):
+// the session is logged off again and the token file it had already
+// re-sealed to its key is re-sealed back without it.
+func TestStartSessionResealFailure(t *testing.T) {
+	ctx := context.Background()
+	id, _ := age.GenerateX25519Identity()
+	ids := []age.Identity{id}
+	p, first := oauthProfile(t, id)
+	second, err := p.AddSection("o3", profile.KindTransport, "smtp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tag, v := range first.Props {
+		if _, set := second.Props[tag]; !set {
+			second.Props[tag] = v
+		}
+	}
+	first.Props[mapi.PrProviderOrdinal], second.Props[mapi.PrProviderOrdinal] = int32(1), int32(2)
+	root := t.TempDir()
+	now := time.Now()
+	good, bad := TokenFile(root, p.UID, first.UID), TokenFile(root, p.UID, second.UID)
+	tok := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: now.Add(time.Hour)}
+	stranger, _ := age.GenerateX25519Identity()
+	if err := oauth.Save(ctx, good, tok, "b", "", []string{id.Recipient().String()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := oauth.Save(ctx, bad, tok, "b", "", []string{stranger.Recipient().String()}); err != nil {
+		t.Fatal(err)
+	}
+	o := SessionOptions{LogonOptions: LogonOptions{Profile: p, IDs: ids, StoreRoot: root, Offline: true, Strict: true},
+		Store: &profile.Store{Root: root}, Now: now, TTL: time.Hour}
+	res, snap, _, err := StartSession(ctx, o)
+	if !mapi.IsCode(err, mapi.NoAccess) || !strings.Contains(err.Error(), bad) || snap != nil {
+		t.Fatalf("StartSession: %v; want MAPI_E_NO_ACCESS naming %s", err, bad)
+	}
+	if res == nil || len(res.Sections) != 2 || res.Sections[0].Settings.SectionUID != first.UID {
+		t.Fatalf("logged on %+v; want both sections, %s first", res, first.Name)
+	}
+	if ms, err := session.List(root, now); err != nil || len(ms) != 0 {
+		t.Errorf("sessions left: %+v, %v", ms, err)
+	}
+	if n := stanzas(t, good); n != 1 || !opens(t, good, id) {
+		t.Errorf("the re-sealed token file is sealed to %d recipients; want the store's identity alone", n)
 	}
 }
