@@ -1,11 +1,13 @@
 package account
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -70,18 +72,44 @@ func (a *Account) oauthSettings(creds Credentials) oauth.Settings {
 	return s
 }
 
-// TokenServers are the servers, "host:port", a's tokens are presented to:
-// its SMTP server (transport smtp) and its inbound server, ports filled
-// in as the clients fill them.
+// TokenServers are the servers a's tokens are presented to, one string
+// each as its token binding covers it ([Account.TokenBinding]): its SMTP
+// server (transport smtp) and its inbound server, each with the side, the
+// address "host:port" (ports filled in as the clients fill them), and the
+// TLS settings that decide who receives the token: security, ca-file,
+// tls-fingerprint, insecure-skip-verify and allow-insecure-auth.
 func (a *Account) TokenServers() []string {
 	var out []string
 	if a.Transport == "smtp" {
-		out = append(out, net.JoinHostPort(a.Outbound.SMTP.Host, strconv.Itoa(smtpPort(a.Outbound.SMTP))))
+		o := a.Outbound.SMTP
+		out = append(out, tokenServer{Side: "smtp", Addr: net.JoinHostPort(strings.ToLower(o.Host), strconv.Itoa(smtpPort(o))),
+			Security: or(o.Security, "starttls"), CAFile: o.CAFile, Fingerprint: o.Fingerprint,
+			InsecureSkipVerify: o.InsecureSkipVerify, AllowInsecureAuth: o.AllowInsecureAuth}.String())
 	}
 	if a.HasInbound() {
-		out = append(out, net.JoinHostPort(a.Inbound.Host, strconv.Itoa(a.Inbound.Port)))
+		in := a.Inbound
+		out = append(out, tokenServer{Side: in.Protocol, Addr: net.JoinHostPort(strings.ToLower(in.Host), strconv.Itoa(in.Port)),
+			Security: in.Security, CAFile: in.CAFile, Fingerprint: in.Fingerprint,
+			InsecureSkipVerify: in.InsecureSkipVerify, AllowInsecureAuth: in.AllowInsecureAuth}.String())
 	}
 	return out
+}
+
+// tokenServer is one server of [Account.TokenServers].
+type tokenServer struct {
+	Side               string `json:"side"` // smtp, imap or pop3
+	Addr               string `json:"addr"` // host:port
+	Security           string `json:"security"`
+	CAFile             string `json:"ca-file"`
+	Fingerprint        string `json:"tls-fingerprint"`
+	InsecureSkipVerify bool   `json:"insecure-skip-verify"`
+	AllowInsecureAuth  bool   `json:"allow-insecure-auth"`
+}
+
+// String is t as one JSON object: no setting can run into another.
+func (t tokenServer) String() string {
+	b, _ := json.Marshal(t)
+	return string(b)
 }
 
 // smtpPort is the port the SMTP client dials: smtp.port, else the one
@@ -99,8 +127,9 @@ func smtpPort(s SMTP) int {
 }
 
 // TokenBinding is the binding a's token file records (oauth.Binding): its
-// oauth2.* settings and the servers of [Account.TokenServers]. A token is
-// never presented once either changed (77).
+// oauth2.* settings and the servers of [Account.TokenServers], TLS
+// settings included. A token is never presented once any of them changed
+// (77).
 func (a *Account) TokenBinding() string { return oauth.Binding(a.OAuth2, a.TokenServers()...) }
 
 // TokenPath is a's token file in the store at storeRoot:

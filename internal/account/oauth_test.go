@@ -11,8 +11,10 @@ import (
 
 	"filippo.io/age"
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
+	"golang.org/x/oauth2"
 )
 
 // oauthProfile is profile "w" (owned by id) with section "o2", SMTP and
@@ -108,33 +110,85 @@ func TestResolverOAuth2(t *testing.T) {
 }
 
 // The binding covers the oauth2.* settings and each server a token goes
-// to, ports filled in as the clients fill them; the client secret is no
-// part of it.
+// to, ports filled in as the clients fill them, with the TLS settings
+// that decide who receives it (finding 4): a token file written for the
+// settings yields no token once any of them changed (77
+// MAPI_E_NO_ACCESS, the provider not asked). The client secret is no part
+// of it; an explicit default security is none either.
 func TestTokenBinding(t *testing.T) {
+	ctx := context.Background()
+	srv := tokenEndpoint(t)
 	id, _ := age.GenerateX25519Identity()
-	_, s := oauthProfile(t, id)
+	ids := []age.Identity{id}
+	section := func() (*profile.Profile, *profile.Section) {
+		p, s := oauthProfile(t, id)
+		s.Props[mapi.PrOAuth2TokenURL] = srv.URL + "/token"
+		return p, s
+	}
+	_, s := section()
 	a := FromSection("w", s, "/store")
-	if got, want := a.TokenServers(), []string{"smtp.example.com:587", "imap.example.com:993"}; !slices.Equal(got, want) {
+	want := []string{
+		`{"side":"smtp","addr":"smtp.example.com:587","security":"starttls","ca-file":"","tls-fingerprint":"","insecure-skip-verify":false,"allow-insecure-auth":false}`,
+		`{"side":"imap","addr":"imap.example.com:993","security":"tls","ca-file":"","tls-fingerprint":"","insecure-skip-verify":false,"allow-insecure-auth":false}`,
+	}
+	if got := a.TokenServers(); !slices.Equal(got, want) {
 		t.Errorf("TokenServers %q; want %q", got, want)
 	}
 	base := a.TokenBinding()
-	for _, change := range []func(*profile.Section){
-		func(s *profile.Section) { s.Props[mapi.PrSMTPHost] = "evil.example.com" },
-		func(s *profile.Section) { s.Props[mapi.PrSMTPPort] = int32(2525) },
-		func(s *profile.Section) { s.Props[mapi.PrInboundHost] = "evil.example.com" },
-		func(s *profile.Section) { s.Props[mapi.PrOAuth2TokenURL] = "https://evil.example.com/token" },
-		func(s *profile.Section) { s.Props[mapi.PrOAuth2ClientID] = "other" },
-	} {
-		_, s := oauthProfile(t, id)
-		change(s)
-		if FromSection("w", s, "/store").TokenBinding() == base {
-			t.Errorf("a change kept the binding: %+v", s.Props)
+	for name, v := range map[mapi.Tag]any{mapi.PrSMTPSecurity: "starttls", mapi.PrOAuth2ClientSecret: "cs", mapi.PrSMTPHost: "SMTP.example.com"} {
+		_, s := section()
+		s.Props[name] = v
+		if FromSection("w", s, "/store").TokenBinding() != base {
+			t.Errorf("%v=%v changed the binding", name, v)
 		}
 	}
-	_, s = oauthProfile(t, id)
-	s.Props[mapi.PrSMTPSecurity] = "tls"
-	if got := FromSection("w", s, "/store").TokenServers()[0]; got != "smtp.example.com:465" {
-		t.Errorf("tls: %s", got)
+	for name, change := range map[string]func(*profile.Section){
+		"smtp.host":                    func(s *profile.Section) { s.Props[mapi.PrSMTPHost] = "evil.example.com" },
+		"smtp.port":                    func(s *profile.Section) { s.Props[mapi.PrSMTPPort] = int32(2525) },
+		"smtp.security":                func(s *profile.Section) { s.Props[mapi.PrSMTPSecurity] = "none" },
+		"smtp.ca-file":                 func(s *profile.Section) { s.Props[mapi.PrSMTPCAFile] = "/tmp/evil-ca.pem" },
+		"smtp.tls-fingerprint":         func(s *profile.Section) { s.Props[mapi.PrSMTPFingerprint] = "ab:cd" },
+		"smtp.insecure-skip-verify":    func(s *profile.Section) { s.Props[mapi.PrSMTPInsecure] = true },
+		"smtp.allow-insecure-auth":     func(s *profile.Section) { s.Props[mapi.PrSMTPInsecureAuth] = true },
+		"inbound.host":                 func(s *profile.Section) { s.Props[mapi.PrInboundHost] = "evil.example.com" },
+		"inbound.port":                 func(s *profile.Section) { s.Props[mapi.PrInboundPort] = int32(1993) },
+		"inbound.security":             func(s *profile.Section) { s.Props[mapi.PrInboundSecurity] = "starttls" },
+		"inbound.ca-file":              func(s *profile.Section) { s.Props[mapi.PrInboundCAFile] = "/tmp/evil-ca.pem" },
+		"inbound.tls-fingerprint":      func(s *profile.Section) { s.Props[mapi.PrInboundFingerprint] = "ab:cd" },
+		"inbound.insecure-skip-verify": func(s *profile.Section) { s.Props[mapi.PrInboundInsecure] = true },
+		"inbound.allow-insecure-auth":  func(s *profile.Section) { s.Props[mapi.PrInboundInsecureAuth] = true },
+		"oauth2.token-url":             func(s *profile.Section) { s.Props[mapi.PrOAuth2TokenURL] = "https://evil.example.com/token" },
+		"oauth2.client-id":             func(s *profile.Section) { s.Props[mapi.PrOAuth2ClientID] = "other" },
+	} {
+		p, s := section()
+		root := t.TempDir()
+		// Tokens issued for the settings as they were, the access token
+		// expired: a refresh would be the first thing done.
+		stale := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)}
+		if err := oauth.Save(ctx, TokenFile(root, p.UID, s.UID), stale, base, "", []string{id.Recipient().String()}); err != nil {
+			t.Fatal(err)
+		}
+		change(s)
+		r := &Resolver{StoreRoot: root, ProfileName: func() (string, error) { return "w", nil },
+			LoadProfile: func(string) (*profile.Profile, error) { return p, nil },
+			Identities:  func() ([]age.Identity, error) { return ids, nil }}
+		a, err := r.Sending("o2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for side, get := range map[string]func(*Account) (Credentials, error){"smtp": r.Credentials, "inbound": r.InboundCredentials} {
+			c, err := get(a)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			tok, err := c.OAuth2.Token(ctx)
+			if tok != "" || !mapi.IsCode(err, mapi.NoAccess) || !strings.Contains(err.Error(), "changed since its tokens were issued") {
+				t.Errorf("%s changed, %s side: %q, %v; want no token, MAPI_E_NO_ACCESS", name, side, tok, err)
+			}
+		}
+	}
+	if srv.Config.Handler.(*countingHandler).n.Load() != 0 {
+		t.Error("the provider was asked for a token after a change")
 	}
 }
 

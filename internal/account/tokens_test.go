@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,14 +202,20 @@ func TestResealExpired(t *testing.T) {
 // every refresh with access token fresh-at, valid for an hour.
 func tokenEndpoint(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/token" || r.Method != http.MethodPost {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"access_token":"fresh-at","token_type":"Bearer","expires_in":3600,"refresh_token":"fresh-rt"}`))
-	}))
+	srv := httptest.NewServer(&countingHandler{})
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// countingHandler is [tokenEndpoint]'s handler; n counts the requests.
+type countingHandler struct{ n atomic.Int32 }
+
+func (h *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.n.Add(1)
+	if r.URL.Path != "/token" || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"access_token":"fresh-at","token_type":"Bearer","expires_in":3600,"refresh_token":"fresh-rt"}`))
 }
