@@ -39,7 +39,9 @@ func NetKind(err error) (Kind, string) {
 //   - every recipient refused (stage rcpt, permanently): MAPI_E_NOT_FOUND,
 //     67, as when some are;
 //   - KindPermanent (5xx, NXDOMAIN) and KindTLS: MAPI_E_NETWORK_ERROR, 69;
-//   - KindAuth: MAPI_E_LOGON_FAILED, 77;
+//   - KindAuth: MAPI_E_LOGON_FAILED, 77; MAPI_E_NO_ACCESS, 77, when the
+//     cause is the TokenSource's *mapi.Error of that code (a token file
+//     bound to other settings: no token was presented);
 //   - KindConfig: MAPI_E_UNCONFIGURED, 78.
 func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 	var te *Error
@@ -60,6 +62,10 @@ func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 		}
 	case KindAuth:
 		e.Code = mapi.LogonFailed
+		var me *mapi.Error
+		if errors.As(te.Err, &me) && me.Code == mapi.NoAccess {
+			e.Code = mapi.NoAccess
+		}
 	default:
 		e.Code = mapi.Unconfigured
 	}

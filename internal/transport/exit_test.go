@@ -98,6 +98,8 @@ func TestMAPIError(t *testing.T) {
 		{"all rejected, one for now", rej(false, true), mapi.NetworkError, 75},
 		{"tls", &Error{Kind: KindTLS, Stage: StageTLS}, mapi.NetworkError, 69},
 		{"auth", smtpErr(StageAuth, &smtp.SMTPError{Code: 535}), mapi.LogonFailed, 77},
+		{"token refused", tokenSourceErr(context.Background(), mapi.Errorf(mapi.LogonFailed, "refused")), mapi.LogonFailed, 77},
+		{"token bound to other settings", tokenSourceErr(context.Background(), mapi.Errorf(mapi.NoAccess, "settings changed")), mapi.NoAccess, 77},
 		{"config", configErr("no host"), mapi.Unconfigured, 78},
 		{"wrapped", fmt.Errorf("send: %w", rej(false)), mapi.NotFound, 67},
 	} {
