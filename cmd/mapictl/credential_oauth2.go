@@ -7,8 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/spf13/cobra"
+	xterm "golang.org/x/term"
 
 	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/oauth"
@@ -39,11 +41,13 @@ the tokens in this store's token file for the section (<store>/oauth/), sealed t
 the store's identity and its live sessions: never in the profile, which this
 command only reads (each reader of a shared section signs in on their own).
 
---device (the default without a display) prints a URL and a code to enter there,
-on any device, and waits; it works without a terminal (CI). --browser (the
-default with a display) prints the provider's address, opens it in a browser when
-it can, and waits for the provider to redirect to 127.0.0.1. Ctrl-C stops the
-wait (130).
+--device prints a URL and a code to enter there, on any device, and waits; it
+works without a terminal (CI). --browser prints the provider's address, opens it
+in a browser when it can, and waits for the provider to redirect to 127.0.0.1.
+--browser is the default only with a display (macOS, Windows, or DISPLAY or
+WAYLAND_DISPLAY set), a terminal on stdin and stderr, and without --no-input;
+otherwise --device is. Either wait ends after 15 minutes (the device code's own
+expiry if sooner) with exit 77, "sign-in not completed"; Ctrl-C stops it (130).
 
 Mail is then sent and fetched with the tokens (SASL OAUTHBEARER or XOAUTH2),
 refreshed as they expire. Run it again when the provider refuses them (77).`,
@@ -77,8 +81,9 @@ func runCredentialOAuth2(ctx context.Context, opts *credentialOAuth2Options, f *
 		return err
 	}
 	display := hasDisplay()
-	browser := opts.Browser || !opts.Device && display
+	browser := opts.Browser || !opts.Device && display && f.interactiveTerminal() && !f.noInput()
 	so := account.SignInOptions{StoreRoot: f.StoreDir(), IDs: ids, Browser: browser, Now: nowFunc(),
+		Deadline: signInDeadline(),
 		Show: func(c oauth.DeviceCode) {
 			fmt.Fprintf(f.IO.Err, "To sign in, open %s and enter the code %s\n",
 				textsafe.Escape(c.VerificationURI), textsafe.Escape(c.UserCode))
@@ -103,6 +108,31 @@ func runCredentialOAuth2(ctx context.Context, opts *credentialOAuth2Options, f *
 	}
 	f.printf("signed in as %s; tokens kept in this store (%s), not in the profile\n", textsafe.Escape(res.User), filepath.Dir(res.Path))
 	return nil
+}
+
+// testOnlySignInDeadline replaces account.DefaultSignInDeadline; set only
+// by the test binary (main_test.go).
+var testOnlySignInDeadline time.Duration
+
+// signInDeadline is how long credential oauth2 waits for the user.
+func signInDeadline() time.Duration {
+	if testOnlySignInDeadline > 0 {
+		return testOnlySignInDeadline
+	}
+	return account.DefaultSignInDeadline
+}
+
+// interactiveTerminal reports whether stdin and stderr are both terminals:
+// someone is there to use a browser and come back (under CI, cron or a
+// pipe, one of them is not).
+func (f *factory) interactiveTerminal() bool {
+	for _, s := range []any{f.IO.In, f.IO.Err} {
+		fl, ok := s.(*os.File)
+		if !ok || !xterm.IsTerminal(int(fl.Fd())) {
+			return false
+		}
+	}
+	return true
 }
 
 // hasDisplay reports whether a browser can be opened here: a graphical

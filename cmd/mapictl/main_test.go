@@ -57,6 +57,15 @@ func mapictlMain() {
 		}
 		testOnlyNow = func() time.Time { return t }
 	}
+	// A short wait for credential oauth2's sign-in (tests of its deadline).
+	if s := os.Getenv("MAPICTL_TEST_SIGNIN_DEADLINE"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			os.Stderr.WriteString("bad MAPICTL_TEST_SIGNIN_DEADLINE: " + err.Error() + "\n")
+			os.Exit(2)
+		}
+		testOnlySignInDeadline = d
+	}
 	main() // the real main: SIGINT and SIGTERM cancel the run
 }
 
@@ -72,7 +81,7 @@ func TestMain(m *testing.M) {
 // clearedEnv lists variables a script must never inherit.
 var clearedEnv = []string{"MAPICTL_NO_INPUT", "MAPICTL_PROFILE", "MAPICTL_IDENTITY",
 	"MAPICTL_IDENTITY_FILE", "MAPICTL_OUTPUT", "MAPICTL_PASSPHRASE", "MAPICTL_PASSPHRASE_FD",
-	"MAPICTL_SESSION", "MAPICTL_TEST_NOW", "MAPICTL_LOCK_TIMEOUT", "MAPICTL_CONFIG"}
+	"MAPICTL_SESSION", "MAPICTL_TEST_NOW", "MAPICTL_TEST_SIGNIN_DEADLINE", "MAPICTL_LOCK_TIMEOUT", "MAPICTL_CONFIG"}
 
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{

@@ -5,8 +5,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -43,48 +41,6 @@ func TestOAuth2DeviceDefaultInterrupt(t *testing.T) {
 	if len(s.tokenFiles()) != 0 {
 		t.Error("a cancelled sign-in wrote a token file")
 	}
-}
-
-// With a display, credential oauth2 picks the browser: it prints the
-// address and hands it to xdg-open (a stand-in here that records it).
-func TestOAuth2BrowserDefaultOpens(t *testing.T) {
-	t.Parallel()
-	m := newOAuthMail(t, 0, nil)
-	s := newOAuthStore(t, m, "work")
-	bin := t.TempDir()
-	opened := filepath.Join(bin, "opened")
-	script := "#!/bin/sh\nprintf '%s' \"$1\" > " + opened + ".tmp && mv " + opened + ".tmp " + opened + "\n"
-	if err := os.WriteFile(filepath.Join(bin, "xdg-open"), []byte(script), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	u := s.with("DISPLAY=:99", "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	c := u.cmd("credential", "oauth2", "work")
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Process.Kill()
-	var authURL []byte
-	if !waitFor(20*time.Second, func() bool { authURL, _ = os.ReadFile(opened); return len(authURL) > 0 }) {
-		t.Fatalf("xdg-open was not run\n%s", errb.String())
-	}
-	redirect, err := m.p.Login(string(authURL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.Get(redirect)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if err := c.Wait(); err != nil {
-		t.Fatalf("credential oauth2: %v\n%s", err, errb.String())
-	}
-	if !strings.Contains(errb.String(), "To sign in, open "+string(authURL)) {
-		t.Errorf("the address is not on stderr:\n%s", errb.String())
-	}
-	s.ok("message", "fetch")
 }
 
 // spool watch on an OAuth 2.0 account: its IDLE ends before the token

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -27,7 +28,15 @@ type SignInOptions struct {
 	// HTTP talks to the provider; nil is a default client.
 	HTTP *http.Client
 	Now  time.Time
+	// Deadline bounds the dialog (the wait for the user); 0 is
+	// [DefaultSignInDeadline]. The device grant also ends when its code
+	// expires.
+	Deadline time.Duration
 }
+
+// DefaultSignInDeadline is how long `credential oauth2` waits for the user
+// to sign in.
+const DefaultSignInDeadline = 15 * time.Minute
 
 // SignInResult is a successful sign-in.
 type SignInResult struct {
@@ -45,9 +54,11 @@ type SignInResult struct {
 // token file (oauth.Save) with a's binding, the digest of the secure
 // range's current seed (so that an older seed does not replace them) and
 // sealed to [TokenRecipients]. It reads the profile and never writes it.
-// Errors: MAPI_E_UNCONFIGURED (78) for a section without oauth2.provider;
-// those of reading the secure range (77), of oauth.Settings.Resolve, of
-// the grant (130 when ctx ends, 77 when refused) and of oauth.Save.
+// The dialog ends after o.Deadline: MAPI_E_LOGON_FAILED (77) "sign-in not
+// completed", and no file written. Errors: MAPI_E_UNCONFIGURED (78) for a
+// section without oauth2.provider; those of reading the secure range (77),
+// of oauth.Settings.Resolve, of the grant (130 when ctx ends, 77 when
+// refused or past the deadline) and of oauth.Save.
 func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, error) {
 	if !a.IsOAuth2() {
 		return SignInResult{}, mapi.Errorf(mapi.Unconfigured, "section %q does not log on with OAuth 2.0 (no oauth2.provider)", a.Name).
@@ -65,12 +76,7 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 	if err != nil {
 		return SignInResult{}, err
 	}
-	var tok *oauth2.Token
-	if o.Browser {
-		tok, err = oauth.Browser(ctx, st, eps, o.HTTP, o.Open)
-	} else {
-		tok, err = oauth.Device(ctx, st, eps, o.HTTP, o.Show)
-	}
+	tok, err := signInDialog(ctx, st, eps, o)
 	if err != nil {
 		return SignInResult{}, err
 	}
@@ -88,4 +94,28 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 		user = a.SASLUser(creds.Inbound())
 	}
 	return SignInResult{User: user, Path: path}, nil
+}
+
+// signInDialog runs the grant o picks, within o.Deadline: past it (ctx
+// itself still running) whatever the grant returned becomes 77 "sign-in
+// not completed".
+func signInDialog(ctx context.Context, st oauth.Settings, eps oauth.Endpoints, o SignInOptions) (*oauth2.Token, error) {
+	d := o.Deadline
+	if d <= 0 {
+		d = DefaultSignInDeadline
+	}
+	dctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var tok *oauth2.Token
+	var err error
+	if o.Browser {
+		tok, err = oauth.Browser(dctx, st, eps, o.HTTP, o.Open)
+	} else {
+		tok, err = oauth.Device(dctx, st, eps, o.HTTP, o.Show)
+	}
+	if err != nil && ctx.Err() == nil && errors.Is(dctx.Err(), context.DeadlineExceeded) {
+		return nil, mapi.Errorf(mapi.LogonFailed, "sign-in not completed within %s", d).
+			WithHint("run the command again and complete the sign-in within the time")
+	}
+	return tok, err
 }
