@@ -4,10 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/oauthtest"
 )
@@ -143,6 +148,32 @@ func TestOAuth2Binding(t *testing.T) {
 	if sent, _, _ := m.counts(); sent != 3 {
 		t.Errorf("sent %d; want 3", sent)
 	}
+
+	// So does each TLS setting of either side: a token is not presented
+	// with weaker (or other) checks than it was issued for, and the error
+	// says MAPI_E_NO_ACCESS (SPEC §5).
+	ca, err := os.ReadFile(m.ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameCA := filepath.Join(t.TempDir(), "same-ca.pem") // the same CA, another file
+	if err := os.WriteFile(sameCA, ca, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{{"smtp.ca-file=" + sameCA, "smtp.ca-file=" + m.ca},
+		{"smtp.allow-insecure-auth=true", "smtp.allow-insecure-auth=false"},
+		{"inbound.ca-file=" + sameCA, "inbound.ca-file=" + m.ca},
+		{"inbound.allow-insecure-auth=true", "inbound.allow-insecure-auth=false"}} {
+		s.ok("section", "set", "work", kv[0])
+		_, before, refused := m.counts()
+		s.exits(77, []string{"message", "send", "--to", "bob@example.com", "--body", "hi"}, "changed since its tokens were issued", "MAPI_E_NO_ACCESS")
+		s.exits(77, []string{"message", "fetch"}, "changed since its tokens were issued", "MAPI_E_NO_ACCESS")
+		if _, logons, r := m.counts(); logons != before || r != refused {
+			t.Errorf("%s: %d logons, %d refused; want no token presented", kv[0], logons-before, r-refused)
+		}
+		s.ok("section", "set", "work", kv[1])
+	}
+	s.ok("message", "send", "--to", "bob@example.com", "--body", "hi")
 }
 
 // Two processes whose token expires refresh at once: both send, one
@@ -175,4 +206,71 @@ func TestOAuth2ConcurrentRefresh(t *testing.T) {
 	if m.p.ReuseCount() != 0 {
 		t.Errorf("ReuseCount %d; want 0", m.p.ReuseCount())
 	}
+}
+
+// A session's key opens the token files of its own profile's sections
+// only (findings 1, 2, 3): signing in to another profile's section while
+// it lives seals that file without it, its logoff leaves no file it
+// opens, and once it expires the next look at the sessions (session list)
+// re-seals its files without it.
+func TestOAuth2SessionKeyScope(t *testing.T) {
+	t.Parallel()
+	m := newOAuthMail(t, 0, nil)
+	s := newOAuthStore(t, m, "work")
+	s.signInDevice("work")
+	mine := s.tokenFile()
+	s.ok("profile", "create", "q")
+	s.addSectionIn("q", "o")
+	s.signInDevice("o", "-p", "q")
+	var theirs string
+	for _, f := range s.tokenFiles() {
+		if f != mine {
+			theirs = f
+		}
+	}
+
+	logon := func(args ...string) (string, age.Identity) {
+		t.Helper()
+		out, _ := s.ok(append([]string{"session", "logon", "-o", "json"}, args...)...)
+		var lo struct {
+			Token string `json:"token"`
+		}
+		if err := json.Unmarshal([]byte(out), &lo); err != nil || lo.Token == "" {
+			t.Fatalf("session logon: %v\n%s", err, out)
+		}
+		return lo.Token, sessionKey(t, lo.Token)
+	}
+	tok, key := logon("--ttl", "1h")
+	s.signInDevice("o", "-p", "q") // written while p's session lives
+	if _, ok := openTokenFile(t, mine, key); !ok {
+		t.Fatal("the session's key does not open its own section's token file")
+	}
+	if _, ok := openTokenFile(t, theirs, key); ok {
+		t.Error("the session of profile p opens profile q's token file")
+	}
+	u := s.with("MAPICTL_SESSION=" + tok)
+	u.ok("session", "logoff")
+	for _, f := range s.tokenFiles() {
+		if _, ok := openTokenFile(t, f, key); ok {
+			t.Errorf("after logoff the session's key opens %s", f)
+		}
+	}
+
+	// Expiry: a test clock past the session's end; session list sweeps it
+	// and re-seals its token file with the store's identity.
+	_, key = logon("--ttl", "1h")
+	if _, ok := openTokenFile(t, mine, key); !ok {
+		t.Fatal("the second session's key does not open its section's token file")
+	}
+	later := s.with("MAPICTL_TEST_NOW=" + time.Now().Add(2*time.Hour).UTC().Format(time.RFC3339))
+	if out, _ := later.ok("session", "list", "-o", "json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("session list after expiry: %s", out)
+	}
+	if _, ok := openTokenFile(t, mine, key); ok {
+		t.Error("an expired session's key still opens its token file after the sweep")
+	}
+	if _, ok := openTokenFile(t, mine, s.storeIdentity()); !ok {
+		t.Error("the store identity no longer opens the token file")
+	}
+	s.ok("message", "fetch")
 }

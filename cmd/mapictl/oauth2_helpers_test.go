@@ -42,7 +42,13 @@ func newOAuthStore(t *testing.T, m *oauthMail, name string, extra ...string) *oa
 // addSection adds OAuth 2.0 section name to profile p.
 func (s *oauthStore) addSection(name string, extra ...string) {
 	s.t.Helper()
-	args := []string{"section", "create", name, "--transport", "smtp", "--inbound", "imap"}
+	s.addSectionIn("p", name, extra...)
+}
+
+// addSectionIn adds OAuth 2.0 section name to profile prof.
+func (s *oauthStore) addSectionIn(prof, name string, extra ...string) {
+	s.t.Helper()
+	args := []string{"-p", prof, "section", "create", name, "--transport", "smtp", "--inbound", "imap"}
 	for _, kv := range append([]string{
 		"smtp.host=127.0.0.1", "smtp.port=" + portString(s.m.smtpPort), "smtp.ca-file=" + s.m.ca,
 		"email=" + s.m.user,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/account"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
 )
@@ -36,13 +37,39 @@ func newSessionShowCmd(f *factory) *cobra.Command {
 	return cmd
 }
 
-// runSessionList prints the live sessions (session list has no options).
-func runSessionList(_ context.Context, f *factory) error {
-	ms, err := session.List(f.StoreDir(), nowFunc())
+// runSessionList prints the live sessions (session list has no options),
+// once the expired ones are swept (factory.sweepSessions).
+func runSessionList(ctx context.Context, f *factory) error {
+	ms, err := f.sweepSessions(ctx)
 	if err != nil {
 		return err
 	}
 	return f.printSessions(ms)
+}
+
+// sweepSessions is the clean-up of the store's sessions directory
+// (session.Sweep) by a command about to look at it: it returns the live
+// sessions, once the OAuth 2.0 token files of the expired sessions it
+// removed were re-sealed without their keys (SPEC §8;
+// account.ResealExpired), with the store's identities when they load
+// without a prompt. A file that cannot be re-sealed though the identities
+// are at hand is warned about; without them, it keeps the expired key
+// until its next use, which re-seals it.
+func (f *factory) sweepSessions(ctx context.Context) ([]session.Meta, error) {
+	live, expired, err := session.Sweep(f.StoreDir(), nowFunc())
+	if err != nil || len(expired) == 0 {
+		return live, err
+	}
+	ids, err := f.quietIdentities()
+	if err != nil {
+		return live, nil
+	}
+	for _, err := range account.ResealExpired(ctx, f.StoreDir(), expired, ids, nowFunc()) {
+		if !mapi.IsCode(err, mapi.NoAccess) { // a passphrase to ask for: not here
+			f.warnf("%s; it stays sealed to an expired session's key until its next use", mapi.AsError(err).Msg)
+		}
+	}
+	return live, nil
 }
 
 // sessionShowOptions are session show's argument: the ID, or none for

@@ -44,6 +44,9 @@ ID, or with --all every session of the store. Text output is
 }
 
 func runSessionLogoff(ctx context.Context, opts *sessionLogoffOptions, f *factory) error {
+	// Expired sessions first, their token files re-sealed (SPEC §8); a
+	// sessions directory that cannot be read fails below.
+	_, _ = f.sweepSessions(ctx)
 	ids, err := f.logoffTargets(opts.Args, opts.All)
 	if err != nil {
 		return err
@@ -57,14 +60,14 @@ func runSessionLogoff(ctx context.Context, opts *sessionLogoffOptions, f *factor
 		// spool flush.
 		if cur != nil && cur.ID == id {
 			f.resealSessionSpool(cur)
-			lt.Session = cur
+			lt.Session, lt.ProfileUID = cur, cur.ProfileUID
 			for _, sec := range cur.Sections {
 				lt.SectionUIDs = append(lt.SectionUIDs, sec.Settings.SectionUID)
 			}
 		} else {
 			f.noteSessionSpool(id)
 			if m, err := session.Lookup(f.StoreDir(), id, nowFunc()); err == nil {
-				lt.SectionUIDs = m.SectionUIDs
+				lt.ProfileUID, lt.SectionUIDs = m.ProfileUID, m.SectionUIDs
 			}
 		}
 		if err := session.Logoff(f.StoreDir(), id); err != nil {

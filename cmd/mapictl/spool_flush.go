@@ -77,6 +77,9 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 		}
 	}
 	fo.Progress = term.Progress(f.IO.Err) // nil unless stderr is a terminal
+	// Expired sessions first: their messages are re-sealed after the flush
+	// (delivery.Keys.Flush), their token files now (SPEC §8).
+	_, _ = f.sweepSessions(ctx)
 	// A signal (ctx) stops the flush cleanly: what was tried is reported as
 	// usual, then the error naming how many stay queued (75).
 	outs, err := f.outboxKeys().Flush(ctx, sp, snap, fo)
