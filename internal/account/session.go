@@ -111,7 +111,9 @@ func StartSession(ctx context.Context, o SessionOptions) (*LogonResult, *session
 // (opened with o.IDs) to [TokenRecipients], which now include snap's key:
 // processes under the session, which hold only that key, open and refresh
 // them. A section with no token file yet (a seed only) is left: the first
-// process to seed it seals it to the same recipients.
+// process to seed it seals it to the same recipients. Then the sessions
+// directory is swept (session.Sweep) and the expired sessions' token
+// files re-sealed without them, best effort.
 //
 // When a file cannot be re-sealed, the logon fails and changes no file
 // (SPEC §9): the session is logged off, then the files re-sealed so far
@@ -141,6 +143,11 @@ func resealForSession(ctx context.Context, o SessionOptions, snap *session.Snaps
 			return e
 		}
 		done = append(done, f)
+	}
+	// The clean-up a logon does: expired sessions removed, their token
+	// files re-sealed without them (best effort).
+	if _, exp, err := session.Sweep(o.StoreRoot, o.Clock()); err == nil {
+		r.queue = append(r.queue, exp...)
 	}
 	r.drain(ctx)
 	return nil

@@ -139,7 +139,8 @@ func TestAskCredentials(t *testing.T) {
 }
 
 // StartSession: a TTL that is not positive is refused before any logon; an
-// offline logon creates a session that opens with its token.
+// offline logon creates a session that opens with its token, and sweeps
+// the expired sessions, re-sealing their token files without their keys.
 func TestStartSession(t *testing.T) {
 	p := profile.New("work", nil)
 	s, err := p.AddSection("mx", profile.KindTransport, "smtp")
@@ -157,9 +158,19 @@ func TestStartSession(t *testing.T) {
 		t.Fatalf("TTL 0: %v; want MAPI_E_INVALID_PARAMETER", err)
 	}
 	o.TTL = time.Hour
+	// An expired session of the profile, whose token file the logon's
+	// clean-up re-seals without its key.
+	gone, goneRcpt := liveSession(t, root, p.UID, now.Add(-2*time.Hour), "sec2")
+	file := TokenFile(root, p.UID, "sec2")
+	if err := oauth.Save(context.Background(), file, &oauth2.Token{AccessToken: "at"}, "b", "", []string{id.Recipient().String(), goneRcpt}); err != nil {
+		t.Fatal(err)
+	}
 	res, snap, tok, err := StartSession(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if opens(t, file, gone.Key) || !opens(t, file, id) {
+		t.Error("the logon's clean-up left an expired session's key in its token file")
 	}
 	if len(res.Sections) != 1 || snap.Profile != "work" || !snap.Expires.Equal(now.Add(time.Hour)) {
 		t.Errorf("result %+v, snapshot %+v", res, snap)
