@@ -126,6 +126,7 @@ func TestResolveDiscoveryRFC8414AndFailures(t *testing.T) {
 			return `{"issuer":"https://evil.example","token_endpoint":"https://evil.example/t"}`
 		}, 200, "application/json"), 64},
 		"http endpoint":  {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","token_endpoint":"http://evil.example/t"}` }, 200, "application/json"), 64},
+		"no issuer":      {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"token_endpoint":"` + b + `/t"}` }, 200, "application/json"), 64},
 		"no token endpt": {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","authorization_endpoint":"` + b + `/a"}` }, 200, "application/json"), 78},
 	} {
 		_, err := Settings{Provider: "custom", ClientID: "c", Issuer: tc.base}.Resolve(context.Background(), nil)
