@@ -267,11 +267,26 @@ func TestRevokedGrant(t *testing.T) {
 	}
 }
 
-func TestExpiredWithoutRefreshToken(t *testing.T) {
+// A file without a refresh token says so: "expired" only when the token
+// did expire, and no request either way.
+func TestNoRefreshToken(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	s := source(t, f, newKey(t))
+	save(t, s, "AT-1", "", time.Now().Add(time.Hour))
+	_, err := s.Refresh(context.Background(), "AT-1")
+	me := wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "was refused, and there is no refresh token: sign in again") || strings.Contains(me.Msg, "expired") ||
+		!strings.Contains(text(me), "mapictl credential oauth2 work") {
+		t.Errorf("a refused token: %q", text(me))
+	}
 	save(t, s, "AT-1", "", time.Now().Add(-time.Minute))
-	_, err := s.Token(context.Background())
-	wantCode(t, err, mapi.LogonFailed, 77)
+	_, err = s.Token(context.Background())
+	me = wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "expired, and there is no refresh token: sign in again") {
+		t.Errorf("an expired token: %q", me.Msg)
+	}
+	if _, _, n := f.counts(); n != 0 {
+		t.Errorf("%d requests without a refresh token", n)
+	}
 }
