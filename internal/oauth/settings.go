@@ -68,7 +68,8 @@ var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$`)
 // and google are known; custom takes its explicit URLs and the rest by
 // discovery at Issuer (/.well-known/openid-configuration, else RFC 8414's
 // /.well-known/oauth-authorization-server), through hc (nil: a default
-// client). Every URL must pass tlsconf.CheckHTTPS (https except loopback).
+// client). Every URL must pass tlsconf.CheckHTTPS (https, or http to a
+// literal loopback IP).
 // Errors: 78 MAPI_E_UNCONFIGURED (no client id; custom with neither issuer
 // nor token URL; an unknown provider), 64 (a bad URL or tenant, an issuer
 // without a discovery document or whose document names no issuer or
