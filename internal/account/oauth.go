@@ -210,9 +210,9 @@ func (a *Account) withOAuth2(creds Credentials, k tokenKeys) (Credentials, error
 	src := &oauth.Source{Section: a.Name, Path: path, Settings: a.oauthSettings(creds), Binding: a.TokenBinding(),
 		Seed: seed, Identities: k.ids, Timeout: a.Outbound.Timeout}
 	cleanup := &resealer{storeRoot: k.storeRoot, tries: [][]age.Identity{k.ids}, stored: k.stored, snap: k.snap, now: now}
-	creds.OAuth2 = &tokenSupply{src: src, cleanup: cleanup, recipients: func() ([]string, []session.Meta, error) {
+	creds.OAuth2 = newTokenSupply(src, cleanup, func() ([]string, []session.Meta, error) {
 		return tokenRecipients(k.storeRoot, a.ProfileUID, a.UID, k.stored, k.snap, now())
-	}}
+	})
 	return creds, nil
 }
 

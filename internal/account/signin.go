@@ -52,8 +52,9 @@ type SignInResult struct {
 // section read from its profile (ProfileUID set): the provider's endpoints
 // resolved, the device or browser grant run, and the tokens written as a's
 // token file (oauth.Save) with a's binding, the digest of the secure
-// range's current seed (so that an older seed does not replace them) and
-// sealed to [TokenRecipients]. It reads the profile and never writes it.
+// range's current seed (so that an older seed does not replace them), the
+// token endpoint that issued them (a refresh refuses another) and sealed
+// to [TokenRecipients]. It reads the profile and never writes it.
 // The dialog ends after o.Deadline: MAPI_E_LOGON_FAILED (77) "sign-in not
 // completed", and no file written. Errors: MAPI_E_UNCONFIGURED (78) for a
 // section without oauth2.provider; those of reading the secure range (77),
@@ -85,7 +86,7 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 		return SignInResult{}, err
 	}
 	path := a.TokenPath(o.StoreRoot)
-	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), rs); err != nil {
+	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), eps.TokenURL, rs); err != nil {
 		return SignInResult{}, err
 	}
 	_ = ResealExpired(ctx, o.StoreRoot, expired, o.IDs, o.Now) // best effort

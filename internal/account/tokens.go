@@ -79,37 +79,39 @@ func storeRecipients(storeRoot string, ids []age.Identity, snap *session.Snapsho
 }
 
 // tokenSupply is one account's OAuth 2.0 token supply in one process
-// (transport.TokenSource): an *oauth.Source whose recipients are computed
-// afresh ([TokenRecipients]) for each write of the token file. The expired
-// sessions that computation swept away are re-sealed out of their
-// sections' token files after the call, once the file's lock is released
-// ([resealer]), with the keys this process holds (no prompt). Safe for
-// concurrent use (calls are serialized).
+// (transport.TokenSource): an *oauth.Source whose Recipients are computed
+// afresh ([TokenRecipients]) whenever it asks, under the file's lock
+// before each write. The expired sessions those computations swept away
+// are re-sealed out of their sections' token files after the call, once
+// the file's lock is released ([resealer]), with the keys this process
+// holds (no prompt). Safe for concurrent use (calls are serialized).
 type tokenSupply struct {
 	mu  sync.Mutex
 	src *oauth.Source
-	// recipients computes the file's recipients, and the expired sessions
-	// its sweep removed.
-	recipients func() ([]string, []session.Meta, error)
 	// cleanup re-seals the token files of expired sessions; nil: none.
 	cleanup *resealer
+	// expired are the sessions swept during the call under way.
 	expired []session.Meta
 }
 
-func (t *tokenSupply) prepare() error {
-	rs, exp, err := t.recipients()
-	if err != nil {
-		return err
+// newTokenSupply is the supply of src, whose Recipients it sets from
+// recipients (the file's recipients, and the expired sessions its sweep
+// removed).
+func newTokenSupply(src *oauth.Source, cleanup *resealer, recipients func() ([]string, []session.Meta, error)) *tokenSupply {
+	t := &tokenSupply{src: src, cleanup: cleanup}
+	// Called by src during a call, holding t.mu.
+	src.Recipients = func() ([]string, error) {
+		rs, exp, err := recipients()
+		t.expired = append(t.expired, exp...)
+		return rs, err
 	}
-	t.expired = append(t.expired, exp...)
-	t.src.Recipients = rs
-	return nil
+	return t
 }
 
-// finish re-seals the token files of the sessions swept away during the
-// call, best effort (a file left sealed to an expired key is re-sealed at
-// its next use, by oauth.Source). Call it holding t.mu, outside the
-// file's lock.
+// finish re-seals the token files of the sessions swept during the call,
+// best effort (a file left sealed to an expired key is re-sealed at its
+// next use, by oauth.Source). Call it holding t.mu, outside the file's
+// lock.
 func (t *tokenSupply) finish(ctx context.Context) {
 	exp := t.expired
 	t.expired = nil
@@ -124,9 +126,6 @@ func (t *tokenSupply) Token(ctx context.Context) (string, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.finish(ctx)
-	if err := t.prepare(); err != nil {
-		return "", err
-	}
 	return t.src.Token(ctx)
 }
 
@@ -136,9 +135,6 @@ func (t *tokenSupply) Refresh(ctx context.Context, refused string) (string, erro
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.finish(ctx)
-	if err := t.prepare(); err != nil {
-		return "", err
-	}
 	return t.src.Refresh(ctx, refused)
 }
 
@@ -148,8 +144,5 @@ func (t *tokenSupply) Expiry(ctx context.Context) (time.Time, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	defer t.finish(ctx)
-	if err := t.prepare(); err != nil {
-		return time.Time{}, err
-	}
 	return t.src.Expiry(ctx)
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/gofrs/flock"
 	"golang.org/x/oauth2"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -146,7 +148,7 @@ func TestTokenWriteSealsToItsSessions(t *testing.T) {
 	sec2 := TokenFile(root, p.UID, "sec2")
 	stale := &oauth2.Token{AccessToken: "old-at", RefreshToken: "rt", Expiry: now.Add(-time.Hour)}
 	for _, f := range []string{file, sec2} {
-		if err := oauth.Save(ctx, f, stale, a.TokenBinding(), "", []string{pub, goneRcpt}); err != nil {
+		if err := oauth.Save(ctx, f, stale, a.TokenBinding(), "", srv.URL+"/token", []string{pub, goneRcpt}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -183,7 +185,7 @@ func TestResealExpired(t *testing.T) {
 	gone, goneRcpt := liveSession(t, root, "p1", now.Add(-2*time.Hour), "s1")
 	tok := &oauth2.Token{AccessToken: "at", RefreshToken: "rt"}
 	mineFile := oauth.Path(root, "p1", "s1")
-	if err := oauth.Save(ctx, mineFile, tok, "b", "", []string{pub, goneRcpt}); err != nil {
+	if err := oauth.Save(ctx, mineFile, tok, "b", "", "", []string{pub, goneRcpt}); err != nil {
 		t.Fatal(err)
 	}
 	_, expired, err := session.Sweep(root, now)
@@ -218,4 +220,58 @@ func (h *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Write([]byte(`{"access_token":"fresh-at","token_type":"Bearer","expires_in":3600,"refresh_token":"fresh-rt"}`))
+}
+
+// The recipients of a write are those of the moment it is made, under the
+// file's lock (finding 6): a refresh that waited for the lock while a
+// session was logged off does not seal the file to that session's key.
+func TestTokenRecipientsUnderLock(t *testing.T) {
+	ctx := context.Background()
+	srv := tokenEndpoint(t)
+	id, _ := age.GenerateX25519Identity()
+	ids := []age.Identity{id}
+	p, s := oauthProfile(t, id)
+	s.Props[mapi.PrOAuth2TokenURL] = srv.URL + "/token"
+	root := t.TempDir()
+	r := &Resolver{StoreRoot: root, ProfileName: func() (string, error) { return "w", nil },
+		LoadProfile: func(string) (*profile.Profile, error) { return p, nil },
+		Identities:  func() ([]age.Identity, error) { return ids, nil }}
+	a, err := r.Sending("o2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaving, leavingRcpt := liveSession(t, root, p.UID, time.Now(), s.UID)
+	file := a.TokenPath(root)
+	stale := &oauth2.Token{AccessToken: "old-at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)}
+	if err := oauth.Save(ctx, file, stale, a.TokenBinding(), "", srv.URL+"/token", []string{id.Recipient().String(), leavingRcpt}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.Credentials(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another process holds the file's lock (oauth's <name>.lock).
+	fl := flock.New(strings.TrimSuffix(file, ".age") + ".lock")
+	if err := fl.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		tok, err := c.OAuth2.Token(ctx)
+		if err == nil && tok != "fresh-at" {
+			err = fmt.Errorf("token %q", tok)
+		}
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the refresh is waiting for the lock
+	if err := session.Logoff(root, leaving.ID); err != nil {
+		t.Fatal(err)
+	}
+	fl.Unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if opens(t, file, leaving.Key) || !opens(t, file, id) {
+		t.Error("a refresh that waited for the lock sealed the file to a session logged off meanwhile")
+	}
 }

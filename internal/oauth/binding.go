@@ -11,15 +11,18 @@ import (
 )
 
 // Binding is the hex SHA-256 of what tokens are issued for: s without its
-// client secret, and the servers ("host:port", in any order, case of the
-// host ignored) they are presented to. A token file records it; a Source
-// whose Binding differs gets no token from it (77): a token is never sent
-// to a changed token URL or server.
+// client secret, and the servers they are presented to. Each server is one
+// string that the caller makes of everything that decides where a token
+// goes and how it is protected on the way: its host and port and its TLS
+// settings (security, ca-file, tls-fingerprint, insecure-skip-verify,
+// allow-insecure-auth). The strings are compared exactly (a caller that
+// wants a host's case ignored lowercases it); their order and duplicates
+// do not matter. A token file records the binding; a Source whose Binding
+// differs gets no token from it (77): a token is never sent to a changed
+// token URL or server, nor over weaker TLS. A token URL found by discovery
+// is not in s: the file records it apart ([Save]).
 func Binding(s Settings, servers ...string) string {
-	srv := make([]string, 0, len(servers))
-	for _, x := range servers {
-		srv = append(srv, strings.ToLower(x))
-	}
+	srv := slices.Clone(servers)
 	slices.Sort(srv)
 	srv = slices.Compact(srv)
 	b, _ := json.Marshal(struct {
@@ -43,8 +46,8 @@ type Seed struct {
 }
 
 // Digest is the hex SHA-256 of the seed, "" when both tokens are empty (no
-// seed). A token file records the digest of the seed it started from; a
-// different one replaces it.
+// seed). A token file records the digests of every seed it was started
+// from; a seed whose digest it does not hold starts it anew.
 func (s Seed) Digest() string {
 	if s.RefreshToken == "" && s.AccessToken == "" {
 		return ""

@@ -27,13 +27,17 @@ type callback struct {
 // Browser runs the authorization code grant with PKCE (S256) and a
 // loopback redirect (RFC 8252): it listens on 127.0.0.1 at a random port
 // (redirect URI http://127.0.0.1:PORT), calls open with the authorization
-// URL, and waits for the browser's redirect. A redirect whose state is not
-// this dialog's is answered 400 and ignored. The code is exchanged, with
-// the verifier, through hc (nil: a default client). Errors: 78 (the
-// provider has no authorization endpoint), 130 (ctx ended), 77 (the user
-// declined, the provider refused the code or client), 75 (the provider
-// cannot be reached or answers junk), 70 (no loopback listener). Error
-// text never holds the code, verifier, state or a token.
+// URL on a goroutine of its own (Browser does not wait for open to
+// return), and waits for the browser's redirect until ctx ends: ctx's
+// deadline is the dialog's (Browser adds none), and Browser returns at once
+// when ctx ends, closing the listener. A redirect whose state is not this
+// dialog's is answered 400 and ignored. The code is exchanged, with the
+// verifier, through hc (nil: a default client). Errors: 78 (the provider
+// has no authorization endpoint), 130 (ctx cancelled), 77 (ctx's deadline
+// passed before the redirect; the user declined; the provider refused the
+// code or client), 75 (the provider cannot be reached or answers junk), 70
+// (no loopback listener). Error text never holds the code, verifier, state
+// or a token.
 func Browser(ctx context.Context, s Settings, e Endpoints, hc *http.Client, open func(authURL string)) (*oauth2.Token, error) {
 	if e.AuthURL == "" {
 		return nil, mapi.Errorf(mapi.Unconfigured, "the OAuth 2.0 provider has no authorization endpoint").
@@ -58,19 +62,26 @@ func Browser(ctx context.Context, s Settings, e Endpoints, hc *http.Client, open
 		Handler:           redirectHandler(state, got),
 	}
 	go srv.Serve(ln)
+	answered := false // a redirect came: its page is delivered before closing
 	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
+		if answered {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			if srv.Shutdown(sctx) == nil {
+				return
+			}
+		}
+		srv.Close()
 	}()
 
 	f := failure{what: "OAuth 2.0 browser sign-in", secrets: []string{state, verifier, s.ClientSecret}}
-	open(authURL)
+	go open(authURL)
 	var cb callback
 	select {
 	case <-ctx.Done():
-		return nil, mapi.Errorf(mapi.UserCancel, "%s: cancelled while waiting for the browser", f.what)
+		return nil, ended(ctx, f.what, "waiting for the browser")
 	case cb = <-got:
+		answered = true
 	}
 	page := "Signing in failed: see the terminal. You may close this window."
 	defer func() { cb.done <- page }()

@@ -30,7 +30,7 @@ func helperProcess() int {
 	}
 	s := Settings{Provider: "custom", ClientID: os.Getenv("H_CLIENT"), TokenURL: os.Getenv("H_TOKEN_URL")}
 	src := &Source{Section: "work", Path: os.Getenv("H_PATH"), Settings: s, Binding: os.Getenv("H_BINDING"),
-		Identities: []age.Identity{id}, Recipients: []string{id.Recipient().String()}, Timeout: 10 * time.Second}
+		Identities: []age.Identity{id}, Recipients: fixed(id.Recipient().String()), Timeout: 10 * time.Second}
 	tok, err := src.Token(context.Background())
 	if err != nil {
 		fmt.Println("ERR", err)

@@ -22,11 +22,12 @@ type DeviceCode struct {
 // Device runs the device authorization grant (RFC 8628) through hc (nil: a
 // default client): show is called once with the code, then the token
 // endpoint is polled, honouring the interval and slow_down, until the user
-// signed in, declined, or the code expired. Errors: 78 (the provider has no
-// device endpoint), 130 MAPI_E_USER_CANCEL (ctx ended), 77
-// (access_denied, expired_token, the client or scope refused), 75 (the
-// provider cannot be reached or answers junk). Error text never holds the
-// device code or a token.
+// signed in, declined, the code expired, or ctx ended: ctx's deadline is
+// the dialog's (Device adds none beyond one request's timeout). Errors: 78
+// (the provider has no device endpoint), 130 MAPI_E_USER_CANCEL (ctx
+// cancelled), 77 (ctx's deadline passed; access_denied, expired_token, the
+// client or scope refused), 75 (the provider cannot be reached or answers
+// junk). Error text never holds the device code or a token.
 func Device(ctx context.Context, s Settings, e Endpoints, hc *http.Client, show func(DeviceCode)) (*oauth2.Token, error) {
 	if e.DeviceURL == "" {
 		return nil, mapi.Errorf(mapi.Unconfigured, "the OAuth 2.0 provider has no device authorization endpoint").
@@ -40,7 +41,7 @@ func Device(ctx context.Context, s Settings, e Endpoints, hc *http.Client, show 
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, mapi.Errorf(mapi.UserCancel, "%s: cancelled", f.what)
+			return nil, ended(ctx, f.what, "asking for a device code")
 		}
 		me := f.classify(ctx, err)
 		var re *oauth2.RetrieveError
@@ -64,7 +65,7 @@ func Device(ctx context.Context, s Settings, e Endpoints, hc *http.Client, show 
 		return tok, nil
 	}
 	if ctx.Err() != nil {
-		return nil, mapi.Errorf(mapi.UserCancel, "%s: cancelled while waiting for the sign-in", f.what)
+		return nil, ended(ctx, f.what, "waiting for the sign-in")
 	}
 	if errors.Is(err, context.DeadlineExceeded) && !da.Expiry.IsZero() && !time.Now().Before(da.Expiry) {
 		return nil, mapi.Errorf(mapi.LogonFailed, "%s: the code expired before the sign-in was completed", f.what).

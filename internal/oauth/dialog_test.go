@@ -185,3 +185,63 @@ func TestBrowserRefused(t *testing.T) {
 	_, err = Browser(context.Background(), s, bad, nil, func(u string) { go browse(t, u) })
 	wantCode(t, err, mapi.NetworkError, 75)
 }
+
+// within runs fn and fails the test when it has not returned after d.
+func within(t *testing.T, d time.Duration, fn func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); fn() }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("still running after %v", d)
+	}
+}
+
+// The browser dialog ends with ctx's deadline (77, not a cancel), even when
+// open never returns and no browser ever comes, and its listener is closed.
+func TestBrowserDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	s := f.settings()
+	e := endpoints(t, s)
+	stuck := make(chan struct{})
+	t.Cleanup(func() { close(stuck) })
+	redirects := make(chan string, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	var err error
+	within(t, 2*time.Second, func() {
+		_, err = Browser(ctx, s, e, nil, func(authURL string) {
+			u, _ := url.Parse(authURL)
+			redirects <- u.Query().Get("redirect_uri")
+			<-stuck // a browser launcher that hangs
+		})
+	})
+	me := wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "not completed in time") {
+		t.Errorf("error %q", me.Msg)
+	}
+	if resp, err := http.Get(<-redirects + "/?state=x&code=y"); err == nil {
+		resp.Body.Close()
+		t.Errorf("the loopback listener still answers (%s) after the dialog ended", resp.Status)
+	}
+}
+
+// The device dialog ends with ctx's deadline: 77, not a cancel.
+func TestDeviceDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	s := f.settings()
+	e := endpoints(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var err error
+	within(t, 4*time.Second, func() {
+		_, err = Device(ctx, s, e, nil, func(DeviceCode) {}) // nobody signs in
+	})
+	me := wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "not completed in time") {
+		t.Errorf("error %q", me.Msg)
+	}
+}

@@ -108,3 +108,14 @@ func (f failure) classify(ctx context.Context, err error) *mapi.Error {
 func signInHint(section string) string {
 	return fmt.Sprintf("run `mapictl credential oauth2 %s` to sign in again", section)
 }
+
+// ended is the error of a logon dialog (what) whose ctx ended while it
+// waited: 130 when ctx was cancelled (Ctrl-C), 77 when its deadline passed
+// (nobody completed the sign-in in time).
+func ended(ctx context.Context, what, while string) *mapi.Error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return mapi.Errorf(mapi.LogonFailed, "%s: the sign-in was not completed in time (while %s)", what, while).
+			WithHint("run the command again and complete the sign-in within the time allowed")
+	}
+	return mapi.Errorf(mapi.UserCancel, "%s: cancelled while %s", what, while)
+}

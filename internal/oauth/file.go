@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"filippo.io/age"
@@ -28,7 +29,27 @@ type record struct {
 	TokenType    string `json:"token_type,omitempty"`
 	Expiry       string `json:"expiry,omitempty"` // RFC 3339; "" unknown
 	Binding      string `json:"binding"`
-	Seed         string `json:"seed"`
+	// TokenURL is the token endpoint the tokens were issued by, resolved
+	// when they were; "" in a file written before it was recorded.
+	TokenURL string `json:"token_url,omitempty"`
+	// Seeds are the digests of every seed the file was started from.
+	Seeds []string `json:"seeds,omitempty"`
+	// Recipients are who the file is sealed to; nil in a file written
+	// before they were recorded.
+	Recipients []string `json:"recipients,omitempty"`
+	// LegacySeed is the one seed digest of a file written before Seeds;
+	// readFile moves it into Seeds.
+	LegacySeed string `json:"seed,omitempty"`
+}
+
+// hasSeed reports whether the file was started from the seed with digest d.
+func (r *record) hasSeed(d string) bool { return slices.Contains(r.Seeds, d) }
+
+// addSeed records the seed digest d ("" none).
+func (r *record) addSeed(d string) {
+	if d != "" && !r.hasSeed(d) {
+		r.Seeds = append(r.Seeds, d)
+	}
 }
 
 // expiry is when r's access token expires; zero when unknown.
@@ -86,13 +107,21 @@ func readFile(path string, ids []age.Identity) (*record, error) {
 	if r.Version != 1 {
 		return nil, mapi.Errorf(mapi.CorruptData, "the OAuth 2.0 token file %s has version %d; this mapictl knows 1", path, r.Version)
 	}
+	r.addSeed(r.LegacySeed)
+	r.LegacySeed = ""
 	return &r, nil
 }
 
-// writeFile seals r to recipients and replaces the file at path
-// atomically (0600, its directory 0700). Call it holding the lock.
+// writeFile seals r to recipients, which it records, and replaces the
+// file at path atomically (0600, its directory 0700). Call it holding the
+// lock.
 func writeFile(path string, r *record, recipients []string) error {
+	if len(recipients) == 0 {
+		return mapi.Errorf(mapi.CallFailed, "no recipients to seal the OAuth 2.0 token file to")
+	}
 	r.Version = 1
+	r.Recipients = slices.Clone(recipients)
+	r.LegacySeed = ""
 	pt, err := json.Marshal(r)
 	if err != nil {
 		return mapi.Wrap(mapi.CallFailed, err, "encode the OAuth 2.0 token file")
@@ -145,15 +174,18 @@ func unlock(fl *flock.Flock) { _ = fl.Unlock() }
 
 // Save writes tokens obtained by a logon dialog as the section's token
 // file, replacing any, under its lock: binding is [Binding] of the settings
-// and servers, seedDigest the [Seed.Digest] of the section's seed now (so
-// that the seed does not replace the new tokens), recipients who may open
-// it. Errors: 64 (no token or recipients), 74, 75 (lock).
-func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDigest string, recipients []string) error {
+// and servers, seedDigest the [Seed.Digest] of the section's seed now ("":
+// none; recorded, so that this seed never replaces the new tokens),
+// tokenURL the token endpoint that issued tok (Endpoints.TokenURL; a
+// refresh elsewhere is refused), recipients who may open it. Errors: 64
+// (no token), 70 (no recipients), 74, 75 (lock), 130.
+func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDigest, tokenURL string, recipients []string) error {
 	if tok == nil || tok.AccessToken == "" && tok.RefreshToken == "" {
 		return mapi.Errorf(mapi.InvalidParameter, "no OAuth 2.0 token to save")
 	}
 	r := &record{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType,
-		Binding: binding, Seed: seedDigest}
+		Binding: binding, TokenURL: tokenURL}
+	r.addSeed(seedDigest)
 	r.setExpiry(tok.Expiry)
 	fl, err := lock(ctx, path, 0)
 	if err != nil {

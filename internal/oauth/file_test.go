@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func TestSaveResealRemove(t *testing.T) {
 	f := newFake(t)
 	store, session := newKey(t), newKey(t)
 	s := source(t, f, store)
-	s.Recipients = []string{store.pub, session.pub}
+	s.Recipients = fixed(store.pub, session.pub)
 	save(t, s, "AT-1", "RT-1", time.Now().Add(time.Hour))
 	wantPrivate(t, s.Path)
 
@@ -51,7 +52,7 @@ func TestSaveResealRemove(t *testing.T) {
 	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, []string{store.pub}); err != nil {
 		t.Errorf("Reseal of no file: %v", err)
 	}
-	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", s.Recipients)
+	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", "", []string{store.pub})
 	wantCode(t, err, mapi.InvalidParameter, 64)
 }
 
@@ -75,10 +76,16 @@ func TestFileFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]any{"version": 1.0, "access_token": "AT-1", "refresh_token": "RT-1", "token_type": "Bearer",
-		"expiry": "2030-01-02T03:04:05Z", "binding": s.Binding, "seed": ""}
-	for k, v := range want {
-		if m[k] != v {
-			t.Errorf("%s = %v, want %v", k, m[k], v)
+		"expiry": "2030-01-02T03:04:05Z", "binding": s.Binding, "token_url": f.srv.URL + "/token",
+		"recipients": []any{k.pub}}
+	for key, v := range want {
+		if fmt.Sprint(m[key]) != fmt.Sprint(v) {
+			t.Errorf("%s = %v, want %v", key, m[key], v)
+		}
+	}
+	for _, key := range []string{"seed", "seeds"} {
+		if v, ok := m[key]; ok {
+			t.Errorf("%s = %v in a file started from no seed", key, v)
 		}
 	}
 

@@ -60,16 +60,36 @@ func source(t *testing.T, f *fake, k key) *Source {
 		Settings:   s,
 		Binding:    Binding(s, servers...),
 		Identities: []age.Identity{k.id},
-		Recipients: []string{k.pub},
+		Recipients: fixed(k.pub),
 		Timeout:    5 * time.Second,
 	}
 }
 
-// save writes tokens as a logon dialog would, expiring at exp.
+// fixed is a Recipients that always returns rs.
+func fixed(rs ...string) func() ([]string, error) {
+	return func() ([]string, error) { return rs, nil }
+}
+
+// recipientsNow is what s.Recipients returns now.
+func recipientsNow(t *testing.T, s *Source) []string {
+	t.Helper()
+	rs, err := s.Recipients()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rs
+}
+
+// save writes tokens as a logon dialog would, expiring at exp, from the
+// token URL s resolves to.
 func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
 	t.Helper()
+	e, err := s.Settings.Resolve(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := Save(context.Background(), s.Path, &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: exp},
-		s.Binding, s.Seed.Digest(), s.Recipients); err != nil {
+		s.Binding, s.Seed.Digest(), e.TokenURL, recipientsNow(t, s)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -38,13 +38,23 @@ func TestNoSecretInErrors(t *testing.T) {
 		collect(f, err)
 	}
 
+	// A seed the provider refuses, quoting it.
+	fs := newFake(t)
+	fs.set("echo")
+	ss := source(t, fs, newKey(t))
+	ss.Settings.ClientSecret = secret
+	ss.Seed = Seed{RefreshToken: "RT-SEED-0123456789", AccessToken: "AT-SEED-0123456789"}
+	_, err := ss.Token(context.Background())
+	collect(fs, err)
+	all = append(all, ss.Seed.RefreshToken, ss.Seed.AccessToken)
+
 	// The code exchange of the browser dialog, and the device dialog's poll.
 	f := newFake(t)
 	s := f.settings()
 	s.ClientSecret = secret
 	e := endpoints(t, s)
 	f.set("echo")
-	_, err := Browser(context.Background(), s, e, nil, func(u string) { go browse(t, u) })
+	_, err = Browser(context.Background(), s, e, nil, func(u string) { go browse(t, u) })
 	collect(f, err)
 	f2 := newFake(t)
 	s2 := f2.settings()

@@ -62,12 +62,16 @@ func login(t *testing.T, p *oauthtest.Provider, s Settings) (*oauth2.Token, stri
 func opSource(t *testing.T, p *oauthtest.Provider, s Settings, k key, tok *oauth2.Token, clk *clock) *Source {
 	t.Helper()
 	src := &Source{Section: "work", Path: Path(t.TempDir(), "P", "S"), Settings: s, Binding: Binding(s, servers...),
-		Identities: []age.Identity{k.id}, Recipients: []string{k.pub}, Timeout: 10 * time.Second}
+		Identities: []age.Identity{k.id}, Recipients: fixed(k.pub), Timeout: 10 * time.Second}
 	if clk != nil {
 		src.Now = clk.Now
 	}
 	if tok != nil {
-		if err := Save(context.Background(), src.Path, tok, src.Binding, "", src.Recipients); err != nil {
+		e, err := s.Resolve(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Save(context.Background(), src.Path, tok, src.Binding, "", e.TokenURL, []string{k.pub}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -349,8 +353,8 @@ func TestOPBindingSeedAndKeys(t *testing.T) {
 		t.Error("the seed did not replace the file's tokens")
 	}
 	r := stored(t, &c)
-	if r.Seed != c.Seed.Digest() || r.RefreshToken == seedTok.RefreshToken {
-		t.Errorf("the file after seeding: seed %q", r.Seed)
+	if !r.hasSeed(c.Seed.Digest()) || r.RefreshToken == seedTok.RefreshToken {
+		t.Errorf("the file after seeding: seeds %q", r.Seeds)
 	}
 	// The same seed again changes nothing (its refresh token was rotated:
 	// presenting it again would be reuse).

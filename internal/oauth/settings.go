@@ -68,11 +68,13 @@ var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$`)
 // and google are known; custom takes its explicit URLs and the rest by
 // discovery at Issuer (/.well-known/openid-configuration, else RFC 8414's
 // /.well-known/oauth-authorization-server), through hc (nil: a default
-// client). Every URL must pass tlsconf.CheckHTTPS (https except loopback).
+// client). Every URL must pass tlsconf.CheckHTTPS (https, or http to a
+// literal loopback IP).
 // Errors: 78 MAPI_E_UNCONFIGURED (no client id; custom with neither issuer
 // nor token URL; an unknown provider), 64 (a bad URL or tenant, an issuer
-// without a discovery document or whose document names another issuer),
-// 75 (discovery unreachable or not answering a document).
+// without a discovery document or whose document names no issuer or
+// another one), 75 (discovery unreachable, not answering a document, or
+// not within ctx's deadline: 30 s when ctx has none), 130 (ctx cancelled).
 func (s Settings) Resolve(ctx context.Context, hc *http.Client) (Endpoints, error) {
 	if !s.Configured() {
 		return Endpoints{}, mapi.Errorf(mapi.Unconfigured, "no OAuth 2.0 provider is set (oauth2.provider)")
@@ -177,9 +179,14 @@ type document struct {
 var errNoDocument = errors.New("no document")
 
 // discover reads issuer's metadata: OpenID Connect Discovery, else RFC 8414.
+// It ends when ctx does, or after defaultTimeout when ctx has no deadline
+// (a Source gives it one of its Timeout).
 func discover(ctx context.Context, hc *http.Client, issuer string) (*document, error) {
-	ctx, cancel := context.WithTimeout(ctx, defaultTimeout)
-	defer cancel()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultTimeout)
+		defer cancel()
+	}
 	c := httpClient(hc, defaultTimeout)
 	base := strings.TrimRight(issuer, "/")
 	u, _ := url.Parse(base) // CheckHTTPS parsed it
@@ -188,7 +195,13 @@ func discover(ctx context.Context, hc *http.Client, issuer string) (*document, e
 	for _, du := range []string{base + "/.well-known/openid-configuration", rfc8414} {
 		d, err := fetchDocument(ctx, c, du)
 		if err == nil {
-			if d.Issuer != "" && strings.TrimRight(d.Issuer, "/") != base {
+			// RFC 8414 §3.3, OpenID Connect Discovery §4.3: the document
+			// names the issuer it was fetched for, or it is not used.
+			if d.Issuer == "" {
+				return nil, mapi.Errorf(mapi.InvalidParameter, "the discovery document of %s names no issuer", issuer).
+					WithHint("set oauth2.auth-url, oauth2.token-url and oauth2.device-url instead of oauth2.issuer")
+			}
+			if strings.TrimRight(d.Issuer, "/") != base {
 				return nil, mapi.Errorf(mapi.InvalidParameter, "the discovery document of %s names another issuer, %s", issuer, textsafe.Escape(d.Issuer)).
 					WithHint("set oauth2.issuer to the provider's issuer exactly")
 			}

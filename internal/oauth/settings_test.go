@@ -126,6 +126,7 @@ func TestResolveDiscoveryRFC8414AndFailures(t *testing.T) {
 			return `{"issuer":"https://evil.example","token_endpoint":"https://evil.example/t"}`
 		}, 200, "application/json"), 64},
 		"http endpoint":  {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","token_endpoint":"http://evil.example/t"}` }, 200, "application/json"), 64},
+		"no issuer":      {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"token_endpoint":"` + b + `/t"}` }, 200, "application/json"), 64},
 		"no token endpt": {metadata(t, "/.well-known/openid-configuration", func(b string) string { return `{"issuer":"` + b + `","authorization_endpoint":"` + b + `/a"}` }, 200, "application/json"), 78},
 	} {
 		_, err := Settings{Provider: "custom", ClientID: "c", Issuer: tc.base}.Resolve(context.Background(), nil)
@@ -138,9 +139,19 @@ func TestResolveDiscoveryRFC8414AndFailures(t *testing.T) {
 func TestBinding(t *testing.T) {
 	t.Parallel()
 	s := Settings{Provider: "custom", ClientID: "c", TokenURL: "https://idp.example/token", ClientSecret: "s1"}
-	b := Binding(s, "a.example:587", "B.example:993")
-	if b != Binding(s, "b.example:993", "a.example:587") {
-		t.Error("the servers' order or case changes the binding")
+	b := Binding(s, "a.example:587", "b.example:993")
+	if b != Binding(s, "b.example:993", "a.example:587", "b.example:993") {
+		t.Error("the servers' order or a duplicate changes the binding")
+	}
+	// A server string holds its TLS settings (the caller's wording), and
+	// is taken as it is: a path's case is the path's.
+	tls := "a.example:587 security=starttls ca-file=/etc/ssl/Work-CA.pem"
+	bt := Binding(s, tls)
+	for _, o := range []string{strings.ToLower(tls), "a.example:587 security=starttls ca-file=/etc/ssl/Work-CA.pem insecure-skip-verify",
+		"a.example:587 security=none"} {
+		if Binding(s, o) == bt {
+			t.Errorf("server %q has the binding of %q", o, tls)
+		}
 	}
 	s2 := s
 	s2.ClientSecret = "s2"

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"golang.org/x/oauth2"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -23,10 +22,16 @@ type Source struct {
 	Binding    string         // [Binding] of Settings and the servers the tokens go to
 	Seed       Seed           // the secure range's seed; zero: none
 	Identities []age.Identity // open the token file: the store identity, or a session's key
-	Recipients []string       // seal it on every write: identity.pub + the unexpired sessions'
-	HTTP       *http.Client   // nil: a default client
-	// Timeout bounds one request to the provider, and the longest wait for
-	// the file's lock; 0 = 30 s.
+	// Recipients returns who the file is sealed to now (identity.pub and
+	// the unexpired sessions' that may read the section). It is called
+	// holding the file's lock before every write, so a logoff or clean-up
+	// that re-seals the file meanwhile is never undone; and, without the
+	// lock, whenever Token opens the file, to compare with the recipients
+	// the file records (the package doc). Required.
+	Recipients func() ([]string, error)
+	HTTP       *http.Client // nil: a default client
+	// Timeout bounds the discovery of the provider's endpoints, one request
+	// to the provider, and the longest wait for the file's lock; 0 = 30 s.
 	Timeout time.Duration
 	Now     func() time.Time // nil: time.Now
 }
@@ -46,12 +51,18 @@ func (s *Source) timeout() time.Duration {
 }
 
 // Token returns the access token to present now. A token that expires
-// within a minute (by Now) is refreshed first, under the file's lock. When
-// the Seed is new to the file (or there is no file), the file is seeded
-// first. Errors (all *mapi.Error): 78 no file and no seed; 77 the file's
-// binding is not Binding, the file is sealed to other keys, the provider
-// refused the grant or client; 75 the provider cannot be reached or
-// answers junk, or the lock is held too long; 130 ctx cancelled; 65, 74.
+// within a minute (by Now) is refreshed first, under the file's lock. A
+// Seed new to the file (or with no file) is used first: one with a refresh
+// token is presented to the provider and its answer written as the file;
+// one with an access token only is used while it is valid, from memory.
+// When the file's recorded recipients hold one that Recipients no longer
+// returns, the file is re-sealed first. Errors (all *mapi.Error): 78 no
+// file and no seed; 77 the file's binding is not Binding, its token URL is
+// not the one resolved now, it is sealed to other keys, it holds no
+// refresh token for an expired access token, the provider refused the
+// grant or client; 75 the provider cannot be reached or answers junk, or
+// the lock is held too long; 130 ctx cancelled; 64 (Settings), 65, 74.
+// A failed call leaves the file as it was.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	r, err := s.current(ctx)
 	if err != nil {
@@ -61,11 +72,11 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 }
 
 // Refresh returns a new access token after a server refused refused: the
-// one another process stored meanwhile if it differs from refused and is
-// valid for more than a minute, else one refreshed from the provider.
-// Errors as Token.
+// one another process stored meanwhile (or the Seed's) if it differs from
+// refused and is valid for more than a minute, else one refreshed from the
+// provider. Errors as Token.
 func (s *Source) Refresh(ctx context.Context, refused string) (string, error) {
-	r, err := s.refresh(ctx, refused)
+	r, err := s.replace(ctx, refused)
 	if err != nil {
 		return "", err
 	}
@@ -89,91 +100,49 @@ func (s *Source) current(ctx context.Context) (*record, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.seedNew(r) {
-		fl, err := lock(ctx, s.Path, s.timeout())
-		if err != nil {
-			return nil, s.inSection(err)
-		}
-		r, err = s.readSeeded()
-		unlock(fl)
-		if err != nil {
-			return nil, err
-		}
+	if m := s.seedAccess(r); m != nil && m.validAt(s.now()) {
+		return m, nil
+	}
+	if s.seedRefresh(r) {
+		return s.renew(ctx, "", "expired")
 	}
 	if err := s.check(r); err != nil {
+		return nil, err
+	}
+	if r, err = s.heal(ctx, r); err != nil {
 		return nil, err
 	}
 	if r.validAt(s.now()) {
 		return r, nil
 	}
-	return s.refresh(ctx, r.AccessToken)
+	if r.RefreshToken == "" {
+		return nil, s.noRefreshToken("expired")
+	}
+	return s.renew(ctx, r.AccessToken, "expired")
 }
 
-// refresh replaces the access token replaced, under the file's lock (the
-// package doc): a valid token another process stored is taken as it is;
-// else one request to the provider, whose answer is written before the
-// lock is released.
-func (s *Source) refresh(ctx context.Context, replaced string) (*record, error) {
-	fl, err := lock(ctx, s.Path, s.timeout())
-	if err != nil {
-		return nil, s.inSection(err)
-	}
-	defer unlock(fl)
-	r, err := s.readSeeded()
+// replace is the record whose access token Refresh returns.
+func (s *Source) replace(ctx context.Context, refused string) (*record, error) {
+	r, err := s.read()
 	if err != nil {
 		return nil, err
+	}
+	if m := s.seedAccess(r); m != nil && m.AccessToken != refused && m.validAt(s.now()) {
+		return m, nil
+	}
+	if s.seedRefresh(r) {
+		return s.renew(ctx, refused, "was refused")
 	}
 	if err := s.check(r); err != nil {
 		return nil, err
 	}
-	if r.AccessToken != replaced && r.validAt(s.now()) {
+	if r.AccessToken != refused && r.validAt(s.now()) {
 		return r, nil // another process refreshed meanwhile
 	}
 	if r.RefreshToken == "" {
-		return nil, mapi.Errorf(mapi.LogonFailed, "the OAuth 2.0 access token of section %s expired, and there is no refresh token", s.Section).
-			WithHint(signInHint(s.Section))
+		return nil, s.noRefreshToken("was refused")
 	}
-	f := failure{
-		what:    fmt.Sprintf("cannot refresh the OAuth 2.0 token of section %s", s.Section),
-		again:   signInHint(s.Section),
-		secrets: []string{r.RefreshToken, r.AccessToken, replaced, s.Settings.ClientSecret},
-	}
-	e, err := s.endpoints(ctx)
-	if err != nil {
-		return nil, s.inSection(err)
-	}
-	rctx, cancel := context.WithTimeout(ctx, s.timeout())
-	defer cancel()
-	rctx = withClient(rctx, httpClient(s.HTTP, s.timeout()))
-	// One request, explicitly: a fresh refresher for this refresh token,
-	// asked once. Never a cached TokenSource (it would keep a refresh
-	// token this process no longer owns).
-	tok, err := config(s.Settings, e, "").TokenSource(rctx, &oauth2.Token{RefreshToken: r.RefreshToken}).Token()
-	if err != nil {
-		return nil, f.classify(ctx, err)
-	}
-	n := &record{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType,
-		Binding: r.Binding, Seed: r.Seed}
-	if n.RefreshToken == "" {
-		n.RefreshToken = r.RefreshToken // the provider keeps the old one valid
-	}
-	n.setExpiry(expiryOf(tok, s.now()))
-	if err := writeFile(s.Path, n, s.Recipients); err != nil {
-		return nil, mapi.AsError(err).WithHint(fmt.Sprintf("the refreshed tokens of section %s could not be saved; if the next refresh fails, run `mapictl credential oauth2 %s`", s.Section, s.Section))
-	}
-	return n, nil
-}
-
-// expiryOf is when tok expires on the clock now comes from (Source.Now),
-// from the response's expires_in; zero when the provider said nothing.
-func expiryOf(tok *oauth2.Token, now time.Time) time.Time {
-	switch {
-	case tok.ExpiresIn > 0:
-		return now.Add(time.Duration(tok.ExpiresIn) * time.Second)
-	case !tok.Expiry.IsZero(): // a form-encoded answer: x/oauth2 counted from time.Now
-		return now.Add(time.Until(tok.Expiry))
-	}
-	return time.Time{}
+	return s.renew(ctx, refused, "was refused")
 }
 
 // read is readFile for this section.
@@ -189,32 +158,13 @@ func (s *Source) read() (*record, error) {
 	return r, nil
 }
 
-// seedNew reports whether the Seed should replace r: there is a seed and r
-// (nil: no file) did not start from it.
-func (s *Source) seedNew(r *record) bool {
-	d := s.Seed.Digest()
-	return d != "" && (r == nil || r.Seed != d)
-}
-
-// readSeeded re-reads the file and seeds it when the Seed is new to it.
-// Call it holding the lock.
-func (s *Source) readSeeded() (*record, error) {
-	r, err := s.read()
-	if err != nil || !s.seedNew(r) {
-		return r, err
-	}
-	n := &record{AccessToken: s.Seed.AccessToken, RefreshToken: s.Seed.RefreshToken, TokenType: "Bearer",
-		Binding: s.Binding, Seed: s.Seed.Digest()}
-	n.setExpiry(s.Seed.Expiry)
-	if err := writeFile(s.Path, n, s.Recipients); err != nil {
-		return nil, s.inSection(err)
-	}
-	return n, nil
-}
-
-// check refuses a missing file (78) and one bound to other settings (77).
+// check refuses a missing file (78; 77 when the Seed's access token is
+// all there is) and one bound to other settings (77).
 func (s *Source) check(r *record) error {
 	if r == nil {
+		if s.Seed.AccessToken != "" && s.Seed.RefreshToken == "" {
+			return s.noRefreshToken("from the secure range (oauth2-token) can no longer be used")
+		}
 		return mapi.Errorf(mapi.Unconfigured, "no OAuth 2.0 tokens for section %s", s.Section).
 			WithHint(fmt.Sprintf("run `mapictl credential oauth2 %s` to sign in", s.Section))
 	}
@@ -225,10 +175,26 @@ func (s *Source) check(r *record) error {
 	return nil
 }
 
-// endpoints resolves Settings, at each refresh (at most one discovery
-// request, for a custom issuer): a Source stays a plain value.
-func (s *Source) endpoints(ctx context.Context) (Endpoints, error) {
-	return s.Settings.Resolve(ctx, httpClient(s.HTTP, s.timeout()))
+// noRefreshToken is the error of an access token that cannot be used (why:
+// "expired", "was refused") with no refresh token to replace it.
+func (s *Source) noRefreshToken(why string) *mapi.Error {
+	return mapi.Errorf(mapi.LogonFailed, "the OAuth 2.0 access token of section %s %s, and there is no refresh token: sign in again", s.Section, why).
+		WithHint(signInHint(s.Section))
+}
+
+// recipients is Recipients(), which must name someone.
+func (s *Source) recipients() ([]string, error) {
+	if s.Recipients == nil {
+		return nil, mapi.Errorf(mapi.CallFailed, "section %s: no recipients for the OAuth 2.0 token file", s.Section)
+	}
+	rs, err := s.Recipients()
+	if err != nil {
+		return nil, s.inSection(err)
+	}
+	if len(rs) == 0 {
+		return nil, mapi.Errorf(mapi.CallFailed, "section %s: no recipients for the OAuth 2.0 token file", s.Section)
+	}
+	return rs, nil
 }
 
 // inSection is err (a *mapi.Error) with the section named in front.

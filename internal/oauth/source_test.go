@@ -147,50 +147,6 @@ func TestNoTokens(t *testing.T) {
 	wantCode(t, err, mapi.Unconfigured, 78)
 }
 
-func TestSeed(t *testing.T) {
-	t.Parallel()
-	f := newFake(t)
-	k := newKey(t)
-	s := source(t, f, k)
-	at, rt := f.grant()
-	s.Seed = Seed{RefreshToken: rt}
-
-	// No file: the seed starts one, and its refresh token is used at once
-	// (no access token in the seed).
-	got, err := s.Token(context.Background())
-	if err != nil || got == "" || got == at {
-		t.Fatalf("Token from a seed = %q, %v", got, err)
-	}
-	r := stored(t, s)
-	if r.Seed != s.Seed.Digest() || r.Binding != s.Binding || r.RefreshToken == rt {
-		t.Errorf("seeded file: seed %q binding %q refresh %q", r.Seed, r.Binding, r.RefreshToken)
-	}
-	wantPrivate(t, s.Path)
-
-	// The same seed again does not replace the rotated tokens.
-	s2 := *s
-	if tok, err := s2.Token(context.Background()); err != nil || tok != got {
-		t.Fatalf("Token with the same seed = %q, %v; want %q", tok, err, got)
-	}
-
-	// A new seed replaces the file, even one bound to other settings.
-	at2, rt2 := f.grant()
-	s3 := *s
-	s3.Seed = Seed{RefreshToken: rt2, AccessToken: at2, Expiry: time.Now().Add(time.Hour)}
-	s3.Binding = Binding(s.Settings, "other.example.org:465")
-	if tok, err := s3.Token(context.Background()); err != nil || tok != at2 {
-		t.Fatalf("Token with a new seed = %q, %v; want the seed's %q", tok, err, at2)
-	}
-	if r := stored(t, &s3); r.RefreshToken != rt2 || r.Seed != s3.Seed.Digest() || r.Binding != s3.Binding {
-		t.Errorf("file after a new seed: %+v", r)
-	}
-	// The old binding, without a seed, now gets nothing.
-	s4 := *s
-	s4.Seed = Seed{}
-	_, err = s4.Token(context.Background())
-	wantCode(t, err, mapi.NoAccess, 77)
-}
-
 func TestBindingMismatch(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
@@ -311,11 +267,26 @@ func TestRevokedGrant(t *testing.T) {
 	}
 }
 
-func TestExpiredWithoutRefreshToken(t *testing.T) {
+// A file without a refresh token says so: "expired" only when the token
+// did expire, and no request either way.
+func TestNoRefreshToken(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	s := source(t, f, newKey(t))
+	save(t, s, "AT-1", "", time.Now().Add(time.Hour))
+	_, err := s.Refresh(context.Background(), "AT-1")
+	me := wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "was refused, and there is no refresh token: sign in again") || strings.Contains(me.Msg, "expired") ||
+		!strings.Contains(text(me), "mapictl credential oauth2 work") {
+		t.Errorf("a refused token: %q", text(me))
+	}
 	save(t, s, "AT-1", "", time.Now().Add(-time.Minute))
-	_, err := s.Token(context.Background())
-	wantCode(t, err, mapi.LogonFailed, 77)
+	_, err = s.Token(context.Background())
+	me = wantCode(t, err, mapi.LogonFailed, 77)
+	if !strings.Contains(me.Msg, "expired, and there is no refresh token: sign in again") {
+		t.Errorf("an expired token: %q", me.Msg)
+	}
+	if _, _, n := f.counts(); n != 0 {
+		t.Errorf("%d requests without a refresh token", n)
+	}
 }

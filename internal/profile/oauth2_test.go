@@ -72,13 +72,13 @@ func TestOAuth2EndpointsHTTPS(t *testing.T) {
 	s, _ := p.AddSection("s", KindTransport, "smtp")
 	for _, tag := range []mapi.Tag{mapi.PrOAuth2Issuer, mapi.PrOAuth2AuthURL, mapi.PrOAuth2TokenURL, mapi.PrOAuth2DeviceURL} {
 		name := mapi.DisplayName(tag, mapi.ScopeTransport)
-		for _, ok := range []string{"https://login.example.com/oauth2/token", "http://127.0.0.1:9999/token", "http://[::1]/t", "http://localhost:8080/t"} {
+		for _, ok := range []string{"https://login.example.com/oauth2/token", "http://127.0.0.1:9999/token", "http://[::1]/t", "http://127.0.0.1:8080/t"} {
 			if err := s.SetProp(tag, ok); err != nil {
 				t.Errorf("%s=%s: %v", name, ok, err)
 			}
 		}
 		for _, bad := range []string{"http://login.example.com/token?client_secret=s3cr3t", "https://user:s3cr3t@login.example.com/token",
-			"ftp://login.example.com/", "/oauth2/token", "login.example.com/token", ""} {
+			"ftp://login.example.com/", "/oauth2/token", "login.example.com/token", "http://localhost:8080/t", ""} {
 			err := s.SetProp(tag, bad)
 			if !mapi.IsCode(err, mapi.InvalidParameter) {
 				t.Errorf("%s=%q: %v, want MAPI_E_INVALID_PARAMETER", name, bad, err)
@@ -89,7 +89,7 @@ func TestOAuth2EndpointsHTTPS(t *testing.T) {
 				t.Errorf("%s=%q: error %q must name the setting and hold no secret", name, bad, text)
 			}
 		}
-		if got := s.String(tag); got != "http://localhost:8080/t" {
+		if got := s.String(tag); got != "http://127.0.0.1:8080/t" {
 			t.Errorf("%s: a refused value replaced %q", name, got)
 		}
 	}

@@ -9,8 +9,10 @@ func TestCheckHTTPS(t *testing.T) {
 		"http://127.0.0.1:8080/token":        true,
 		"http://127.7.0.1/token":             true,
 		"http://[::1]:9/token":               true,
-		"http://localhost:9/token":           true,
-		"http://LOCALHOST/token":             true,
+		"http://localhost:9/token":           false, // RFC 8252 §8.3: literal IPs only
+		"http://LOCALHOST/token":             false,
+		"http://localhost./token":            false,
+		"http://[::ffff:127.0.0.1]/token":    true,
 		"http://example.com/token":           false,
 		"http://127.0.0.1.example.com/token": false,
 		"http://10.0.0.1/token":              false,
