@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,7 +122,7 @@ func TestOAuth2SeedOnlyCI(t *testing.T) {
 	ci.ok("message", "send", "--to", "bob@example.com", "--body", "after the new seed")
 	changed := 0
 	for _, f := range files {
-		if rec, _ := openTokenFile(t, f, s.storeIdentity()); rec.Seed != before[f].Seed {
+		if rec, _ := openTokenFile(t, f, s.storeIdentity()); !slices.Equal(rec.Seeds, before[f].Seeds) {
 			changed++
 		}
 	}

@@ -179,10 +179,10 @@ func (s *oauthStore) storeIdentity() age.Identity {
 // tokenRecord is a token file's plaintext, as SPEC §8's token file rules
 // give it.
 type tokenRecord struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	Binding      string `json:"binding"`
-	Seed         string `json:"seed"`
+	AccessToken  string   `json:"access_token"`
+	RefreshToken string   `json:"refresh_token"`
+	Binding      string   `json:"binding"`
+	Seeds        []string `json:"seeds"` // digests of the seeds it started from
 }
 
 // openTokenFile opens path with id using filippo.io/age directly,
