@@ -86,21 +86,16 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 		}
 		return sendsOrRefuse(FromSnapshot(snap, sec))
 	}
-	p, err := r.Profile()
+	a, err := r.Section(name)
 	if err != nil {
 		return nil, err
 	}
-	s, err := PickTransport(p, name)
-	if err != nil {
-		return nil, err
-	}
-	a, err := sendsOrRefuse(r.fromSection(r.currentName, p, s))
-	if err != nil {
+	if a, err = sendsOrRefuse(a); err != nil {
 		return nil, err
 	}
 	if a.Email == "" {
-		return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no email address to send from", s.Name).
-			WithHint("set one with 'mapictl section set " + s.Name + " email=ADDRESS'")
+		return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no email address to send from", a.Name).
+			WithHint("set one with 'mapictl section set " + a.Name + " email=ADDRESS'")
 	}
 	return a, nil
 }
