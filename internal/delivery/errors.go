@@ -4,7 +4,8 @@ package delivery
 // (SPEC §7, §9): sent 0; queued for retry 75; some or all recipients
 // rejected 67; permanent failure (5xx, a certificate that does not verify,
 // an unknown host) 69; credentials refused 77; not configured or
-// credentials missing 78. Every transport failure becomes a *mapi.Error
+// credentials missing 78; a local failure of the token supply (corrupt
+// token file 65, unusable lock 74) its own, the message staying queued. Every transport failure becomes a *mapi.Error
 // carrying the *transport.Error in its Detail (transport.MAPIError), so a
 // caller can show its stage and SMTP codes; mapi itself knows no SMTP.
 
@@ -36,7 +37,9 @@ func TransportError(err error) *mapi.Error {
 // st ("sent", "partial", "queued", "failed") after err; nil for sent. A
 // partial delivery is MAPI_E_NOT_FOUND, 67, with a transport error of stage
 // rcpt (the first rejection's codes) in its Detail; a queued message always
-// ends in 75 (MAPI_E_BUSY's own exit aside), whatever kept it there; every
+// ends in 75 (MAPI_E_BUSY's own exit aside), whatever kept it there, but
+// for a local failure (transport.KindLocal: a token file that is corrupt,
+// 65, or cannot be locked, 74), which keeps its code and exit; every
 // other state is TransportError's. Each names what to do next.
 func OutcomeError(id, st string, err error, rejected []transport.Rejection) *mapi.Error {
 	switch st {
@@ -57,6 +60,9 @@ func OutcomeError(id, st string, err error, rejected []transport.Rejection) *map
 	}
 	e := TransportError(err)
 	if st == spool.StateQueued {
+		if te := transport.ErrorDetail(e); te != nil && te.Kind == transport.KindLocal {
+			return e.WithHint("it stays queued as " + id + "; fix the cause, then 'mapictl spool flush' tries again")
+		}
 		if e.ExitStatus() != mapi.ExitQueued && e.Code != mapi.Busy {
 			c := *e
 			e = &c

@@ -70,14 +70,22 @@ func (s *Spool) settle(rec *Record, p *Payload, ct []byte, o *FlushOptions, res 
 		return oc
 	}
 	var te *transport.Error
-	if !errors.As(err, &te) || te.Kind == transport.KindTemporary {
+	local := errors.As(err, &te) && te.Kind == transport.KindLocal
+	if te == nil || te.Kind == transport.KindTemporary || local {
+		// Deferred: a temporary failure, or a local one (a token file that
+		// is corrupt or cannot be locked, transport.KindLocal), which is
+		// neither the server's nor the message's: it never expires into a
+		// report; the message waits until the cause is fixed.
 		rec.Attempts++
 		rec.LastAttempt = now
-		if now.Sub(rec.Created) > expiry {
+		if !local && now.Sub(rec.Created) > expiry {
 			return s.failedAt(rec, p, ct, o, err, te, "expired after 5 days: "+err.Error(), true, now)
 		}
 		rec.NextAttempt = now.Add(backoff(rec.Attempts))
 		rec.ErrorKind = "temporary"
+		if local {
+			rec.ErrorKind = "local"
+		}
 		setReason(p, err.Error(), te)
 		var werr error
 		if o.Seal != nil {

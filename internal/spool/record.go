@@ -29,7 +29,7 @@ type Record struct {
 
 // validErrorKinds are the values of Record.ErrorKind.
 var validErrorKinds = map[string]bool{"": true, "temporary": true, "permanent": true,
-	"auth": true, "tls": true, "config": true}
+	"auth": true, "tls": true, "config": true, "local": true}
 
 // check reports what is wrong with r, or nil.
 func (r *Record) check() error {

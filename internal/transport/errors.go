@@ -3,6 +3,8 @@ package transport
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mapictl/mapictl/internal/mapi"
 )
 
 // Kind classifies an [*Error] for the caller (and, in mapictl, its exit
@@ -23,10 +25,16 @@ const (
 	// KindConfig: transport not configured, bad settings, missing
 	// credentials, sendmail is mapictl itself (78).
 	KindConfig
+	// KindLocal: a failure on this machine, not the server's nor the
+	// message's: a token file that is corrupt (65) or cannot be read,
+	// written or locked (74), an internal failure (70) or bad input (64).
+	// Its exit is the cause's (*mapi.Error); a queued message stays queued,
+	// without a report.
+	KindLocal
 )
 
 // String returns the lowercase name of k ("temporary", "permanent", "auth",
-// "tls", "config").
+// "tls", "config", "local").
 func (k Kind) String() string {
 	switch k {
 	case KindTemporary:
@@ -39,6 +47,8 @@ func (k Kind) String() string {
 		return "tls"
 	case KindConfig:
 		return "config"
+	case KindLocal:
+		return "local"
 	}
 	return fmt.Sprintf("kind(%d)", int(k))
 }
@@ -84,6 +94,11 @@ type Error struct {
 	// e.g. the settings and the server's fingerprint when a certificate
 	// does not verify. Never a secret.
 	Hints []string
+
+	// source is the TokenSource's failure this Error reports (see
+	// tokenSourceErr), nil for any other: its code and exit are the
+	// command's (MAPIError).
+	source *mapi.Error
 }
 
 // Error returns "STAGE: [CODE [ENHANCED] ]MESSAGE", e.g.

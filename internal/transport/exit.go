@@ -42,7 +42,11 @@ func NetKind(err error) (Kind, string) {
 //   - KindAuth: MAPI_E_LOGON_FAILED, 77; MAPI_E_NO_ACCESS, 77, when the
 //     cause is the TokenSource's *mapi.Error of that code (a token file
 //     bound to other settings: no token was presented);
-//   - KindConfig: MAPI_E_UNCONFIGURED, 78.
+//   - KindConfig: MAPI_E_UNCONFIGURED, 78;
+//   - a failure of the TokenSource (a *mapi.Error) keeps its code and exit
+//     (75 for a network error without one): a corrupt token file is
+//     MAPI_E_CORRUPT_DATA 65 (KindLocal), a lock that cannot be taken
+//     MAPI_E_DISK_ERROR 74, an interrupted refresh MAPI_E_USER_CANCEL 130.
 func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 	var te *Error
 	if !errors.As(err, &te) {
@@ -68,6 +72,12 @@ func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 		}
 	default:
 		e.Code = mapi.Unconfigured
+	}
+	if me := te.source; me != nil {
+		e.Code, e.Exit = me.Code, me.ExitStatus()
+		if te.Kind == KindTemporary && me.Exit == 0 && me.Code == mapi.NetworkError {
+			e.Exit = mapi.ExitQueued
+		}
 	}
 	return e, true
 }

@@ -127,9 +127,11 @@ func tokenRefused(e *Error, status string, again bool) *Error {
 // tokenSourceErr reports a failure of the TokenSource as an *Error of
 // stage auth whose Kind follows the *mapi.Error's code (logon failed or no
 // access: auth; unconfigured: config; network error, busy or cancelled:
-// temporary; anything else permanent), with its message and hints, and
-// Err the original. An error that is no *mapi.Error is temporary when ctx
-// ended, else permanent.
+// temporary; corrupt data, disk error, call failed or invalid parameter:
+// local; anything else permanent), with its message and hints, and Err the
+// original; [MAPIError] gives the command that *mapi.Error's code and exit.
+// An error that is no *mapi.Error is temporary when ctx ended, else
+// permanent.
 func tokenSourceErr(ctx context.Context, err error) *Error {
 	e := &Error{Kind: KindPermanent, Stage: StageAuth, Err: err, Message: err.Error()}
 	var me *mapi.Error
@@ -139,7 +141,7 @@ func tokenSourceErr(ctx context.Context, err error) *Error {
 		}
 		return e
 	}
-	e.Message, e.Hints = me.Msg, append([]string(nil), me.Hints...)
+	e.Message, e.Hints, e.source = me.Msg, append([]string(nil), me.Hints...), me
 	switch me.Code {
 	case mapi.LogonFailed, mapi.NoAccess:
 		e.Kind = KindAuth
@@ -147,6 +149,8 @@ func tokenSourceErr(ctx context.Context, err error) *Error {
 		e.Kind = KindConfig
 	case mapi.NetworkError, mapi.Busy, mapi.UserCancel:
 		e.Kind = KindTemporary
+	case mapi.CorruptData, mapi.DiskError, mapi.CallFailed, mapi.InvalidParameter:
+		e.Kind = KindLocal
 	}
 	return e
 }

@@ -298,20 +298,26 @@ func TestOAuth2Logon(t *testing.T) {
 }
 
 // A failure of the TokenSource is an *Error of stage auth whose Kind
-// follows its MAPI code, with its message and hints, wrapping it; no AUTH
-// is sent when there is no token.
+// follows its MAPI code, with its message and hints, wrapping it, and the
+// command keeps its code and exit (a corrupt token file 65, not 69); no
+// AUTH is sent when there is no token.
 func TestOAuth2TokenSourceErrors(t *testing.T) {
 	for _, tc := range []struct {
 		code mapi.Code
 		kind Kind
+		exit int // of the command, MAPIError's
 	}{
-		{mapi.LogonFailed, KindAuth},
-		{mapi.NoAccess, KindAuth},
-		{mapi.Unconfigured, KindConfig},
-		{mapi.NetworkError, KindTemporary},
-		{mapi.Busy, KindTemporary},
-		{mapi.UserCancel, KindTemporary},
-		{mapi.CorruptData, KindPermanent},
+		{mapi.LogonFailed, KindAuth, 77},
+		{mapi.NoAccess, KindAuth, 77},
+		{mapi.Unconfigured, KindConfig, 78},
+		{mapi.NetworkError, KindTemporary, 75},
+		{mapi.Busy, KindTemporary, 75},
+		{mapi.UserCancel, KindTemporary, 130},
+		{mapi.CorruptData, KindLocal, 65},
+		{mapi.DiskError, KindLocal, 74},
+		{mapi.CallFailed, KindLocal, 70},
+		{mapi.InvalidParameter, KindLocal, 64},
+		{mapi.NotFound, KindPermanent, 66},
 	} {
 		for _, refresh := range []bool{false, true} {
 			for _, p := range oauthProtos {
@@ -337,6 +343,11 @@ func TestOAuth2TokenSourceErrors(t *testing.T) {
 					}
 					if e.Message != orig.Msg || !slices.Equal(e.Hints, orig.Hints) {
 						t.Fatalf("message %q hints %q, want the TokenSource's", e.Message, e.Hints)
+					}
+					// The command ends with the TokenSource's code and exit
+					// (a network error without its own exit: 75).
+					if ce, _ := MAPIError(run.err, "x"); ce.Code != tc.code || ce.ExitStatus() != tc.exit {
+						t.Fatalf("MAPIError: %s exit %d, want %s exit %d", ce.Code.Name, ce.ExitStatus(), tc.code.Name, tc.exit)
 					}
 					_, tokens, _ := run.rec.seen()
 					if want := map[bool]int{false: 0, true: 1}[refresh]; len(tokens) != want {
