@@ -177,29 +177,41 @@ func unlock(fl *flock.Flock) { _ = fl.Unlock() }
 // and servers, seedDigest the [Seed.Digest] of the section's seed now ("":
 // none; recorded, so that this seed never replaces the new tokens),
 // tokenURL the token endpoint that issued tok (Endpoints.TokenURL; a
-// refresh elsewhere is refused), recipients who may open it. Errors: 64
-// (no token), 70 (no recipients), 74, 75 (lock), 130.
-func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDigest, tokenURL string, recipients []string) error {
+// refresh elsewhere is refused), recipients (called under the lock) who
+// may open it. The seeds the old file records (opened with ids) are kept.
+// Errors: 64 (no token), 70 (no recipients), 74, 75 (lock), 130.
+//
+// (Shim of FC's API on wip/fixd; main's internal/oauth replaces it.)
+func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDigest, tokenURL string, ids []age.Identity, recipients func() ([]string, error)) error {
 	if tok == nil || tok.AccessToken == "" && tok.RefreshToken == "" {
 		return mapi.Errorf(mapi.InvalidParameter, "no OAuth 2.0 token to save")
 	}
 	r := &record{AccessToken: tok.AccessToken, RefreshToken: tok.RefreshToken, TokenType: tok.TokenType,
 		Binding: binding, TokenURL: tokenURL}
-	r.addSeed(seedDigest)
 	r.setExpiry(tok.Expiry)
 	fl, err := lock(ctx, path, 0)
 	if err != nil {
 		return err
 	}
 	defer unlock(fl)
-	return writeFile(path, r, recipients)
+	if old, err := readFile(path, ids); err == nil && old != nil {
+		for _, d := range old.Seeds {
+			r.addSeed(d)
+		}
+	}
+	r.addSeed(seedDigest)
+	rs, err := recipients()
+	if err != nil {
+		return err
+	}
+	return writeFile(path, r, rs)
 }
 
-// Reseal rewrites the token file at path sealed to recipients (opened with
-// ids), under its lock: logoff and the clean-up of expired sessions drop
-// their keys. No file is no error. Errors: 77 (ids cannot open it), 65, 74,
-// 75 (lock).
-func Reseal(ctx context.Context, path string, ids []age.Identity, recipients []string) error {
+// Reseal rewrites the token file at path sealed to recipients (called
+// under the lock; opened with ids): logoff and the clean-up of expired
+// sessions drop their keys. No file is no error. Errors: 77 (ids cannot
+// open it), 65, 74, 75 (lock).
+func Reseal(ctx context.Context, path string, ids []age.Identity, recipients func() ([]string, error)) error {
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -212,7 +224,11 @@ func Reseal(ctx context.Context, path string, ids []age.Identity, recipients []s
 	if err != nil || r == nil {
 		return err
 	}
-	return writeFile(path, r, recipients)
+	rs, err := recipients()
+	if err != nil {
+		return err
+	}
+	return writeFile(path, r, rs)
 }
 
 // Remove deletes the token file at path (credential delete), under its lock

@@ -89,7 +89,7 @@ func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
 		t.Fatal(err)
 	}
 	if err := Save(context.Background(), s.Path, &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: exp},
-		s.Binding, s.Seed.Digest(), e.TokenURL, recipientsNow(t, s)); err != nil {
+		s.Binding, s.Seed.Digest(), e.TokenURL, s.Identities, fixed(recipientsNow(t, s)...)); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -150,4 +150,9 @@ func text(err error) string {
 		}
 	}
 	return b.String()
+}
+
+// fixed is a recipients function returning rs.
+func fixed(rs ...string) func() ([]string, error) {
+	return func() ([]string, error) { return rs, nil }
 }
