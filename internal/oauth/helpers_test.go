@@ -152,7 +152,3 @@ func text(err error) string {
 	return b.String()
 }
 
-// fixed is a recipients function returning rs.
-func fixed(rs ...string) func() ([]string, error) {
-	return func() ([]string, error) { return rs, nil }
-}
