@@ -151,4 +151,3 @@ func text(err error) string {
 	}
 	return b.String()
 }
-
