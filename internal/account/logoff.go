@@ -94,18 +94,20 @@ type resealer struct {
 	queue  []session.Meta
 }
 
-// file re-seals the token file f (<profile uid>-<section uid>.age). No
-// file is no error. Errors name the file.
+// file re-seals the token file f (<profile uid>-<section uid>.age) to the
+// recipients computed under its lock (oauth.Reseal). No file is no error.
+// Errors name the file.
 func (r *resealer) file(ctx context.Context, f string) error {
 	puid, suid, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".age"), "-")
-	rs, exp, err := tokenRecipients(r.storeRoot, puid, suid, r.stored, r.snap, r.now())
-	r.queue = append(r.queue, exp...)
-	if err == nil {
-		err = mapi.Errorf(mapi.NoAccess, "no identity at hand opens it")
-		for _, ids := range r.tries {
-			if err = oauth.Reseal(ctx, f, ids, rs); err == nil {
-				return nil
-			}
+	recipients := func() ([]string, error) { // called by Reseal under the file's lock
+		rs, exp, err := tokenRecipients(r.storeRoot, puid, suid, r.stored, r.snap, r.now())
+		r.queue = append(r.queue, exp...)
+		return rs, err
+	}
+	err := error(mapi.Errorf(mapi.NoAccess, "no identity at hand opens it"))
+	for _, ids := range r.tries {
+		if err = oauth.Reseal(ctx, f, ids, recipients); err == nil {
+			return nil
 		}
 	}
 	return mapi.Wrap(mapi.AsError(err).Code, err, "cannot re-seal the OAuth 2.0 token file "+f)

@@ -39,7 +39,7 @@ func TestLogoffTokensReseal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := oauth.Save(ctx, f.path, tok, "b", "", "", rs); err != nil {
+		if err := oauth.Save(ctx, f.path, tok, "b", "", "", nil, fixedRecipients(rs...)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -68,7 +68,7 @@ func TestLogoffTokensReseal(t *testing.T) {
 
 	// Nobody at hand opens it: left, with an error naming it.
 	stranger, _ := age.GenerateX25519Identity()
-	if err := oauth.Save(ctx, file, tok, "b", "", "", []string{stranger.Recipient().String()}); err != nil {
+	if err := oauth.Save(ctx, file, tok, "b", "", "", nil, fixedRecipients(stranger.Recipient().String())); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(file)

@@ -165,7 +165,7 @@ func TestTokenBinding(t *testing.T) {
 		// Tokens issued for the settings as they were, the access token
 		// expired: a refresh would be the first thing done.
 		stale := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(-time.Hour)}
-		if err := oauth.Save(ctx, TokenFile(root, p.UID, s.UID), stale, base, "", srv.URL+"/token", []string{id.Recipient().String()}); err != nil {
+		if err := oauth.Save(ctx, TokenFile(root, p.UID, s.UID), stale, base, "", srv.URL+"/token", nil, fixedRecipients(id.Recipient().String())); err != nil {
 			t.Fatal(err)
 		}
 		change(s)

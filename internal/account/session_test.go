@@ -162,7 +162,7 @@ func TestStartSession(t *testing.T) {
 	// clean-up re-seals without its key.
 	gone, goneRcpt := liveSession(t, root, p.UID, now.Add(-2*time.Hour), "sec2")
 	file := TokenFile(root, p.UID, "sec2")
-	if err := oauth.Save(context.Background(), file, &oauth2.Token{AccessToken: "at"}, "b", "", "", []string{id.Recipient().String(), goneRcpt}); err != nil {
+	if err := oauth.Save(context.Background(), file, &oauth2.Token{AccessToken: "at"}, "b", "", "", nil, fixedRecipients(id.Recipient().String(), goneRcpt)); err != nil {
 		t.Fatal(err)
 	}
 	res, snap, tok, err := StartSession(context.Background(), o)
@@ -204,10 +204,10 @@ func TestStartSessionResealFailure(t *testing.T) {
 	good, bad := TokenFile(root, p.UID, first.UID), TokenFile(root, p.UID, second.UID)
 	tok := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: now.Add(time.Hour)}
 	stranger, _ := age.GenerateX25519Identity()
-	if err := oauth.Save(ctx, good, tok, "b", "", "", []string{id.Recipient().String()}); err != nil {
+	if err := oauth.Save(ctx, good, tok, "b", "", "", nil, fixedRecipients(id.Recipient().String())); err != nil {
 		t.Fatal(err)
 	}
-	if err := oauth.Save(ctx, bad, tok, "b", "", "", []string{stranger.Recipient().String()}); err != nil {
+	if err := oauth.Save(ctx, bad, tok, "b", "", "", nil, fixedRecipients(stranger.Recipient().String())); err != nil {
 		t.Fatal(err)
 	}
 	o := SessionOptions{LogonOptions: LogonOptions{Profile: p, IDs: ids, StoreRoot: root, Offline: true, Strict: true},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/oauth"
+	"github.com/mapictl/mapictl/internal/session"
 )
 
 // SignInOptions are the inputs of [SignIn].
@@ -53,8 +54,9 @@ type SignInResult struct {
 // resolved, the device or browser grant run, and the tokens written as a's
 // token file (oauth.Save) with a's binding, the digest of the secure
 // range's current seed (so that an older seed does not replace them), the
-// token endpoint that issued them (a refresh refuses another) and sealed
-// to [TokenRecipients]. It reads the profile and never writes it.
+// token endpoint that issued them (a refresh refuses another), the seeds
+// the old file recorded (opened with o.IDs: an older seed never replaces
+// them) and sealed to [TokenRecipients], computed under the file's lock. It reads the profile and never writes it.
 // The dialog ends after o.Deadline: MAPI_E_LOGON_FAILED (77) "sign-in not
 // completed", and no file written. Errors: MAPI_E_UNCONFIGURED (78) for a
 // section without oauth2.provider; those of reading the secure range (77),
@@ -81,12 +83,14 @@ func SignIn(ctx context.Context, a *Account, o SignInOptions) (SignInResult, err
 	if err != nil {
 		return SignInResult{}, err
 	}
-	rs, expired, err := tokenRecipients(o.StoreRoot, a.ProfileUID, a.UID, o.IDs, nil, o.Now)
-	if err != nil {
-		return SignInResult{}, err
+	var expired []session.Meta
+	recipients := func() ([]string, error) { // called by Save under the file's lock
+		rs, exp, err := tokenRecipients(o.StoreRoot, a.ProfileUID, a.UID, o.IDs, nil, o.Now)
+		expired = append(expired, exp...)
+		return rs, err
 	}
 	path := a.TokenPath(o.StoreRoot)
-	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), eps.TokenURL, rs); err != nil {
+	if err := oauth.Save(ctx, path, tok, a.TokenBinding(), seedOf(creds).Digest(), eps.TokenURL, o.IDs, recipients); err != nil {
 		return SignInResult{}, err
 	}
 	_ = ResealExpired(ctx, o.StoreRoot, expired, o.IDs, o.Now) // best effort

@@ -17,9 +17,10 @@ import (
 
 // TokenRecipients returns who the OAuth 2.0 token file of section
 // sectionUID of profile profileUID, in the store at storeRoot, is sealed
-// to (SPEC §8): the store's identity.pub (when it is missing or empty: the
-// recipients of ids, else those session snap seals its spool to, its own
-// key left out), and the recipient of every live session that holds that
+// to (SPEC §8): the store's identity.pub and the recipients of ids, the
+// identities in use (when identity.pub is missing or empty: those of ids,
+// else those session snap seals its spool to, its own key left out), and
+// the recipient of every live session that holds that
 // section of that profile (its metadata lists sectionUID and names
 // profileUID). A session of another profile or section never opens the
 // file.
@@ -62,10 +63,27 @@ func holdsTokenFile(m session.Meta, profileUID, sectionUID string) bool {
 		m.ProfileUID == profileUID && slices.Contains(m.SectionUIDs, sectionUID)
 }
 
-// storeRecipients is the store's part of [TokenRecipients].
+// storeRecipients is the store's part of [TokenRecipients]: identity.pub's
+// recipients and those of ids, the identities in use (-i,
+// MAPICTL_IDENTITY, MAPICTL_IDENTITY_FILE, else the store's own), so that
+// the keys that opened the profile open the file they write too; a
+// recipient of ids that age cannot seal to together with identity.pub's
+// (post-quantum beside classic, or the reverse) is left out. Without
+// identity.pub: ids' recipients, else those session snap seals its spool
+// to, its own key left out.
 func storeRecipients(storeRoot string, ids []age.Identity, snap *session.Snapshot) ([]string, error) {
 	rs, err := secure.ParseRecipientsFile(filepath.Join(storeRoot, profile.RecipientFile))
 	if err == nil && len(rs) > 0 {
+		own, err := secure.RecipientsOf(ids)
+		if err != nil {
+			return nil, err
+		}
+		pq := secure.IsPQ(rs[0])
+		for _, r := range own {
+			if secure.IsPQ(r) == pq && !slices.Contains(rs, r) {
+				rs = append(rs, r)
+			}
+		}
 		return rs, nil
 	}
 	switch {
