@@ -26,7 +26,9 @@ import (
 // file.
 //
 // It sweeps the sessions directory (session.Sweep); the expired sessions
-// removed are dropped (tokenRecipients reports them, for a re-seal).
+// removed are dropped (tokenRecipients reports them, for a re-seal). A
+// directory that cannot be swept (read-only) is only read (session.List):
+// so a command that only reads a token file does not fail there.
 // Every write of a token file seals it to what this returns at that
 // moment. Errors: those of session.Sweep and of reading the identities'
 // recipients.
@@ -45,7 +47,13 @@ func tokenRecipients(storeRoot, profileUID, sectionUID string, ids []age.Identit
 	}
 	live, expired, err := session.Sweep(storeRoot, now)
 	if err != nil {
-		return nil, nil, err
+		// A sessions directory that cannot be locked (read-only, or held
+		// too long) is read instead: the live sessions are the same; the
+		// expired ones stay for a later sweep to report.
+		if live, err = session.List(storeRoot, now); err != nil {
+			return nil, nil, err
+		}
+		expired = nil
 	}
 	for _, m := range live {
 		if holdsTokenFile(m, profileUID, sectionUID) && !slices.Contains(rs, m.Recipient) {

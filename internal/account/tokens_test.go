@@ -292,3 +292,26 @@ func TestTokenRecipientsUnderLock(t *testing.T) {
 func fixedRecipients(rs ...string) func() ([]string, error) {
 	return func() ([]string, error) { return rs, nil }
 }
+
+// A sessions directory that cannot be swept (read-only) is read instead:
+// the token file's recipients are still the live sessions', and nothing
+// fails (a command that only reads a token file heals it from them).
+func TestTokenRecipientsReadOnlySessions(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores directory permissions")
+	}
+	root := t.TempDir()
+	id, _ := age.GenerateX25519Identity()
+	now := time.Now()
+	_, rcpt := liveSession(t, root, "p1", now, "s1")
+	liveSession(t, root, "p1", now.Add(-2*time.Hour), "s1") // expired
+	os.Remove(filepath.Join(session.Dir(root), ".lock"))
+	if err := os.Chmod(session.Dir(root), 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(session.Dir(root), 0o700) })
+	rs, expired, err := tokenRecipients(root, "p1", "s1", []age.Identity{id}, nil, now)
+	if err != nil || !slices.Equal(rs, []string{id.Recipient().String(), rcpt}) || len(expired) != 0 {
+		t.Fatalf("read-only sessions directory: %q, expired %d, %v; want the identity and the live session", rs, len(expired), err)
+	}
+}

@@ -43,7 +43,7 @@ func TestAllIDs(t *testing.T) {
 	if len(ids) != 3 {
 		t.Errorf("AllIDs = %q; want 3", ids)
 	}
-	ids, err = AllIDs(root, t0.Add(2*time.Hour)) // the live ones expired, removed
+	ids, err = AllIDs(root, t0.Add(2*time.Hour)) // the live ones expired: left out (their files stay for Sweep)
 	if err != nil || len(ids) != 1 || ids[0] != damaged {
 		t.Errorf("after expiry: %q, %v; want only the damaged %s", ids, err, damaged)
 	}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -66,17 +67,35 @@ func paths(storeRoot, id string) (meta, sealed string) {
 	return filepath.Join(d, id+".json"), filepath.Join(d, id+".age")
 }
 
+// lockTimeout is the longest wait for the sessions directory's lock: its
+// holders (Create, Sweep) hold it for a directory scan and a few small
+// writes, never across a network request. A variable for tests.
+var lockTimeout = 10 * time.Second
+
+// lockRetry is how often a wait for the lock tries again.
+const lockRetry = 20 * time.Millisecond
+
 // lock takes the sessions directory's lock (sessions/.lock) so that the
-// multi-session check and the write of a new session are one step.
+// multi-session check and the write of a new session are one step, waiting
+// up to [lockTimeout]. Errors: MAPI_E_DISK_ERROR when the lock cannot be
+// created or taken (a read-only directory), MAPI_E_BUSY when another
+// process held it throughout.
 func lock(storeRoot string) (func(), error) {
 	if err := fsutil.MkdirPrivate(Dir(storeRoot)); err != nil {
 		return nil, mapi.Wrap(mapi.DiskError, err, "create the sessions directory")
 	}
 	fl := flock.New(filepath.Join(Dir(storeRoot), ".lock"), flock.SetPermissions(fsutil.FileMode))
-	if err := fl.Lock(); err != nil {
-		return nil, mapi.Wrap(mapi.DiskError, err, "lock the sessions directory")
+	ctx, cancel := context.WithTimeout(context.Background(), lockTimeout)
+	defer cancel()
+	ok, err := fl.TryLockContext(ctx, lockRetry)
+	switch {
+	case ok:
+		return func() { _ = fl.Unlock() }, nil
+	case err == nil || errors.Is(err, context.DeadlineExceeded):
+		return nil, mapi.Errorf(mapi.Busy, "another process held the sessions directory's lock for %s", lockTimeout).
+			WithHint("try again in a moment")
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return nil, mapi.Wrap(mapi.DiskError, err, "lock the sessions directory")
 }
 
 // Create writes a new session for snap: a fresh ID (unless snap.ID is set)
@@ -203,13 +222,13 @@ func removeFiles(names ...string) {
 	}
 }
 
-// List returns the metadata of the live sessions, oldest first, removing
-// the files of expired ones (and of an .age without its .json or the
-// reverse, left by a crash), as [Sweep] does; what it removed is not
-// reported. A missing directory is no session. Errors: MAPI_E_DISK_ERROR
-// when the directory cannot be read.
+// List returns the metadata of the live sessions, oldest first. It only
+// reads (no lock, works in a read-only directory): expired sessions are not
+// listed and their files stay for [Sweep], whose caller learns of them and
+// re-seals their token files (SPEC §8). A missing directory is no session.
+// Errors: MAPI_E_DISK_ERROR when the directory cannot be read.
 func List(storeRoot string, now time.Time) ([]Meta, error) {
-	live, _, err := Sweep(storeRoot, now)
+	live, _, err := scan(storeRoot, now, false)
 	return live, err
 }
 
@@ -237,7 +256,8 @@ func Sweep(storeRoot string, now time.Time) (live, expired []Meta, err error) {
 
 // scan reads the sessions directory: the live sessions, oldest first, and
 // the expired ones. With sweep, it removes the expired sessions' files and
-// orphan halves; without, it only reads. Call it holding the lock.
+// orphan halves (call it holding the lock); without, it only reads (no
+// lock needed: a Create in progress only shows as no session yet).
 func scan(storeRoot string, now time.Time, sweep bool) (live, expired []Meta, err error) {
 	dir := Dir(storeRoot)
 	ents, err := os.ReadDir(dir)
@@ -287,12 +307,12 @@ func scan(storeRoot string, now time.Time, sweep bool) (live, expired []Meta, er
 	return live, expired, nil
 }
 
-// Lookup returns the metadata of live session id (expired ones are removed
-// first, as List does). Errors: MAPI_E_NOT_FOUND when there is no such live
+// Lookup returns the metadata of live session id (as List, it removes
+// nothing). Errors: MAPI_E_NOT_FOUND when there is no such live
 // session, MAPI_E_CORRUPT_DATA when its metadata file is there but cannot be
 // read (the session may still be logged off), MAPI_E_DISK_ERROR.
 func Lookup(storeRoot, id string, now time.Time) (*Meta, error) {
-	ms, err := List(storeRoot, now)
+	ms, expired, err := scan(storeRoot, now, false)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +320,10 @@ func Lookup(storeRoot, id string, now time.Time) (*Meta, error) {
 		if ms[i].ID == id {
 			return &ms[i], nil
 		}
+	}
+	if slices.ContainsFunc(expired, func(m Meta) bool { return m.ID == id }) {
+		return nil, mapi.Errorf(mapi.NotFound, "session %s has expired", id).
+			WithHint("log on again: mapictl session logon")
 	}
 	if metaPath, _ := paths(storeRoot, id); fileExists(metaPath) {
 		return nil, mapi.Errorf(mapi.CorruptData, "session %s is damaged: its metadata cannot be read", id).

@@ -3,6 +3,7 @@ package session
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -116,7 +117,19 @@ func TestListLogoffBusy(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("list after expiry: %d sessions, %v", len(ms), err)
 	}
+	// List removes nothing: the expired session stays for Sweep, which
+	// reports it (its token files are re-sealed by the caller).
 	id, _, _ := strings.Cut(tok, ".")
+	if m, s := paths(root, id); !fileExists(m) || !fileExists(s) {
+		t.Fatal("List removed an expired session's files")
+	}
+	if _, err := Lookup(root, id, t0.Add(2*time.Hour)); !mapi.IsCode(err, mapi.NotFound) {
+		t.Fatalf("Lookup of an expired session: %v, want MAPI_E_NOT_FOUND", err)
+	}
+	if _, exp, err := Sweep(root, t0.Add(2*time.Hour)); err != nil || len(exp) != 2 ||
+		!slices.ContainsFunc(exp, func(m Meta) bool { return m.ID == id }) {
+		t.Fatalf("Sweep after List: expired %+v, %v; want the two expired sessions, %s among them", exp, err, id)
+	}
 	if err := Logoff(root, id); !mapi.IsCode(err, mapi.NotFound) {
 		t.Fatalf("logoff of an expired-and-removed session: %v", err)
 	}
