@@ -89,7 +89,7 @@ func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
 		t.Fatal(err)
 	}
 	if err := Save(context.Background(), s.Path, &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: exp},
-		s.Binding, s.Seed.Digest(), e.TokenURL, recipientsNow(t, s)); err != nil {
+		s.Binding, s.Seed.Digest(), e.TokenURL, s.Identities, s.Recipients); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -71,7 +71,7 @@ func opSource(t *testing.T, p *oauthtest.Provider, s Settings, k key, tok *oauth
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Save(context.Background(), src.Path, tok, src.Binding, "", e.TokenURL, []string{k.pub}); err != nil {
+		if err := Save(context.Background(), src.Path, tok, src.Binding, "", e.TokenURL, src.Identities, src.Recipients); err != nil {
 			t.Fatal(err)
 		}
 	}
