@@ -70,15 +70,6 @@ func fixed(rs ...string) func() ([]string, error) {
 	return func() ([]string, error) { return rs, nil }
 }
 
-// recipientsNow is what s.Recipients returns now.
-func recipientsNow(t *testing.T, s *Source) []string {
-	t.Helper()
-	rs, err := s.Recipients()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs
-}
 
 // save writes tokens as a logon dialog would, expiring at exp, from the
 // token URL s resolves to.
