@@ -70,7 +70,6 @@ func fixed(rs ...string) func() ([]string, error) {
 	return func() ([]string, error) { return rs, nil }
 }
 
-
 // save writes tokens as a logon dialog would, expiring at exp, from the
 // token URL s resolves to.
 func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
