@@ -30,7 +30,7 @@ func TestSaveResealRemove(t *testing.T) {
 		t.Fatalf("opened with the session key: %+v, %v", r, err)
 	}
 	// ...until logoff re-seals the file without it.
-	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, []string{store.pub}); err != nil {
+	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, fixed(store.pub)); err != nil {
 		t.Fatal(err)
 	}
 	_, err = readFile(s.Path, []age.Identity{session.id})
@@ -49,10 +49,10 @@ func TestSaveResealRemove(t *testing.T) {
 	if err := Remove(s.Path); err != nil {
 		t.Errorf("Remove of no file: %v", err)
 	}
-	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, []string{store.pub}); err != nil {
+	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, fixed(store.pub)); err != nil {
 		t.Errorf("Reseal of no file: %v", err)
 	}
-	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", "", []string{store.pub})
+	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", "", s.Identities, fixed(store.pub))
 	wantCode(t, err, mapi.InvalidParameter, 64)
 }
 
