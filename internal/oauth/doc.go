@@ -23,7 +23,8 @@
 // refresh token is never presented to another one (77, no request); a file
 // without it (an older mapictl's) records it at its next write. seeds are
 // the [Seed.Digest]s of every seed the file was started from, and of the
-// seed a sign-in saw ([Save]): a seed starts the file anew only when its
+// seed a sign-in saw ([Save] keeps those of the file it replaces, when its
+// identities open it): a seed starts the file anew only when its
 // digest is not among them, so two holders of different seeds (a session's
 // older snapshot, the profile's newer seed) never replace each other's
 // tokens. recipients are who the file is sealed to.
@@ -38,7 +39,8 @@
 //
 // # Recipients
 //
-// [Source.Recipients] is asked holding the file's lock before every write,
+// [Source.Recipients], and the recipients function of [Save] and
+// [Reseal], is asked holding the file's lock before every write,
 // so a refresh that waited for the lock while a logoff re-sealed the file
 // does not seal it to the logged-off key again. When Token opens a file
 // that records a recipient Recipients no longer returns (a session logged
@@ -60,7 +62,12 @@
 // Refreshes go through golang.org/x/oauth2 one request at a time, never
 // through a caching TokenSource, and the client authentication style is
 // always explicit (x/oauth2's probing would send a refused refresh token a
-// second time). A failed refresh writes nothing.
+// second time). A failed refresh writes nothing. A refresh request, once
+// sent, is not abandoned when ctx is cancelled (the first SIGINT or
+// SIGTERM): it runs to the answer or the Timeout, the answer is written,
+// and only then is 130 returned, since the provider may already have
+// rotated the refresh token presented. An answer that cannot be written
+// is an error (74) saying whether the provider rotated the refresh token.
 //
 // # Dialogs
 //

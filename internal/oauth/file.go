@@ -173,15 +173,19 @@ func lock(ctx context.Context, path string, timeout time.Duration) (*flock.Flock
 func unlock(fl *flock.Flock) { _ = fl.Unlock() }
 
 // Save writes tokens obtained by a logon dialog as the section's token
-// file, replacing any, under its lock: binding is [Binding] of the settings
-// and servers, seedDigest the [Seed.Digest] of the section's seed now ("":
-// none; recorded, so that this seed never replaces the new tokens),
+// file, under its lock: binding is [Binding] of the settings and servers,
+// seedDigest the [Seed.Digest] of the section's seed now ("": none),
 // tokenURL the token endpoint that issued tok (Endpoints.TokenURL; a
-// refresh elsewhere is refused), recipients (called under the lock) who
-// may open it. The seeds the old file records (opened with ids) are kept.
-// Errors: 64 (no token), 70 (no recipients), 74, 75 (lock), 130.
-//
-// (Shim of FC's API on wip/fixd; main's internal/oauth replaces it.)
+// refresh elsewhere is refused). Holding the lock it opens the file there
+// with ids and keeps the seeds it records, adding seedDigest: a seed the
+// file was ever started from (a session's older snapshot) never replaces
+// the new tokens, whose refresh tokens the provider may have rotated
+// (presenting one again is reuse). A file ids cannot open (77) or that is
+// not a token file (65) is replaced, and its seeds forgotten: signing in
+// is the user's explicit act. recipients is asked holding the lock, so a
+// logoff that re-sealed the file meanwhile is not undone. Errors: 64 (no
+// token), 70 (recipients named no one), recipients' errors, 74, 75 (lock),
+// 130.
 func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDigest, tokenURL string, ids []age.Identity, recipients func() ([]string, error)) error {
 	if tok == nil || tok.AccessToken == "" && tok.RefreshToken == "" {
 		return mapi.Errorf(mapi.InvalidParameter, "no OAuth 2.0 token to save")
@@ -194,23 +198,27 @@ func Save(ctx context.Context, path string, tok *oauth2.Token, binding, seedDige
 		return err
 	}
 	defer unlock(fl)
-	if old, err := readFile(path, ids); err == nil && old != nil {
-		for _, d := range old.Seeds {
-			r.addSeed(d)
-		}
+	old, err := readFile(path, ids)
+	switch {
+	case err == nil && old != nil:
+		r.Seeds = slices.Clone(old.Seeds)
+	case err != nil && !mapi.IsCode(err, mapi.NoAccess) && !mapi.IsCode(err, mapi.CorruptData):
+		return err
 	}
 	r.addSeed(seedDigest)
-	rs, err := recipients()
+	rs, err := askRecipients(recipients)
 	if err != nil {
 		return err
 	}
 	return writeFile(path, r, rs)
 }
 
-// Reseal rewrites the token file at path sealed to recipients (called
-// under the lock; opened with ids): logoff and the clean-up of expired
-// sessions drop their keys. No file is no error. Errors: 77 (ids cannot
-// open it), 65, 74, 75 (lock).
+// Reseal rewrites the token file at path (opened with ids) sealed to who
+// recipients returns, asked holding its lock: logoff and the clean-up of
+// expired sessions drop their keys, and a refresh or sign-in waiting for
+// the lock meanwhile seals to who recipients returns then. No file is no
+// error. Errors: 77 (ids cannot open it), 65, 70 (recipients named no
+// one), recipients' errors, 74, 75 (lock), 130.
 func Reseal(ctx context.Context, path string, ids []age.Identity, recipients func() ([]string, error)) error {
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil
@@ -224,11 +232,26 @@ func Reseal(ctx context.Context, path string, ids []age.Identity, recipients fun
 	if err != nil || r == nil {
 		return err
 	}
-	rs, err := recipients()
+	rs, err := askRecipients(recipients)
 	if err != nil {
 		return err
 	}
 	return writeFile(path, r, rs)
+}
+
+// askRecipients is recipients(), which must name someone (70).
+func askRecipients(recipients func() ([]string, error)) ([]string, error) {
+	if recipients == nil {
+		return nil, mapi.Errorf(mapi.CallFailed, "no recipients for the OAuth 2.0 token file")
+	}
+	rs, err := recipients()
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, mapi.Errorf(mapi.CallFailed, "no recipients to seal the OAuth 2.0 token file to")
+	}
+	return rs, nil
 }
 
 // Remove deletes the token file at path (credential delete), under its lock

@@ -52,7 +52,7 @@ func TestSaveResealRemove(t *testing.T) {
 	if err := Reseal(context.Background(), s.Path, []age.Identity{store.id}, fixed(store.pub)); err != nil {
 		t.Errorf("Reseal of no file: %v", err)
 	}
-	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", "", nil, fixed(store.pub))
+	err = Save(context.Background(), s.Path, &oauth2.Token{}, s.Binding, "", "", s.Identities, fixed(store.pub))
 	wantCode(t, err, mapi.InvalidParameter, 64)
 }
 

@@ -70,16 +70,6 @@ func fixed(rs ...string) func() ([]string, error) {
 	return func() ([]string, error) { return rs, nil }
 }
 
-// recipientsNow is what s.Recipients returns now.
-func recipientsNow(t *testing.T, s *Source) []string {
-	t.Helper()
-	rs, err := s.Recipients()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rs
-}
-
 // save writes tokens as a logon dialog would, expiring at exp, from the
 // token URL s resolves to.
 func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
@@ -89,7 +79,7 @@ func save(t *testing.T, s *Source, at, rt string, exp time.Time) {
 		t.Fatal(err)
 	}
 	if err := Save(context.Background(), s.Path, &oauth2.Token{AccessToken: at, RefreshToken: rt, TokenType: "Bearer", Expiry: exp},
-		s.Binding, s.Seed.Digest(), e.TokenURL, s.Identities, fixed(recipientsNow(t, s)...)); err != nil {
+		s.Binding, s.Seed.Digest(), e.TokenURL, s.Identities, s.Recipients); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -71,7 +71,7 @@ func opSource(t *testing.T, p *oauthtest.Provider, s Settings, k key, tok *oauth
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := Save(context.Background(), src.Path, tok, src.Binding, "", e.TokenURL, nil, fixed(k.pub)); err != nil {
+		if err := Save(context.Background(), src.Path, tok, src.Binding, "", e.TokenURL, src.Identities, src.Recipients); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,6 +211,41 @@ func TestOPRefreshAndRotation(t *testing.T) {
 	wantValid(t, p, at)
 	if p.ReuseCount() != 0 {
 		t.Errorf("%d reuses", p.ReuseCount())
+	}
+}
+
+// SIGINT while the provider's answer to a refresh is on its way: the op
+// has rotated the refresh token already, so the answer is awaited and
+// written before 130; the next refresh presents the new refresh token, not
+// the rotated-out one (reuse, which would revoke the grant: 77 for good).
+func TestOPRefreshSurvivesCancel(t *testing.T) {
+	t.Parallel()
+	p := oauthtest.New(t, oauthtest.TokenDelay(500*time.Millisecond))
+	s := opSettings(p)
+	tok, _ := login(t, p, s)
+	clk := newClock()
+	src := opSource(t, p, s, newKey(t), tok, clk)
+	clk.add(2 * time.Hour)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel) // the first Ctrl-C
+	_, err := src.Token(ctx)
+	wantCode(t, err, mapi.UserCancel, 130)
+	if p.RefreshCount() != 1 {
+		t.Fatalf("%d refreshes; want 1", p.RefreshCount())
+	}
+	if r := stored(t, src); r.RefreshToken == tok.RefreshToken {
+		t.Fatal("the rotated refresh token was not saved")
+	}
+
+	clk.add(2 * time.Hour)
+	at, err := src.Token(context.Background())
+	if err != nil {
+		t.Fatalf("the next refresh: %v", err)
+	}
+	wantValid(t, p, at)
+	if p.RefreshCount() != 2 || p.ReuseCount() != 0 {
+		t.Errorf("%d refreshes, %d reuses; want 2 and 0", p.RefreshCount(), p.ReuseCount())
 	}
 }
 

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -55,7 +56,10 @@ func (s *Source) renew(ctx context.Context, replaced, why string) (*record, erro
 // exchange presents the refresh token rt at e, once, and writes the answer
 // as the file: old's seeds (old nil: no file) and seed, the binding, the
 // token URL e names, sealed to Recipients. Call it holding the lock. A
-// refused or failed request writes nothing.
+// refused or failed request writes nothing. ctx cancelled before the
+// request is 130 with nothing sent; once sent, the request runs to its
+// answer or the timeout whatever ctx does, and an answer is written
+// before the 130 of a cancelled ctx is returned.
 func (s *Source) exchange(ctx context.Context, e Endpoints, old *record, rt, seed string) (*record, error) {
 	f := failure{
 		what:    fmt.Sprintf("cannot refresh the OAuth 2.0 token of section %s", s.Section),
@@ -75,7 +79,15 @@ func (s *Source) exchange(ctx context.Context, e Endpoints, old *record, rt, see
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, s.timeout())
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, f.classify(ctx, ctx.Err()) // 130, nothing sent
+	}
+	// Once sent, the request outlives ctx's cancellation (the first Ctrl-C
+	// or SIGTERM), bounded by the timeout alone: the provider may already
+	// have rotated rt, and an answer dropped would leave the file with a
+	// refresh token that no longer works. The answer is written, then 130
+	// returned.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout())
 	defer cancel()
 	rctx = withClient(rctx, httpClient(s.HTTP, s.timeout()))
 	// One request, explicitly: a fresh refresher for this refresh token,
@@ -96,9 +108,26 @@ func (s *Source) exchange(ctx context.Context, e Endpoints, old *record, rt, see
 	n.addSeed(seed)
 	n.setExpiry(expiryOf(tok, s.now()))
 	if err := writeFile(s.Path, n, rs); err != nil {
-		return nil, mapi.AsError(err).WithHint(fmt.Sprintf("the refreshed tokens of section %s could not be saved; if the next refresh fails, run `mapictl credential oauth2 %s`", s.Section, s.Section))
+		return nil, s.unsaved(err, n.RefreshToken != rt)
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return nil, mapi.Errorf(mapi.UserCancel, "section %s: interrupted (the provider's new OAuth 2.0 tokens were saved)", s.Section)
 	}
 	return n, nil
+}
+
+// unsaved is the error of a refresh whose answer could not be written
+// (err, its code and exit kept): rotated says whether the provider issued
+// a new refresh token, which makes the one the file still holds useless
+// to a provider that rotates strictly.
+func (s *Source) unsaved(err error, rotated bool) *mapi.Error {
+	me := mapi.AsError(err)
+	msg := fmt.Sprintf("section %s: the provider issued new OAuth 2.0 tokens, but they could not be saved", s.Section)
+	if rotated {
+		msg += "; the provider rotated the refresh token, so the one left in the token file may no longer work and a new sign-in may be needed"
+	}
+	return mapi.Wrap(me.Code, me, msg).WithExit(me.ExitStatus()).
+		WithHint(fmt.Sprintf("fix the cause; if the next command is refused (77), run `mapictl credential oauth2 %s` to sign in again", s.Section))
 }
 
 // expiryOf is when tok expires on the clock now comes from (Source.Now),

@@ -61,8 +61,12 @@ func (s *Source) timeout() time.Duration {
 // not the one resolved now, it is sealed to other keys, it holds no
 // refresh token for an expired access token, the provider refused the
 // grant or client; 75 the provider cannot be reached or answers junk, or
-// the lock is held too long; 130 ctx cancelled; 64 (Settings), 65, 74.
-// A failed call leaves the file as it was.
+// the lock is held too long; 130 ctx cancelled; 64 (Settings), 65, 74
+// (also when the provider's answer could not be written: the error says
+// whether the provider rotated the refresh token). A failed call leaves
+// the file as it was, except a refresh whose request was sent before ctx
+// was cancelled: it waits for the answer (up to Timeout), writes it, and
+// returns 130.
 func (s *Source) Token(ctx context.Context) (string, error) {
 	r, err := s.current(ctx)
 	if err != nil {
@@ -182,17 +186,11 @@ func (s *Source) noRefreshToken(why string) *mapi.Error {
 		WithHint(signInHint(s.Section))
 }
 
-// recipients is Recipients(), which must name someone.
+// recipients is Recipients(), which must name someone (70).
 func (s *Source) recipients() ([]string, error) {
-	if s.Recipients == nil {
-		return nil, mapi.Errorf(mapi.CallFailed, "section %s: no recipients for the OAuth 2.0 token file", s.Section)
-	}
-	rs, err := s.Recipients()
+	rs, err := askRecipients(s.Recipients)
 	if err != nil {
 		return nil, s.inSection(err)
-	}
-	if len(rs) == 0 {
-		return nil, mapi.Errorf(mapi.CallFailed, "section %s: no recipients for the OAuth 2.0 token file", s.Section)
 	}
 	return rs, nil
 }

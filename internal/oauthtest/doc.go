@@ -38,8 +38,10 @@
 //     sooner than three quarters of it after the previous poll of the same
 //     device code gets slow_down (zitadel's op does not check the pace
 //     itself: the storage here tells it to);
-//   - SetDown and SetJunk break the token endpoint on demand; RevokeAll
-//     revokes every grant as a user would in the provider's account page.
+//   - TokenDelay holds the answer to each refresh after serving it (the
+//     refresh token already rotated); SetDown and SetJunk break the token
+//     endpoint on demand; RevokeAll revokes every grant as a user would in
+//     the provider's account page.
 //
 // With ControlEndpoints (scripts/oidc-provider) the provider also serves
 // POST /test/approve?user_code=, /test/deny?user_code=, /test/revoke,

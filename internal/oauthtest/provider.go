@@ -4,8 +4,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +37,7 @@ type config struct {
 	secret   string
 	control  bool
 	keepUsed bool
+	delay    time.Duration
 }
 
 // Option configures a Provider.
@@ -57,6 +60,12 @@ func DevicePollInterval(d time.Duration) Option { return func(c *config) { c.int
 // the providers on which one seed serves many CI jobs (SPEC §8). Without
 // it, refresh tokens rotate strictly and a used one is reuse.
 func KeepUsedRefreshTokens() Option { return func(c *config) { c.keepUsed = true } }
+
+// TokenDelay makes the token endpoint hold its answer to a refresh_token
+// grant for d after serving it: the refresh token is already rotated (and
+// the new tokens issued) when a client that gives up meanwhile stops
+// waiting, as with a slow network or a provider slow to answer.
+func TokenDelay(d time.Duration) Option { return func(c *config) { c.delay = d } }
 
 // ControlEndpoints serves /test/... (package doc) for shell scripts.
 func ControlEndpoints() Option { return func(c *config) { c.control = true } }
@@ -159,8 +168,22 @@ func (p *Provider) handler(c *config) http.Handler {
 		if r.URL.Path == token && p.fault(w) {
 			return
 		}
+		if r.URL.Path == token && c.delay > 0 && r.FormValue("grant_type") == "refresh_token" {
+			delayed(w, r, mux, c.delay)
+			return
+		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// delayed serves r with h, then holds the answer for d before sending it.
+func delayed(w http.ResponseWriter, r *http.Request, h http.Handler, d time.Duration) {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	time.Sleep(d)
+	maps.Copy(w.Header(), rec.Header())
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(rec.Body.Bytes())
 }
 
 // fault answers a token request the broken way SetDown/SetJunk asked for,

@@ -544,3 +544,24 @@ func TestConcurrentRefreshIsReuse(t *testing.T) {
 		}
 	}
 }
+
+// TokenDelay holds a refresh's answer after serving it: a client that gives
+// up meanwhile has had its refresh token rotated all the same, and
+// presenting it again is reuse.
+func TestTokenDelay(t *testing.T) {
+	t.Parallel()
+	p := New(t, TokenDelay(time.Second))
+	c := conf(p)
+	tok := deviceToken(t, p, c)
+	short, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := c.TokenSource(short, &oauth2.Token{RefreshToken: tok.RefreshToken}).Token(); err == nil {
+		t.Fatal("a refresh answered within 200 ms despite TokenDelay(1s)")
+	}
+	if p.RefreshCount() != 1 {
+		t.Fatalf("RefreshCount %d; want 1 (served before the answer was held)", p.RefreshCount())
+	}
+	if _, err := refresh(t, c, tok.RefreshToken); errorCode(err) != "invalid_grant" || p.ReuseCount() != 1 {
+		t.Fatalf("the abandoned refresh token again: %v, reuse %d; want invalid_grant, 1", err, p.ReuseCount())
+	}
+}
