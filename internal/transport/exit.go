@@ -46,7 +46,8 @@ func NetKind(err error) (Kind, string) {
 //   - a failure of the TokenSource (a *mapi.Error) keeps its code and exit
 //     (75 for a network error without one): a corrupt token file is
 //     MAPI_E_CORRUPT_DATA 65 (KindLocal), a lock that cannot be taken
-//     MAPI_E_DISK_ERROR 74, an interrupted refresh MAPI_E_USER_CANCEL 130.
+//     MAPI_E_DISK_ERROR 74; an interrupted refresh is an interrupted
+//     delivery, 75.
 func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 	var te *Error
 	if !errors.As(err, &te) {
@@ -73,7 +74,9 @@ func MAPIError(err error, msg string) (e *mapi.Error, ok bool) {
 	default:
 		e.Code = mapi.Unconfigured
 	}
-	if me := te.source; me != nil {
+	// A TokenSource interrupted by a signal is the delivery's interruption:
+	// 75, as every other interrupted delivery (the message stays queued).
+	if me := te.source; me != nil && me.Code != mapi.UserCancel {
 		e.Code, e.Exit = me.Code, me.ExitStatus()
 		if te.Kind == KindTemporary && me.Exit == 0 && me.Code == mapi.NetworkError {
 			e.Exit = mapi.ExitQueued

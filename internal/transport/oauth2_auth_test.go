@@ -306,18 +306,21 @@ func TestOAuth2TokenSourceErrors(t *testing.T) {
 		code mapi.Code
 		kind Kind
 		exit int // of the command, MAPIError's
+		// want is the command's code when not tc.code: an interrupted
+		// refresh is an interrupted delivery (75, MAPI_E_NETWORK_ERROR).
+		want mapi.Code
 	}{
-		{mapi.LogonFailed, KindAuth, 77},
-		{mapi.NoAccess, KindAuth, 77},
-		{mapi.Unconfigured, KindConfig, 78},
-		{mapi.NetworkError, KindTemporary, 75},
-		{mapi.Busy, KindTemporary, 75},
-		{mapi.UserCancel, KindTemporary, 130},
-		{mapi.CorruptData, KindLocal, 65},
-		{mapi.DiskError, KindLocal, 74},
-		{mapi.CallFailed, KindLocal, 70},
-		{mapi.InvalidParameter, KindLocal, 64},
-		{mapi.NotFound, KindPermanent, 66},
+		{mapi.LogonFailed, KindAuth, 77, mapi.Code{}},
+		{mapi.NoAccess, KindAuth, 77, mapi.Code{}},
+		{mapi.Unconfigured, KindConfig, 78, mapi.Code{}},
+		{mapi.NetworkError, KindTemporary, 75, mapi.Code{}},
+		{mapi.Busy, KindTemporary, 75, mapi.Code{}},
+		{mapi.UserCancel, KindTemporary, 75, mapi.NetworkError},
+		{mapi.CorruptData, KindLocal, 65, mapi.Code{}},
+		{mapi.DiskError, KindLocal, 74, mapi.Code{}},
+		{mapi.CallFailed, KindLocal, 70, mapi.Code{}},
+		{mapi.InvalidParameter, KindLocal, 64, mapi.Code{}},
+		{mapi.NotFound, KindPermanent, 66, mapi.Code{}},
 	} {
 		for _, refresh := range []bool{false, true} {
 			for _, p := range oauthProtos {
@@ -346,8 +349,12 @@ func TestOAuth2TokenSourceErrors(t *testing.T) {
 					}
 					// The command ends with the TokenSource's code and exit
 					// (a network error without its own exit: 75).
-					if ce, _ := MAPIError(run.err, "x"); ce.Code != tc.code || ce.ExitStatus() != tc.exit {
-						t.Fatalf("MAPIError: %s exit %d, want %s exit %d", ce.Code.Name, ce.ExitStatus(), tc.code.Name, tc.exit)
+					want := tc.code
+					if tc.want.Name != "" {
+						want = tc.want
+					}
+					if ce, _ := MAPIError(run.err, "x"); ce.Code != want || ce.ExitStatus() != tc.exit {
+						t.Fatalf("MAPIError: %s exit %d, want %s exit %d", ce.Code.Name, ce.ExitStatus(), want.Name, tc.exit)
 					}
 					_, tokens, _ := run.rec.seen()
 					if want := map[bool]int{false: 0, true: 1}[refresh]; len(tokens) != want {
