@@ -1,6 +1,7 @@
 package message
 
 import (
+	"fmt"
 	"net/textproto"
 	"strings"
 )
@@ -36,8 +37,15 @@ func ParseHeader(s string) (Header, error) {
 	return h, h.Validate()
 }
 
+// maxKey bounds a field name. RFC 5322 sets no limit of its own, but
+// go-message folds a field at 76 characters counting its name, and panics
+// (index out of range in textproto.foldLine, v0.18.2) when the name leaves
+// no room on the first line (about 73 bytes and more); names in use are far
+// shorter (FuzzHeaderValue found it).
+const maxKey = 64
+
 // Validate checks an extra header: the name is RFC 5322 ftext (printable
-// ASCII except colon) and not Bcc, Resent-Bcc, MIME-Version, Content-Type or
+// ASCII except colon, at most maxKey characters) and not Bcc, Resent-Bcc, MIME-Version, Content-Type or
 // Content-Transfer-Encoding; the value holds no CR, LF or NUL; and the field
 // can be folded into lines of at most 998 bytes (no word in the value is
 // longer than that with the name). Errors wrap [ErrInvalidHeader].
@@ -49,6 +57,9 @@ func (h Header) Validate() error {
 		if c := h.Key[i]; c < '!' || c > '~' || c == ':' {
 			return headerErr(firstLine(h.Key), "name is not printable ASCII without colon")
 		}
+	}
+	if len(h.Key) > maxKey {
+		return headerErr(h.Key[:maxKey]+"…", fmt.Sprintf("name is longer than %d characters", maxKey))
 	}
 	key := textproto.CanonicalMIMEHeaderKey(h.Key)
 	if forbidden[key] {

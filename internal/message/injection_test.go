@@ -201,3 +201,25 @@ func FuzzHeaderValue(f *testing.F) {
 		}
 	})
 }
+
+// A field name too long for go-message's folding is refused, not a panic
+// (FuzzHeaderValue's find; its input is in testdata/fuzz).
+func TestLongHeaderName(t *testing.T) {
+	for _, n := range []int{64, 65, 74, 200} {
+		h := Header{strings.Repeat("X", n), "0"}
+		err := h.Validate()
+		if n <= 64 {
+			if err != nil {
+				t.Fatalf("%d-character name: %v", n, err)
+			}
+			if _, _, err := Compose(&Draft{From: Address{Email: "me@example.com"}, To: []Address{{Email: "t@example.com"}},
+				Subject: "s", Text: "body", Headers: []Header{h}, Date: now}); err != nil {
+				t.Fatalf("Compose with a %d-character name: %v", n, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrInvalidHeader) {
+			t.Errorf("%d-character name: %v, want ErrInvalidHeader", n, err)
+		}
+	}
+}
