@@ -111,6 +111,9 @@ func TestOAuth2DialogChoiceAndDeadline(t *testing.T) {
 	shown, done := onTerminal(t, u.cmd("credential", "oauth2", "work", "--no-input"))
 	select {
 	case code := <-done:
+		// The process has exited; what it wrote may still be on its way
+		// through the pty to the copying goroutine.
+		waitFor(5*time.Second, func() bool { return strings.Contains(shown.String(), "sign-in not completed") })
 		if code != 77 || !strings.Contains(shown.String(), " and enter the code ") || !strings.Contains(shown.String(), "sign-in not completed") {
 			t.Errorf("--no-input on a terminal: exit %d; want the device grant, then 77\n%s", code, shown.String())
 		}
