@@ -83,7 +83,7 @@ func runSpoolList(_ context.Context, f *factory) error {
 	entries := []spoolEntry{}
 	for i := range recs {
 		rec := &recs[i]
-		_, p, err := sp.Load(rec.ID, op)
+		p, err := sp.Payload(rec, op)
 		if err != nil {
 			p = nil
 		}

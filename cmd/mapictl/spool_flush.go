@@ -134,7 +134,9 @@ Every ID is checked before any file is touched. An ID that is not in the
 spool does not stop the others: they are requeued, and the command ends with
 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush\n  mapictl spool retry --all\n  mapictl spool retry --all --state queued",
-		spoolAction{func(sp *spool.Spool, id string) error { _, err := sp.Requeue(id); return err }, "requeued", spool.StateQueued})
+		spoolAction{func(sp *spool.Spool, ids []string) ([]string, []spool.IDFailure) {
+			return spool.Batch(ids, func(id string) error { _, err := sp.Requeue(id); return err })
+		}, "requeued", spool.StateQueued})
 }
 
 func newSpoolDropCmd(f *factory) *cobra.Command {
@@ -145,13 +147,14 @@ spool/rejected). --all takes every failed message, or every queued one with
 not in the spool does not stop the others: they are dropped, and the command
 ends with 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool drop --all\n  mapictl spool drop --all --state queued",
-		spoolAction{func(sp *spool.Spool, id string) error { return sp.Drop(id) }, "dropped", "dropped"})
+		spoolAction{(*spool.Spool).DropEach, "dropped", "dropped"})
 }
 
-// spoolAction is what spool retry or drop does to one message: act, then
-// the verb of its text output and the state of its JSON output.
+// spoolAction is what spool retry or drop does to messages: act on each
+// of them (returning those done and the failures, as spool.Batch does),
+// then the verb of its text output and the state of its JSON output.
 type spoolAction struct {
-	act         func(*spool.Spool, string) error
+	act         func(*spool.Spool, []string) ([]string, []spool.IDFailure)
 	verb, state string
 }
 
@@ -200,7 +203,7 @@ func newSpoolIDsCmd(f *factory, use, short, long, example string, a spoolAction)
 	return cmd
 }
 
-// runSpoolIDs acts on each message in turn (spool.Batch); the failures are
+// runSpoolIDs acts on the messages (spool.Batch, spool.DropEach); the failures are
 // reported together at the end (spool.BatchError). With one ID -o json
 // prints one object, with several or --all an array of them.
 func runSpoolIDs(_ context.Context, opts *spoolIDsOptions, f *factory) error {
@@ -220,7 +223,7 @@ func runSpoolIDs(_ context.Context, opts *spoolIDsOptions, f *factory) error {
 		}
 	}
 	a := opts.action
-	done, fails := spool.Batch(ids, func(id string) error { return a.act(sp, id) })
+	done, fails := a.act(sp, ids)
 	out := []idStateJSON{}
 	for _, id := range done {
 		out = append(out, idStateJSON{id, a.state})

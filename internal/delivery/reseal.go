@@ -32,14 +32,16 @@ func ResealSession(sp *spool.Spool, snap *session.Snapshot) error {
 	return nil
 }
 
-// ResealOrphans re-seals the queued messages of sessions that are no longer
-// live (expired, or logged off without their token, so logoff could not
-// re-seal them) to the store's identity.pub, opened with op. Without an
+// ResealOrphans re-seals those of messages ids (read by name) that are
+// queued under sessions no longer live (expired, or logged off without
+// their token, so logoff could not re-seal them) to the store's
+// identity.pub, opened with op; nil ids means every message of the spool.
+// Without an
 // identity.pub, or when the sessions cannot be listed, it does nothing.
 // Messages op cannot open (no access, unconfigured, logon failed, the user
 // cancelled) are left for a later flush, silently: the flush itself has
 // already reported them; other failures go to sp.Warn.
-func (k Keys) ResealOrphans(sp *spool.Spool, op spool.Opener) {
+func (k Keys) ResealOrphans(sp *spool.Spool, op spool.Opener, ids []string) {
 	pub, err := secure.ParseRecipientsFile(filepath.Join(k.StoreDir, profile.RecipientFile))
 	if err != nil || len(pub) == 0 {
 		return
@@ -63,7 +65,12 @@ func (k Keys) ResealOrphans(sp *spool.Spool, op spool.Opener) {
 			sp.Warn(id, err)
 		}
 	}
-	_, _ = quiet.Reseal(func(r *spool.Record) bool {
+	orphan := func(r *spool.Record) bool {
 		return r.State == spool.StateQueued && r.Session != "" && !isLive[r.Session]
-	}, op, Sealer(pub))
+	}
+	if ids == nil {
+		_, _ = quiet.Reseal(orphan, op, Sealer(pub))
+		return
+	}
+	_, _ = quiet.ResealIDs(ids, orphan, op, Sealer(pub))
 }

@@ -87,7 +87,7 @@ func TestResealOrphans(t *testing.T) {
 	}
 	var warned []string
 	sp.Warn = func(id string, err error) { warned = append(warned, id+": "+err.Error()) }
-	s.keys.ResealOrphans(sp, s.keys.Opener(nil))
+	s.keys.ResealOrphans(sp, s.keys.Opener(nil), nil)
 	if opens(SessionOpener(gone), sealedPayload(t, s, orphan)) {
 		t.Error("the orphan's session key still opens it")
 	}
@@ -114,7 +114,7 @@ func TestResealOrphansQuietWhenLocked(t *testing.T) {
 	s.failingIdentities()
 	var warned []string
 	sp.Warn = func(id string, err error) { warned = append(warned, id+": "+err.Error()) }
-	s.keys.ResealOrphans(sp, s.keys.Opener(nil))
+	s.keys.ResealOrphans(sp, s.keys.Opener(nil), nil)
 	if len(warned) > 0 {
 		t.Errorf("a message the opener cannot open was warned about: %q", warned)
 	}
@@ -126,7 +126,7 @@ func TestResealOrphansQuietWhenLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.loads = 0
-	s.keys.ResealOrphans(sp, s.keys.Opener(nil))
+	s.keys.ResealOrphans(sp, s.keys.Opener(nil), nil)
 	if s.loads != 0 {
 		t.Error("ResealOrphans without identity.pub tried to open messages")
 	}

@@ -62,7 +62,8 @@ func (r Receipt) Rejected() []transport.Rejection {
 
 // Submit seals s.Payload to k.Recipients(s.Snap) and queues it in sp
 // (before any network step), then, unless s.QueueOnly, flushes that one
-// message now through s.Resolve, opened with k.Opener(s.Snap) and re-sealed
+// message now (waiting, if another process's flush holds it, for what that
+// flush did: spool.FlushOptions.Wait) through s.Resolve, opened with k.Opener(s.Snap) and re-sealed
 // to the same recipients. An error from sealing or queueing is returned
 // with an empty Receipt; a flush that cannot run is Receipt.FlushErr (the
 // message stays queued); a flush that returns no outcome for the message
@@ -82,8 +83,10 @@ func (k Keys) Submit(ctx context.Context, sp *spool.Spool, s Submission) (Receip
 	if s.QueueOnly {
 		return r, nil
 	}
+	// Wait: if a concurrent flush holds the message, its outcome is this
+	// send's (issue 29), never a bare "not delivered".
 	outs, err := sp.Flush(ctx, spool.FlushOptions{IDs: []string{id},
-		Open: k.Opener(s.Snap), Seal: seal, Resolve: s.Resolve})
+		Open: k.Opener(s.Snap), Seal: seal, Resolve: s.Resolve, Wait: true})
 	if err != nil {
 		r.FlushErr = err
 		return r, nil

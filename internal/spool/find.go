@@ -3,7 +3,6 @@ package spool
 import (
 	"os"
 	"sort"
-	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -31,6 +30,9 @@ func (s *Spool) stat(id string) (files, error) {
 
 // readRecord reads and decodes dir/ID.json; the state follows the directory.
 func (s *Spool) readRecord(dir, id string) (*Record, error) {
+	if testOnlyRead != nil {
+		testOnlyRead("record", id)
+	}
 	b, err := os.ReadFile(s.path(dir, id, ".json"))
 	if err != nil {
 		if os.IsNotExist(err) {
@@ -84,50 +86,19 @@ func (s *Spool) find(id string) (string, *Record, error) {
 	return "", nil, mapi.Errorf(mapi.NotFound, "message %s not found", id)
 }
 
-// ids returns the message IDs that have any file in dir (locks and temp
-// files included), sorted.
+// ids returns the sorted IDs of the messages with any file in dir (of the
+// spool: rejected/ is read this way).
 func (s *Spool) ids(dir string) ([]string, error) {
-	ents, err := os.ReadDir(s.path(dir, "", ""))
+	names, err := s.readNames(dir)
 	if err != nil {
 		return nil, mapi.Wrap(mapi.DiskError, err, "read spool directory")
 	}
-	seen := map[string]bool{}
-	for _, e := range ents {
-		n := e.Name()
-		id := tempID(n)
-		if id == "" {
-			if i := strings.IndexByte(n, '.'); i > 0 {
-				id = n[:i]
-			}
-		}
-		if mapi.ValidID(id) {
-			seen[id] = true
-		}
+	ix := &index{m: map[string]*entry{}}
+	for _, n := range names {
+		ix.add(dir, n)
 	}
-	out := make([]string, 0, len(seen))
-	for id := range seen {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-// allIDs is the union of ids(outbox) and ids(failed).
-func (s *Spool) allIDs() ([]string, error) {
-	a, err := s.ids(outboxDir)
-	if err != nil {
-		return nil, err
-	}
-	b, err := s.ids(failedDir)
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	for _, id := range append(a, b...) {
-		set[id] = true
-	}
-	out := make([]string, 0, len(set))
-	for id := range set {
+	out := make([]string, 0, len(ix.m))
+	for id := range ix.m {
 		out = append(out, id)
 	}
 	sort.Strings(out)
@@ -135,25 +106,26 @@ func (s *Spool) allIDs() ([]string, error) {
 }
 
 // List returns the records of queued and failed messages, sorted by Created
-// (then ID). It first runs a cheap recovery pass without an opener. A record
-// that cannot be read is skipped and passed to Warn. Errors: DiskError when
-// a spool directory cannot be read.
+// (then ID). It reads each spool directory once and each record once (see
+// scan.go), after a cheap recovery pass without an opener over the
+// messages that need one. A record that cannot be read is skipped and
+// passed to Warn. Errors: DiskError when a spool directory cannot be read.
 func (s *Spool) List() ([]Record, error) {
-	for _, e := range s.recoverAll(nil) {
+	ix, probs := s.recoverAll(nil)
+	for _, e := range probs {
 		s.warn(e.id, e.err)
+	}
+	if ix == nil {
+		return nil, probs[0].err
 	}
 	if rej, err := s.Rejected(); err == nil {
 		for _, id := range rej {
 			s.warn(id, mapi.Errorf(mapi.NoAccess, "set aside in spool/rejected: not queued by this store, never sent"))
 		}
 	}
-	ids, err := s.allIDs()
-	if err != nil {
-		return nil, err
-	}
-	var out []Record
-	for _, id := range ids {
-		_, rec, err := s.find(id)
+	out := make([]Record, 0, len(ix.ids))
+	for _, id := range ix.ids {
+		rec, err := s.record(ix, id)
 		if err != nil {
 			if !mapi.IsCode(err, mapi.NotFound) {
 				s.warn(id, err)

@@ -20,12 +20,15 @@ type Resolver func(rec *Record) (transport.Transport, error)
 // rejected/, never sent; Err says why). Err keeps the original error (*transport.Error or
 // *mapi.Error) so the caller can map the exit code. Skipped is set for a
 // message that was not tried: claimed by another flusher, or not due.
+// Session is the session the message's record names ("" for none, or when
+// the record could not be read).
 type Outcome struct {
 	ID      string
 	State   string
 	Result  *transport.Result
 	Err     error
 	Skipped bool
+	Session string
 }
 
 // FlushOptions selects the messages to deliver and supplies the keys and
@@ -46,6 +49,10 @@ type FlushOptions struct {
 	Resolve      Resolver
 	Progress     func(done, total int)
 	ReportingMTA string // host name for reports; "" = "localhost"
+	// Wait: a message asked for by ID that another process holds (a
+	// concurrent flush delivering it) is waited for, not skipped, and its
+	// Outcome is what that process did with it (see waitOther).
+	Wait bool
 }
 
 type sectionKey struct{ profile, uid string }
@@ -107,15 +114,19 @@ func (s *Spool) Flush(ctx context.Context, o FlushOptions) ([]Outcome, error) {
 	if o.Open == nil || o.Resolve == nil {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "spool: flush needs an opener and a resolver")
 	}
-	for _, p := range s.recoverAll(o.Open) {
-		s.warn(p.id, p.err)
-	}
 	ids := o.IDs
 	if ids == nil {
-		var err error
-		if ids, err = s.ids(outboxDir); err != nil {
-			return nil, err
+		// The whole outbox: one scan, recovery where needed (recoverAll).
+		// Messages asked for by ID are recovered one by one instead, under
+		// their claim (flushClaimed): no directory is read.
+		ix, probs := s.recoverAll(o.Open)
+		for _, p := range probs {
+			s.warn(p.id, p.err)
 		}
+		if ix == nil {
+			return nil, probs[0].err
+		}
+		ids = ix.outboxIDs()
 	}
 	cache := map[sectionKey]resolved{}
 	defer func() {
@@ -178,13 +189,30 @@ func (s *Spool) selected(id string, o *FlushOptions) bool {
 func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache map[sectionKey]resolved, explicit bool) (Outcome, bool) {
 	c, err := s.claim(id)
 	if errors.Is(err, errBusy) {
+		if explicit && o.Wait {
+			return s.waitOther(ctx, id, o, cache), true
+		}
 		return Outcome{ID: id, State: StateQueued, Skipped: true}, true
 	} else if err != nil {
 		return Outcome{ID: id, State: StateQueued, Err: err}, true
 	}
+	return s.flushClaimed(ctx, c, id, o, cache, explicit)
+}
+
+// flushClaimed is flushOne once the claim c of message id is held; it
+// releases c. A message asked for by ID is first recovered (recoverOne).
+func (s *Spool) flushClaimed(ctx context.Context, c *claim, id string, o *FlushOptions, cache map[sectionKey]resolved, explicit bool) (oc Outcome, listed bool) {
 	gone := false
 	defer func() { c.release(gone) }()
+	if explicit {
+		if _, err := s.recoverOne(id, o.Open, nil); err != nil && !mapi.IsCode(err, mapi.NotFound) {
+			s.warn(id, err)
+		}
+	}
 	dir, rec, err := s.find(id)
+	if rec != nil {
+		defer func() { oc.Session = rec.Session }()
+	}
 	switch {
 	case mapi.IsCode(err, mapi.NotFound):
 		gone = true
@@ -226,14 +254,14 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 		return Outcome{ID: id, State: StateQueued, Err: interruptedErr(ctx, 1, []string{id})}, true
 	}
 	if r.err != nil {
-		oc := s.failed(rec, p, ct, o, r.err, nil)
+		oc = s.failed(rec, p, ct, o, r.err, nil)
 		gone = oc.State != StateQueued
 		return oc, true
 	}
 	if r.dead != nil {
 		// The section's server was found unreachable earlier in this
 		// flush: defer at once with the same reason, no new connection.
-		oc := s.settle(rec, p, ct, o, nil, r.dead)
+		oc = s.settle(rec, p, ct, o, nil, r.dead)
 		gone = oc.State != StateQueued
 		return oc, true
 	}
@@ -249,7 +277,7 @@ func (s *Spool) flushOne(ctx context.Context, id string, o *FlushOptions, cache 
 		r.dead = err
 		cache[key] = r
 	}
-	oc := s.settle(rec, p, ct, o, res, err)
+	oc = s.settle(rec, p, ct, o, res, err)
 	gone = oc.State != StateQueued // the lock lives in outbox/ only while the message does
 	return oc, true
 }

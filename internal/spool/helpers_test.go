@@ -208,3 +208,12 @@ func (e *env) sentLog() string {
 }
 
 func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }
+
+// allIDs returns the IDs with any file in outbox/ or failed/, sorted.
+func (s *Spool) allIDs() ([]string, error) {
+	ix, err := s.scan()
+	if err != nil {
+		return nil, err
+	}
+	return ix.ids, nil
+}

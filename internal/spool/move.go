@@ -2,6 +2,8 @@ package spool
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 )
@@ -39,6 +41,31 @@ func (s *Spool) removePair(dir, id string) error {
 // before any file is touched), NotFound when no file of it exists, Busy when
 // it is being delivered, DiskError.
 func (s *Spool) Drop(id string) error {
+	if err := mapi.CheckID("message", id); err != nil {
+		return err
+	}
+	ix, err := s.scan()
+	if err != nil {
+		return err
+	}
+	return s.drop(id, ix.m[id])
+}
+
+// DropEach drops each of ids as [Spool.Drop] does, reading the spool's
+// directories once for all of them; it returns the IDs dropped and the
+// failures, in the order of ids (see [Batch]).
+func (s *Spool) DropEach(ids []string) (done []string, fails []IDFailure) {
+	ix, err := s.scan()
+	return Batch(ids, func(id string) error {
+		if err != nil {
+			return err
+		}
+		return s.drop(id, ix.m[id])
+	})
+}
+
+// drop is Drop of message id, e what a scan saw of it (nil: nothing).
+func (s *Spool) drop(id string, e *entry) error {
 	c, err := s.claimChecked(id)
 	if err != nil {
 		return err
@@ -59,12 +86,22 @@ func (s *Spool) Drop(id string) error {
 			return err
 		}
 	}
-	for _, d := range []string{outboxDir, failedDir} {
-		if err := s.removePair(d, id); err != nil {
+	for _, d := range []struct {
+		dir string
+		has bool
+	}{{outboxDir, f.oa || f.oj}, {failedDir, f.fa || f.fj}} {
+		if !d.has {
+			continue
+		}
+		if err := s.removePair(d.dir, id); err != nil {
 			c.release(false)
 			return err
 		}
-		s.removeTemps(d, id)
+	}
+	if e != nil {
+		for _, t := range e.temps {
+			os.Remove(filepath.Join(s.Dir, t))
+		}
 	}
 	c.release(true)
 	return nil

@@ -22,21 +22,32 @@ type problem struct {
 // overwrites a corrupt file. Messages it had to leave are passed to Warn
 // and returned, joined, as *mapi.Error values.
 func (s *Spool) Recover(open Opener) error {
+	_, probs := s.recoverAll(open)
 	var errs []error
-	for _, p := range s.recoverAll(open) {
+	for _, p := range probs {
 		s.warn(p.id, p.err)
 		errs = append(errs, p.err)
 	}
 	return errors.Join(errs...)
 }
 
-func (s *Spool) recoverAll(open Opener) []problem {
-	ids, err := s.allIDs()
+// recoverAll scans the spool once and repairs the messages that need it:
+// those that are not exactly one complete pair without temp files (see
+// entry.clean). A clean message is not claimed, so a run over the whole
+// spool never contends with the delivery of one that is whole. It returns
+// the scan (the caller reads the clean messages from it) and the messages
+// it had to leave.
+func (s *Spool) recoverAll(open Opener) (*index, []problem) {
+	ix, err := s.scan()
 	if err != nil {
-		return []problem{{"", err}}
+		return nil, []problem{{"", err}}
 	}
 	var out []problem
-	for _, id := range ids {
+	for _, id := range ix.ids {
+		e := ix.m[id]
+		if e.clean() {
+			continue
+		}
 		c, err := s.claim(id)
 		if errors.Is(err, errBusy) {
 			continue
@@ -44,20 +55,23 @@ func (s *Spool) recoverAll(open Opener) []problem {
 			out = append(out, problem{id, err})
 			continue
 		}
-		gone, err := s.recoverOne(id, open)
+		gone, err := s.recoverOne(id, open, e.temps)
 		c.release(gone)
 		if err != nil {
 			out = append(out, problem{id, err})
 		}
 	}
-	return out
+	return ix, out
 }
 
-// recoverOne repairs message id; the caller holds its claim. gone reports
-// that nothing of the message is left in the outbox (so its lock can go).
-func (s *Spool) recoverOne(id string, open Opener) (gone bool, err error) {
-	s.removeTemps(outboxDir, id)
-	s.removeTemps(failedDir, id)
+// recoverOne repairs message id; the caller holds its claim. temps are its
+// temp files as a scan found them (relative to Spool.Dir; with the claim
+// held, none is being written). gone reports that nothing of the message
+// is left in the outbox (so its lock can go).
+func (s *Spool) recoverOne(id string, open Opener, temps []string) (gone bool, err error) {
+	for _, t := range temps {
+		os.Remove(filepath.Join(s.Dir, t))
+	}
 	f, err := s.stat(id)
 	if err != nil {
 		return false, err
@@ -131,15 +145,6 @@ func (s *Spool) rebuild(dir, id string, open Opener) error {
 		return mapi.Errorf(mapi.CorruptData, "corrupt spool payload %s: record copy does not match", id)
 	}
 	return s.writeRecord(dir, &rec)
-}
-
-// removeTemps removes the temp files of id in dir (the caller holds the
-// claim, so none is being written).
-func (s *Spool) removeTemps(dir, id string) {
-	matches, _ := filepath.Glob(filepath.Join(s.Dir, dir, "."+id+".*"+tmpSuffix))
-	for _, m := range matches {
-		os.Remove(m)
-	}
 }
 
 // readFile reads a spool file; errors are NotFound or DiskError.

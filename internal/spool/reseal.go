@@ -21,14 +21,34 @@ func (s *Spool) Reseal(match func(*Record) bool, open Opener, seal Sealer) ([]st
 	if match == nil || open == nil || seal == nil {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "spool: reseal needs a filter, an opener and a sealer")
 	}
-	ids, err := s.allIDs()
+	ix, err := s.scan()
 	if err != nil {
 		return nil, err
 	}
+	return s.reseal(ix, ix.ids, match, open, seal)
+}
+
+// ResealIDs is [Spool.Reseal] over the messages ids only, read by name
+// (no directory is read); an ID that is not in the spool is skipped.
+func (s *Spool) ResealIDs(ids []string, match func(*Record) bool, open Opener, seal Sealer) ([]string, error) {
+	if match == nil || open == nil || seal == nil {
+		return nil, mapi.Errorf(mapi.InvalidParameter, "spool: reseal needs a filter, an opener and a sealer")
+	}
+	for _, id := range ids {
+		if err := mapi.CheckID("message", id); err != nil {
+			return nil, err
+		}
+	}
+	return s.reseal(nil, ids, match, open, seal)
+}
+
+// reseal re-seals the messages of ids that match; ix, when not nil, is the
+// scan they come from (their records are read from it).
+func (s *Spool) reseal(ix *index, ids []string, match func(*Record) bool, open Opener, seal Sealer) ([]string, error) {
 	var done []string
 	var errs []error
 	for _, id := range ids {
-		ok, err := s.resealOne(id, match, open, seal)
+		ok, err := s.resealOne(ix, id, match, open, seal)
 		if err != nil {
 			s.warn(id, err)
 			errs = append(errs, err)
@@ -40,9 +60,13 @@ func (s *Spool) Reseal(match func(*Record) bool, open Opener, seal Sealer) ([]st
 	return done, errors.Join(errs...)
 }
 
-func (s *Spool) resealOne(id string, match func(*Record) bool, open Opener, seal Sealer) (bool, error) {
+func (s *Spool) resealOne(ix *index, id string, match func(*Record) bool, open Opener, seal Sealer) (bool, error) {
 	// A cheap look first: most messages do not match and need no claim.
-	if _, rec, err := s.find(id); err != nil || !match(rec) {
+	look := s.find
+	if ix != nil {
+		look = func(id string) (string, *Record, error) { rec, err := s.record(ix, id); return "", rec, err }
+	}
+	if _, rec, err := look(id); err != nil || !match(rec) {
 		return false, nil
 	}
 	c, err := s.claim(id)
@@ -80,13 +104,13 @@ func (s *Spool) resealOne(id string, match func(*Record) bool, open Opener, seal
 // names session id, sorted. It changes nothing and skips records it cannot
 // read.
 func (s *Spool) BySession(id string) []string {
-	ids, err := s.allIDs()
+	ix, err := s.scan()
 	if err != nil {
 		return nil
 	}
 	var out []string
-	for _, m := range ids {
-		if _, rec, err := s.find(m); err == nil && rec.Session == id {
+	for _, m := range ix.ids {
+		if rec, err := s.record(ix, m); err == nil && rec.Session == id {
 			out = append(out, m)
 		}
 	}

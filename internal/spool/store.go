@@ -147,3 +147,19 @@ func (s *Spool) loadPayload(dir, id string, open Opener) (*Payload, []byte, erro
 	}
 	return p, ct, nil
 }
+
+// Payload opens the payload of rec, a record [Spool.List] returned, from
+// the directory its State names (no other file is read); when the message
+// moved since, it is looked for by name as [Spool.Load] does. Errors are
+// Load's.
+func (s *Spool) Payload(rec *Record, open Opener) (*Payload, error) {
+	dir := outboxDir
+	if rec.State == StateFailed {
+		dir = failedDir
+	}
+	p, _, err := s.loadPayload(dir, rec.ID, open)
+	if mapi.IsCode(err, mapi.NotFound) {
+		_, p, err = s.Load(rec.ID, open)
+	}
+	return p, err
+}
