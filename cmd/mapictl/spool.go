@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 func newSpoolCmd(f *factory) *cobra.Command {
@@ -80,6 +81,12 @@ func runSpoolList(_ context.Context, f *factory) error {
 		return err
 	}
 	name, op := f.accounts(snap).SectionNamer(), f.outboxKeys().Opener(snap)
+	// Opening every payload is the slow part: a list longer than the
+	// terminal shows its progress on stderr (nil unless it is a terminal).
+	var progress func(done, total int)
+	if rows := term.Rows(f.IO.Err); rows > 0 && len(recs) > rows {
+		progress = term.Progress(f.IO.Err)
+	}
 	entries := []spoolEntry{}
 	for i := range recs {
 		rec := &recs[i]
@@ -88,6 +95,9 @@ func runSpoolList(_ context.Context, f *factory) error {
 			p = nil
 		}
 		entries = append(entries, newSpoolEntry(rec, name(rec), p))
+		if progress != nil {
+			progress(i+1, len(recs))
+		}
 	}
 	if f.jsonOutput() {
 		return f.printJSON(entries)
