@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
@@ -95,5 +97,16 @@ func (k Keys) Submit(ctx context.Context, sp *spool.Spool, s Submission) (Receip
 		return r, mapi.Errorf(mapi.CallFailed, "message %s: no delivery outcome", id)
 	}
 	r.Tried, r.Outcome = true, outs[0]
+	if res := r.Outcome.Result; res != nil && res.Accepted == nil {
+		// Delivered by another process's flush, which knew the message
+		// only by ID: its recipients are this payload's, less those the
+		// server rejected.
+		res.Accepted = []string{}
+		for _, to := range s.Payload.To {
+			if !slices.ContainsFunc(res.Rejected, func(r transport.Rejection) bool { return strings.EqualFold(r.Address, to) }) {
+				res.Accepted = append(res.Accepted, to)
+			}
+		}
+	}
 	return r, nil
 }

@@ -213,6 +213,12 @@ func (s *Spool) flushClaimed(ctx context.Context, c *claim, id string, o *FlushO
 	if rec != nil {
 		defer func() { oc.Session = rec.Session }()
 	}
+	if o.Wait && explicit && (mapi.IsCode(err, mapi.NotFound) || err == nil && dir != outboxDir) {
+		// Another process's flush took the message between its queueing
+		// and this claim: report what it did (otherOutcome).
+		gone = err != nil
+		return s.otherOutcome(id, dir, rec, nil, o), true
+	}
 	switch {
 	case mapi.IsCode(err, mapi.NotFound):
 		gone = true

@@ -41,17 +41,28 @@ func (s *Spool) waitOther(ctx context.Context, id string, o *FlushOptions, cache
 	}
 	dir, rec, err := s.find(id)
 	switch {
-	case mapi.IsCode(err, mapi.NotFound):
-		c.release(true)
-		return s.goneOutcome(id, orig)
-	case err != nil:
+	case err != nil && !mapi.IsCode(err, mapi.NotFound):
 		c.release(false)
 		return Outcome{ID: id, State: StateQueued, Err: err}
-	case dir == outboxDir && before != nil && rec.Rev == before.Rev && rec.Attempts == before.Attempts:
+	case err == nil && dir == outboxDir && (before == nil && rec.Attempts == 0 ||
+		before != nil && rec.Rev == before.Rev && rec.Attempts == before.Attempts):
 		oc, _ := s.flushClaimed(ctx, c, id, o, cache, true)
 		return oc
 	}
-	defer c.release(false)
+	c.release(err != nil)
+	return s.otherOutcome(id, dir, rec, orig, o)
+}
+
+// otherOutcome is the Outcome of message id after another process
+// delivered or tried it: dir and rec are where [Spool.find] found it then
+// (rec nil: gone), orig its payload from before (nil if unknown). Gone, it
+// was sent, set aside or removed (goneOutcome); in failed/, it failed or,
+// when sent.log has its line, was delivered to some recipients (partial);
+// in the outbox, it was deferred, with the reason recorded.
+func (s *Spool) otherOutcome(id, dir string, rec *Record, orig *Payload, o *FlushOptions) Outcome {
+	if rec == nil {
+		return s.goneOutcome(id, orig)
+	}
 	p, _, err := s.loadPayload(dir, id, o.Open)
 	if err != nil {
 		return Outcome{ID: id, State: StateQueued, Err: err, Session: rec.Session}

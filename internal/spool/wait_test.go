@@ -180,3 +180,29 @@ func TestWaitEnds(t *testing.T) {
 		t.Fatal("the message left the outbox")
 	}
 }
+
+// A flush that took the message before the send's own claim (delivered
+// or failed it in between) is reported the same way, not as "not found"
+// (66) or a bare failure: the helper-found race of issue 29's second test.
+func TestWaitReportsFlushBeforeClaim(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		result func(*transport.Envelope) (*transport.Result, error)
+		state  string
+	}{
+		{ok, "sent"},
+		{fails(transport.KindPermanent, 550, "5.1.1", "no such user"), StateFailed},
+	} {
+		id := e.enqueue(testPayload())
+		other := &fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){c.result}}
+		e.flushWith(other, nil) // another process's spool flush
+		mine := &fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){ok}}
+		outs := e.flushWith(mine, func(o *FlushOptions) { o.IDs, o.Wait = []string{id}, true })
+		if len(outs) != 1 || outs[0].State != c.state || mine.sends() != 0 {
+			t.Fatalf("outcomes %+v, %d sends; want %s, nothing sent again", outs, mine.sends(), c.state)
+		}
+		if c.state == StateFailed && !strings.Contains(outs[0].Err.Error(), "no such user") {
+			t.Fatalf("failure %v; want the server's reason", outs[0].Err)
+		}
+	}
+}
