@@ -210,10 +210,14 @@ type sentLine struct {
 	Rejected   int       `json:"rejected"`
 }
 
-// logSent appends the message's line to sent.log (O_APPEND, fsync).
+// logSent appends the message's line to sent.log (O_APPEND, fsync). The
+// spool directory is synced only when this created sent.log: an append
+// changes no directory entry.
 func (s *Spool) logSent(rec *Record, res *transport.Result, now time.Time) error {
 	b, _ := json.Marshal(sentLine{rec.ID, now, rec.SectionUID, len(res.Accepted), len(res.Rejected)})
-	f, err := os.OpenFile(filepath.Join(s.Dir, sentLog), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	path := filepath.Join(s.Dir, sentLog)
+	_, serr := os.Lstat(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return mapi.Wrap(mapi.DiskError, err, "open sent.log")
 	}
@@ -227,8 +231,10 @@ func (s *Spool) logSent(rec *Record, res *transport.Result, now time.Time) error
 	if err != nil {
 		return mapi.Wrap(mapi.DiskError, err, "append to sent.log")
 	}
-	if err := syncDir(s.Dir); err != nil {
-		return mapi.Wrap(mapi.DiskError, err, "sync spool directory")
+	if serr != nil {
+		if err := syncDir(s.Dir); err != nil {
+			return mapi.Wrap(mapi.DiskError, err, "sync spool directory")
+		}
 	}
 	return nil
 }

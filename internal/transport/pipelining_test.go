@@ -22,6 +22,11 @@ type rawServer struct {
 	rcptReply string
 	mu        sync.Mutex
 	gotPass   []string // passwords the server received (decoded)
+	verbs     []string // every command's verb, in order, over all connections
+	conns     int      // connections accepted
+	// closeAfter, when > 0, closes a connection (no reply, as a server's
+	// idle timeout does) once it carried that many messages.
+	closeAfter int
 }
 
 func startRawServer(t *testing.T, rcptReply string) *rawServer {
@@ -56,9 +61,17 @@ func (rs *rawServer) serve(c net.Conn) {
 	}
 	say := func(s string) { c.Write([]byte(s)) }
 	say("220 raw ESMTP\r\n")
+	rs.mu.Lock()
+	rs.conns++
+	closeAfter := rs.closeAfter
+	rs.mu.Unlock()
+	carried := 0
 	for {
 		l := line()
 		verb := strings.ToUpper(strings.Fields(l + " x")[0])
+		rs.mu.Lock()
+		rs.verbs = append(rs.verbs, verb)
+		rs.mu.Unlock()
 		switch verb {
 		case "EHLO":
 			say("250-raw\r\n250 AUTH LOGIN PLAIN\r\n")
@@ -89,6 +102,9 @@ func (rs *rawServer) serve(c net.Conn) {
 			for line() != "." {
 			}
 			say("250 queued\r\n")
+			if carried++; closeAfter > 0 && carried >= closeAfter {
+				return
+			}
 		case "QUIT":
 			say("221 bye\r\n")
 			return

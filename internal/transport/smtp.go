@@ -13,7 +13,14 @@ type smtpTransport struct {
 	timeout time.Duration
 	log     *transcript // nil unless Config.Verbose
 	cur     *smtpConn   // open connection, nil if none
-	used    bool        // cur carried a transaction: RSET before the next
+	// dirty: cur's last transaction did not end with the message accepted
+	// (a refusal, or one cut short), so the server may hold its state:
+	// RSET before the next. A transaction that ended with the message
+	// accepted leaves the server ready for MAIL (RFC 5321 §4.1.1.4), and
+	// the next message starts at once: one round trip less a message.
+	dirty bool
+	// reused: cur carried a transaction before the one under way.
+	reused bool
 }
 
 var (
@@ -73,11 +80,12 @@ func (t *smtpTransport) drop() {
 	}
 }
 
-// conn returns a live connection: the kept one after a successful RSET, or a
-// new one. A kept connection that fails RSET is silently replaced; this is
-// the only reconnection, so nothing is ever sent twice.
+// conn returns a live connection: the kept one (after a successful RSET
+// when dirty), or a new one. A kept connection that fails RSET is silently
+// replaced, as is one the server closed before MAIL (Send); nothing is
+// ever sent twice, since no message data went over either.
 func (t *smtpTransport) conn(ctx context.Context) (*smtpConn, error) {
-	if t.cur != nil && t.used {
+	if t.cur != nil && t.dirty {
 		stop := t.watch(ctx, t.cur)
 		err := t.cur.c.Reset()
 		stop()
@@ -93,8 +101,10 @@ func (t *smtpTransport) conn(ctx context.Context) (*smtpConn, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.cur, t.used = sc, false
+		t.cur, t.reused = sc, false
+		return sc, nil
 	}
+	t.reused = true
 	return t.cur, nil
 }
 

@@ -24,20 +24,37 @@ func (t *smtpTransport) Send(ctx context.Context, env *Envelope, msg []byte) (*R
 	if err := ctx.Err(); err != nil {
 		return nil, classify(ctx, StageConnect, err)
 	}
+	res, err := t.try(ctx, env, mailOpts, rcptOpts, msg)
+	if e, ok := err.(*Error); ok && t.reused && e.Stage == StageMail && (e.SMTPCode == 0 || e.SMTPCode == 421) && ctx.Err() == nil {
+		// The kept connection was gone before this message began (a
+		// server's idle timeout, its limit of messages a connection): no
+		// data went over it, so once more on a new connection.
+		if t.log != nil {
+			t.log.note("connection closed by the server, reconnecting")
+		}
+		res, err = t.try(ctx, env, mailOpts, rcptOpts, msg)
+	}
+	return res, err
+}
+
+// try runs one transaction on the connection conn gives; after a network
+// failure (or 421) the connection is dropped.
+func (t *smtpTransport) try(ctx context.Context, env *Envelope, mo *smtp.MailOptions, ro *smtp.RcptOptions, msg []byte) (*Result, error) {
 	sc, err := t.conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	stop := t.watch(ctx, sc)
 	defer stop()
-	t.used = true
-	res, err := t.transaction(ctx, sc, env, mailOpts, rcptOpts, msg)
+	t.dirty = true
+	res, err := t.transaction(ctx, sc, env, mo, ro, msg)
 	if err != nil {
 		if e := err.(*Error); e.SMTPCode == 0 || e.SMTPCode == 421 {
 			t.drop() // network failure: the connection state is unknown
 		}
 		return nil, err
 	}
+	t.dirty = false
 	return res, nil
 }
 
