@@ -28,17 +28,18 @@ func Progress(w io.Writer) func(done, total int) {
 	return throttled(w, time.Now)
 }
 
-// Rows is the height of the terminal w is, 0 when w is not a terminal.
+// Rows is the height of the terminal w is: 24 when the terminal does not
+// say (a size of 0, as a fresh pseudo-terminal has), 0 when w is not a
+// terminal.
 func Rows(w io.Writer) int {
 	fd, ok := w.(*os.File)
 	if !ok || !xterm.IsTerminal(int(fd.Fd())) {
 		return 0
 	}
-	_, h, err := xterm.GetSize(int(fd.Fd()))
-	if err != nil {
-		return 0
+	if _, h, err := xterm.GetSize(int(fd.Fd())); err == nil && h > 0 {
+		return h
 	}
-	return h
+	return 24
 }
 
 // throttled is Progress's function on w with clock now.
