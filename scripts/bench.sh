@@ -14,11 +14,28 @@
 # mailpit with `go install`. The incoming-mail rows (section 7, issue 27) need
 # dovecot-imapd, dovecot-pop3d, isync, fetchmail, maildrop and getmail6
 # (.ci/run installs them; what is missing is skipped with a message).
-# Usage: scripts/bench.sh [-q]   (-q: fewer runs, no 10,000-section profile)
+#
+# Section 8 (issue 29) measures the spool at scale, in copies of section 3's
+# store filled by scripts/spoolfill (mapictl's own queueing, in one process):
+# spool list of 10,000 / of 1,000 queued messages (target r<=12, linear
+# within 20%); spool flush per message of 10,000 / of 200 (r<=1.2); spool
+# flush of 1,000 / the same 1,000 sent by scripts/smtpfloor over one go-smtp
+# connection, STARTTLS and AUTH once (the floor: reported, aim < 3); and the
+# peak RSS of the flush of 10,000 (< 30 MB). With -q: 2,000 / 200 for list
+# and flush. The flush rows time ROUNDS rounds of one run per side, each of
+# a spool filled just before; a flush that leaves a message queued stops
+# the bench (exit 1), a row that misses its target does not.
+#
+# Usage: scripts/bench.sh [-q]   (-q: fewer runs, no 10,000-section profile,
+#        smaller spools in section 8)
 # Env:   MAPICTL_BIN=PATH benchmarks that binary instead of building one;
 #        ROUNDS, RUNS: rounds and runs per round (interleaved rows run
 #        ROUNDS*RUNS pairs);
-#        BENCH_OUT=DIR keeps the results (table.md, chart.svg, *.json) there.
+#        BENCH_OUT=DIR keeps the results (table.md, chart.svg, *.json,
+#        section 8's per-round *.txt: A ms, B ms, ratio) there;
+#        BENCH_ONLY=spool runs section 8 alone (after section 3's set-up);
+#        SPOOL_BENCH_N=BIG/SMALL[/FLOOR] sets section 8's sizes (list and
+#        flush of BIG / of SMALL, the floor row of FLOOR, default 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
