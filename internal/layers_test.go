@@ -18,7 +18,7 @@ const module = "github.com/mapictl/mapictl/"
 // Every package of the module must be listed here (tools under scripts/
 // are at the top with the command).
 var layers = [][]string{
-	{"cmd/mapictl", "scripts/interleave", "scripts/oidc-provider"},
+	{"cmd/mapictl", "scripts/interleave", "scripts/oidc-provider", "scripts/spoolfill", "scripts/smtpfloor"},
 	{"internal/account"},
 	{"internal/sendmail", "internal/manifest"},
 	{"internal/delivery"},
