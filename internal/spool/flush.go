@@ -216,7 +216,7 @@ func (s *Spool) flushClaimed(ctx context.Context, c *claim, id string, o *FlushO
 	if o.Wait && explicit && (mapi.IsCode(err, mapi.NotFound) || err == nil && dir != outboxDir) {
 		// Another process's flush took the message between its queueing
 		// and this claim: report what it did (otherOutcome).
-		gone = err != nil
+		gone = true // not in the outbox: its lock goes
 		return s.otherOutcome(id, dir, rec, nil, o), true
 	}
 	switch {

@@ -46,10 +46,11 @@ type entry struct {
 }
 
 // clean reports that the message is exactly one complete pair, with no temp
-// file: nothing for recovery to do, so no claim is needed to read it.
+// file (and, in failed/, no lock left in the outbox): nothing for recovery
+// to do, so no claim is needed to read it.
 func (e *entry) clean() bool {
 	o, fl := e.oa && e.oj, e.fa && e.fj
-	return len(e.temps) == 0 && (o && !e.fa && !e.fj || fl && !e.oa && !e.oj)
+	return len(e.temps) == 0 && (o && !e.fa && !e.fj || fl && !e.oa && !e.oj && !e.lock)
 }
 
 // place is the directory of a clean entry's pair.

@@ -49,7 +49,7 @@ func (s *Spool) waitOther(ctx context.Context, id string, o *FlushOptions, cache
 		oc, _ := s.flushClaimed(ctx, c, id, o, cache, true)
 		return oc
 	}
-	c.release(err != nil)
+	c.release(err != nil || dir != outboxDir) // not in the outbox: its lock goes
 	return s.otherOutcome(id, dir, rec, orig, o)
 }
 

@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -204,5 +205,30 @@ func TestWaitReportsFlushBeforeClaim(t *testing.T) {
 		if c.state == StateFailed && !strings.Contains(outs[0].Err.Error(), "no such user") {
 			t.Fatalf("failure %v; want the server's reason", outs[0].Err)
 		}
+		if _, err := os.Stat(e.s.path(outboxDir, id, ".lock")); !os.IsNotExist(err) {
+			t.Fatalf("the send left the lock of a message no longer in the outbox: %v", err)
+		}
+	}
+}
+
+// A lock left in the outbox beside a failed message (a crash) is removed by
+// the next run's recovery; a queued message's lock stays (it is reused).
+func TestStaleLockOfFailedMessageRemoved(t *testing.T) {
+	e := newEnv(t)
+	failed := e.fill(failedDir, 1)[0]
+	queued := e.fill(outboxDir, 1)[0]
+	for _, id := range []string{failed, queued} {
+		if err := os.WriteFile(e.s.path(outboxDir, id, ".lock"), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if recs, err := e.s.List(); err != nil || len(recs) != 2 {
+		t.Fatalf("List = %d records, %v", len(recs), err)
+	}
+	if _, err := os.Stat(e.s.path(outboxDir, failed, ".lock")); !os.IsNotExist(err) {
+		t.Errorf("the stale lock of the failed message stays: %v", err)
+	}
+	if _, err := os.Stat(e.s.path(outboxDir, queued, ".lock")); err != nil {
+		t.Errorf("the queued message's lock was removed: %v", err)
 	}
 }
