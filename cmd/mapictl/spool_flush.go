@@ -134,9 +134,9 @@ Every ID is checked before any file is touched. An ID that is not in the
 spool does not stop the others: they are requeued, and the command ends with
 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool retry 00mwzwgtwt2x8n7yp151zy73k7 && mapictl spool flush\n  mapictl spool retry --all\n  mapictl spool retry --all --state queued",
-		spoolAction{func(sp *spool.Spool, ids []string) ([]string, []spool.IDFailure) {
+		spoolAction{act: func(sp *spool.Spool, ids []string) ([]string, []spool.IDFailure) {
 			return spool.Batch(ids, func(id string) error { _, err := sp.Requeue(id); return err })
-		}, "requeued", spool.StateQueued})
+		}, verb: "requeued", state: spool.StateQueued})
 }
 
 func newSpoolDropCmd(f *factory) *cobra.Command {
@@ -147,14 +147,17 @@ spool/rejected). --all takes every failed message, or every queued one with
 not in the spool does not stop the others: they are dropped, and the command
 ends with 66 (MAPI_E_NOT_FOUND) naming the missing ones.`,
 		"  mapictl spool drop 00mwzwgtwt2x8n7yp151zy73k7\n  mapictl spool drop --all\n  mapictl spool drop --all --state queued",
-		spoolAction{(*spool.Spool).DropEach, "dropped", "dropped"})
+		spoolAction{act: (*spool.Spool).DropEach, all: (*spool.Spool).DropIn, verb: "dropped", state: "dropped"})
 }
 
 // spoolAction is what spool retry or drop does to messages: act on each
-// of them (returning those done and the failures, as spool.Batch does),
-// then the verb of its text output and the state of its JSON output.
+// of them (returning those done and the failures, as spool.Batch does);
+// all, if set, does the same to every message in a state from one read of
+// the spool (--all; else the IDs come from IDsIn); then the verb of its
+// text output and the state of its JSON output.
 type spoolAction struct {
 	act         func(*spool.Spool, []string) ([]string, []spool.IDFailure)
+	all         func(*spool.Spool, string) (ids, done []string, fails []spool.IDFailure, err error)
 	verb, state string
 }
 
@@ -216,14 +219,23 @@ func runSpoolIDs(_ context.Context, opts *spoolIDsOptions, f *factory) error {
 	if err != nil {
 		return err
 	}
+	a := opts.action
 	ids := opts.IDs
-	if opts.All {
+	var done []string
+	var fails []spool.IDFailure
+	switch {
+	case opts.All && a.all != nil:
+		if ids, done, fails, err = a.all(sp, opts.State); err != nil {
+			return err
+		}
+	case opts.All:
 		if ids, err = sp.IDsIn(opts.State); err != nil {
 			return err
 		}
+		fallthrough
+	default:
+		done, fails = a.act(sp, ids)
 	}
-	a := opts.action
-	done, fails := a.act(sp, ids)
 	out := []idStateJSON{}
 	for _, id := range done {
 		out = append(out, idStateJSON{id, a.state})

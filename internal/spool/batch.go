@@ -40,12 +40,18 @@ func (s *Spool) Requeue(id string) (string, error) {
 // [StateFailed]) in [Spool.List]'s order. Errors: InvalidParameter for
 // another state, and List's.
 func (s *Spool) IDsIn(state string) ([]string, error) {
+	_, ids, err := s.idsIn(state)
+	return ids, err
+}
+
+// idsIn is IDsIn, with the scan it read the spool from.
+func (s *Spool) idsIn(state string) (*index, []string, error) {
 	if state != StateQueued && state != StateFailed {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "state must be %s or %s, not %q", StateFailed, StateQueued, state)
+		return nil, nil, mapi.Errorf(mapi.InvalidParameter, "state must be %s or %s, not %q", StateFailed, StateQueued, state)
 	}
-	recs, err := s.List()
+	ix, recs, err := s.list()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := []string{}
 	for _, r := range recs {
@@ -53,5 +59,17 @@ func (s *Spool) IDsIn(state string) ([]string, error) {
 			ids = append(ids, r.ID)
 		}
 	}
-	return ids, nil
+	return ix, ids, nil
+}
+
+// DropIn drops every message in state ([StateQueued] or [StateFailed]), as
+// [Spool.DropEach] does, from one read of the spool: it returns their IDs
+// (in List's order), those dropped and the failures. Errors are IDsIn's.
+func (s *Spool) DropIn(state string) (ids, done []string, fails []IDFailure, err error) {
+	ix, ids, err := s.idsIn(state)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done, fails = Batch(ids, func(id string) error { return s.drop(id, ix.m[id]) })
+	return ids, done, fails, nil
 }

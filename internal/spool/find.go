@@ -111,12 +111,18 @@ func (s *Spool) ids(dir string) ([]string, error) {
 // messages that need one. A record that cannot be read is skipped and
 // passed to Warn. Errors: DiskError when a spool directory cannot be read.
 func (s *Spool) List() ([]Record, error) {
+	_, recs, err := s.list()
+	return recs, err
+}
+
+// list is List, with the scan it read the spool from.
+func (s *Spool) list() (*index, []Record, error) {
 	ix, probs := s.recoverAll(nil)
 	for _, e := range probs {
 		s.warn(e.id, e.err)
 	}
 	if ix == nil {
-		return nil, probs[0].err
+		return nil, nil, probs[0].err
 	}
 	if rej, err := s.Rejected(); err == nil {
 		for _, id := range rej {
@@ -140,5 +146,5 @@ func (s *Spool) List() ([]Record, error) {
 		}
 		return out[i].ID < out[j].ID
 	})
-	return out, nil
+	return ix, out, nil
 }
