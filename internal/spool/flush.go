@@ -49,9 +49,12 @@ type FlushOptions struct {
 	Resolve      Resolver
 	Progress     func(done, total int)
 	ReportingMTA string // host name for reports; "" = "localhost"
-	// Wait: a message asked for by ID that another process holds (a
-	// concurrent flush delivering it) is waited for, not skipped, and its
-	// Outcome is what that process did with it (see waitOther).
+	// Wait is for messages just queued (no attempt yet) and asked for by
+	// ID, as message send and sendmail flush theirs: one that another
+	// process holds (a concurrent flush delivering it) is waited for, not
+	// skipped, and one that another process tried already (it has an
+	// attempt, or left the outbox) is not tried again at once: its Outcome
+	// is what that process did (see waitOther).
 	Wait bool
 }
 
@@ -213,10 +216,11 @@ func (s *Spool) flushClaimed(ctx context.Context, c *claim, id string, o *FlushO
 	if rec != nil {
 		defer func() { oc.Session = rec.Session }()
 	}
-	if o.Wait && explicit && (mapi.IsCode(err, mapi.NotFound) || err == nil && dir != outboxDir) {
+	if o.Wait && explicit && (mapi.IsCode(err, mapi.NotFound) || err == nil && (dir != outboxDir || rec.Attempts > 0)) {
 		// Another process's flush took the message between its queueing
-		// and this claim: report what it did (otherOutcome).
-		gone = true // not in the outbox: its lock goes
+		// and this claim (delivered, failed or deferred it): report what
+		// it did (otherOutcome).
+		gone = err != nil || dir != outboxDir // not in the outbox: its lock goes
 		return s.otherOutcome(id, dir, rec, nil, o), true
 	}
 	switch {

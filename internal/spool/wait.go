@@ -24,16 +24,16 @@ var waitLimit = 10 * time.Minute
 // sendmail), when another process holds it: a `spool flush` delivering it,
 // say (issue 29: parallel senders must not end with a bare "not
 // delivered"). It waits for the claim and then reports what the other
-// process did: sent (its line is in sent.log), partial or failed (the
-// record and payload in failed/ say why), deferred (its attempts grew: the
-// reason it recorded), set aside, or removed (`spool drop`). A message the
-// other process left untouched (a recovery pass, a re-seal) is delivered
-// here as usual. When ctx ends or waitLimit passes first, the message is
-// reported queued (skipped) with the reason.
+// process did (otherOutcome): sent (its line is in sent.log), partial or
+// failed (the record and payload in failed/ say why), deferred (it has an
+// attempt: the reason recorded), set aside, or removed. A message still in
+// the outbox without an attempt was not tried (the holder was a recovery
+// pass, a re-seal, `spool retry`): it is delivered here as usual. When ctx
+// ends or waitLimit passes first, the message is reported queued (skipped)
+// with the reason.
 func (s *Spool) waitOther(ctx context.Context, id string, o *FlushOptions, cache map[sectionKey]resolved) Outcome {
-	// What the message was before: read without the claim (every write is
-	// an atomic rename, so each read sees a whole file).
-	before, _ := s.readRecord(outboxDir, id)
+	// Its recipients, for the report of a delivery by the other process:
+	// read without the claim (every write is an atomic rename).
 	orig, _, _ := s.loadPayload(outboxDir, id, o.Open)
 	c, err := s.claimWait(ctx, id)
 	if err != nil {
@@ -44,8 +44,7 @@ func (s *Spool) waitOther(ctx context.Context, id string, o *FlushOptions, cache
 	case err != nil && !mapi.IsCode(err, mapi.NotFound):
 		c.release(false)
 		return Outcome{ID: id, State: StateQueued, Err: err}
-	case err == nil && dir == outboxDir && (before == nil && rec.Attempts == 0 ||
-		before != nil && rec.Rev == before.Rev && rec.Attempts == before.Attempts):
+	case err == nil && dir == outboxDir && rec.Attempts == 0:
 		oc, _ := s.flushClaimed(ctx, c, id, o, cache, true)
 		return oc
 	}

@@ -26,11 +26,12 @@ func (t *smtpTransport) Send(ctx context.Context, env *Envelope, msg []byte) (*R
 	}
 	res, err := t.try(ctx, env, mailOpts, rcptOpts, msg)
 	if e, ok := err.(*Error); ok && t.reused && e.Stage == StageMail && (e.SMTPCode == 0 || e.SMTPCode == 421) && ctx.Err() == nil {
-		// The kept connection was gone before this message began (a
-		// server's idle timeout, its limit of messages a connection): no
-		// data went over it, so once more on a new connection.
+		// The kept connection failed before this message's data (the
+		// server closed it: its idle timeout, its limit of messages a
+		// connection; or it stopped answering): no data went over it, so
+		// once more on a new connection.
 		if t.log != nil {
-			t.log.note("connection closed by the server, reconnecting")
+			t.log.note("kept connection no longer usable, reconnecting")
 		}
 		res, err = t.try(ctx, env, mailOpts, rcptOpts, msg)
 	}
