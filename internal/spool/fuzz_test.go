@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/mapictl/mapictl/internal/mapi"
 )
 
 // FuzzRecord: decoding any bytes as a record never panics; what decodes
@@ -48,6 +50,43 @@ func FuzzRecord(f *testing.F) {
 		b2, _ := encodeRecord(r2)
 		if b3, _ := encodeRecord(r); string(b2) != string(b3) {
 			t.Fatalf("encoding not stable")
+		}
+	})
+}
+
+// FuzzScanName: any name in a spool directory is taken as one of a
+// message's files only when it is one (ID.age, ID.json, ID.lock, or a temp
+// file .ID.RANDOM.tmp of a valid ID), and never panics; whatever it is, a
+// clean entry has a whole pair.
+func FuzzScanName(f *testing.F) {
+	const id = "0000000000abcdefghijklmnop"
+	for _, n := range []string{id + ".age", id + ".json", id + ".lock", "." + id + ".0123456789ab.tmp",
+		id, ".tmp", "." + id + ".tmp", id + ".age.tmp", "..", ".", "key", "sent.log", id[:25] + ".age", id + "..json"} {
+		f.Add(n, true)
+		f.Add(n, false)
+	}
+	f.Fuzz(func(t *testing.T, name string, outbox bool) {
+		dir := failedDir
+		if outbox {
+			dir = outboxDir
+		}
+		ix := &index{m: map[string]*entry{}}
+		ix.add(dir, name)
+		for got, e := range ix.m {
+			if !mapi.ValidID(got) {
+				t.Fatalf("%q taken as message %q", name, got)
+			}
+			temp := tempID(name) == got
+			known := name == got+".age" || name == got+".json" || name == got+".lock"
+			if !temp && !known && (e.oa || e.oj || e.fa || e.fj || e.lock) {
+				t.Fatalf("%q taken as a file of %s: %+v", name, got, e)
+			}
+			if temp != (len(e.temps) == 1) {
+				t.Fatalf("%q: temp %v, temps %v", name, temp, e.temps)
+			}
+			if e.clean() && !(e.oa && e.oj || e.fa && e.fj) {
+				t.Fatalf("%q: a clean entry without a whole pair: %+v", name, e)
+			}
 		}
 	})
 }
