@@ -117,6 +117,29 @@ m spool flush >/dev/null 2>&1 || true
 [[ $(count) == 100 ]] && ok "100 of 100 arrived under chaos" || bad "arrived: $(count) of 100"
 [[ $(m spool list -o json | jq '[.[]|select(.state=="queued")]|length') == 0 ]] && ok "outbox empty" || bad "outbox not empty"
 
+# 5b. parallel senders (issue 29): 4 processes × 15 message send at once, while spool flush runs
+# in a loop; every send exits 0 and every message arrives once
+curl -fs -X DELETE "$api/messages" >/dev/null
+rm -f "$work/par.fail"
+par=()
+for w in 1 2 3 4; do
+	(for i in $(seq 15); do
+		m message send --to "par$w-$i@example.org" --subject "par $w-$i" --body b >/dev/null 2>>"$work/par.err" ||
+			echo "par $w-$i: exit $?" >>"$work/par.fail"
+	done) &
+	par+=($!)
+done
+(while [[ ! -e $work/par.done ]]; do m spool flush >/dev/null 2>&1 || echo "flush: exit $?" >>"$work/par.fail"; done) &
+flusher=$!
+wait "${par[@]}"
+touch "$work/par.done"
+wait "$flusher"
+[[ ! -s $work/par.fail ]] && ok "60 parallel sends beside a flush loop all exit 0" ||
+	{ bad "parallel sends: $(head -3 "$work/par.fail")"; tail -3 "$work/par.err"; }
+subjects=$(curl -fs "$api/messages?limit=200" | jq -r '[.messages[].Subject]|sort|unique|length')
+[[ $(count) == 60 && $subjects == 60 ]] && ok "60 of 60 arrived, each once" || bad "arrived: $(count), distinct subjects $subjects (want 60)"
+[[ $(m spool list -o json | jq '[.[]|select(.state=="queued")]|length') == 0 ]] && ok "outbox empty after the parallel sends" || bad "outbox not empty after the parallel sends"
+
 # 6. sessions: logon verifies AUTH, then sending needs no identity file
 if m session --help >/dev/null 2>&1; then
 	eval "$(m session logon)"
