@@ -89,9 +89,12 @@ func unreachable(err error) bool {
 }
 
 // Flush delivers queued messages, one at a time, and returns one Outcome per
-// message considered, in order. It first runs [Spool.Recover]. A message
-// claimed by another flusher is skipped (each message is delivered by one
-// flusher). A message that cannot be opened or read stays where it is and
+// message considered, in order. Over the whole outbox it first reads the
+// spool once and recovers what needs it (as [Spool.Recover]); messages
+// asked for by ID are recovered one by one, and no directory is read. A
+// message claimed by another flusher is skipped (each message is delivered
+// by one flusher), or with o.Wait waited for (see FlushOptions.Wait). A
+// message that cannot be opened or read stays where it is and
 // its Outcome carries the error. A message whose authentication code is
 // missing or does not verify, or whose record was changed to name another
 // profile or section, is moved to rejected/ and never sent. After the first
