@@ -2,8 +2,6 @@ package delivery
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/session"
@@ -101,12 +99,7 @@ func (k Keys) Submit(ctx context.Context, sp *spool.Spool, s Submission) (Receip
 		// Delivered by another process's flush, which knew the message
 		// only by ID: its recipients are this payload's, less those the
 		// server rejected.
-		res.Accepted = []string{}
-		for _, to := range s.Payload.To {
-			if !slices.ContainsFunc(res.Rejected, func(r transport.Rejection) bool { return strings.EqualFold(r.Address, to) }) {
-				res.Accepted = append(res.Accepted, to)
-			}
-		}
+		res.Accepted = spool.Accepted(s.Payload.To, res.Rejected)
 	}
 	return r, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,19 +97,21 @@ func (s *Spool) goneOutcome(id string, orig *Payload) Outcome {
 		"message %s was removed from the spool by another process before it was delivered", id)}
 }
 
-// acceptedOf is orig's recipients less those rejected.
+// acceptedOf is orig's recipients less those rejected; nil when orig is.
 func acceptedOf(orig *Payload, rejected []transport.Rejection) []string {
 	if orig == nil {
 		return nil
 	}
+	return Accepted(orig.To, rejected)
+}
+
+// Accepted is to less the recipients rejected names (compared without
+// regard to case), never nil: the recipients a delivery reached.
+func Accepted(to []string, rejected []transport.Rejection) []string {
 	out := []string{}
-	for _, to := range orig.To {
-		refused := false
-		for _, r := range rejected {
-			refused = refused || strings.EqualFold(r.Address, to)
-		}
-		if !refused {
-			out = append(out, to)
+	for _, a := range to {
+		if !slices.ContainsFunc(rejected, func(r transport.Rejection) bool { return strings.EqualFold(r.Address, a) }) {
+			out = append(out, a)
 		}
 	}
 	return out
