@@ -183,3 +183,16 @@ func TestFloorErrors(t *testing.T) {
 		t.Errorf("%d messages delivered by failed runs", s.msgs)
 	}
 }
+
+// The floor row compares like with like only while both sides send the
+// same text: scripts/spoolfill's Body (a main package, so not importable)
+// must hold this body exactly.
+func TestBodyMatchesSpoolfill(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "spoolfill", "main.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(src), "const Body = `"+body+"`") {
+		t.Fatal("scripts/spoolfill's Body differs from smtpfloor's body: the bench's floor row would compare messages of different sizes")
+	}
+}
