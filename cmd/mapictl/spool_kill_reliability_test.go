@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,16 +70,7 @@ func TestKillDuringSpoolFlush(t *testing.T) {
 		t.Skip("starts real processes")
 	}
 	k := &killServer{hold: true, inData: make(chan struct{}, 1), release: make(chan struct{})}
-	srv := smtp.NewServer(k)
-	srv.Domain = "localhost"
-	srv.ReadTimeout, srv.WriteTimeout = 20*time.Second, 20*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { srv.Close() })
-	port := l.Addr().(*net.TCPAddr).Port
+	port := serveSMTP(t, k)
 
 	s := newRelStore(t)
 	s.must("profile", "create", "p", "--default")

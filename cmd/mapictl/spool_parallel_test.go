@@ -36,7 +36,15 @@ type countServer struct {
 func newCountServer(t *testing.T) *countServer {
 	t.Helper()
 	c := &countServer{subjects: map[string]int{}, msgIDs: map[string]int{}}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return countSession{c}, nil }))
+	c.port = serveSMTP(t, smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return countSession{c}, nil }))
+	return c
+}
+
+// serveSMTP serves be with go-smtp on a loopback port (plain text, no
+// AUTH) until the test ends, and returns the port.
+func serveSMTP(t *testing.T, be smtp.Backend) int {
+	t.Helper()
+	srv := smtp.NewServer(be)
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 20*time.Second, 20*time.Second
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -45,8 +53,7 @@ func newCountServer(t *testing.T) *countServer {
 	}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { srv.Close() })
-	c.port = l.Addr().(*net.TCPAddr).Port
-	return c
+	return l.Addr().(*net.TCPAddr).Port
 }
 
 type countSession struct{ c *countServer }
