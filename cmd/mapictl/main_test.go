@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
-	"github.com/mapictl/mapictl/internal/secure"
 	"io"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -19,6 +19,8 @@ import (
 	"filippo.io/age"
 	"github.com/gofrs/flock"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mapictl/mapictl/internal/secure"
 )
 
 // testCmds holds the extra testscript commands. Other test files add theirs
@@ -205,13 +207,23 @@ func cmdFileMode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdStdoutToEnv: stdout2env VAR — set VAR to the last command's stdout,
-// without its trailing newline.
+// cmdStdoutToEnv: stdout2env [-quote] VAR — set VAR to the last command's
+// stdout, without its trailing newline. With -quote the value is escaped with
+// regexp.QuoteMeta, so that "stdout $VAR" matches it literally (a key
+// fingerprint's "++" is otherwise an invalid regexp).
 func cmdStdoutToEnv(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: stdout2env VAR")
+	quote := len(args) == 2 && args[0] == "-quote"
+	if quote {
+		args = args[1:]
 	}
-	ts.Setenv(args[0], strings.TrimSuffix(ts.ReadFile("stdout"), "\n"))
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdout2env [-quote] VAR")
+	}
+	v := strings.TrimSuffix(ts.ReadFile("stdout"), "\n")
+	if quote {
+		v = regexp.QuoteMeta(v)
+	}
+	ts.Setenv(args[0], v)
 }
 
 // cmdGrepAll: grepall DIR STRING — fail if any file under DIR contains
