@@ -7,6 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 type profileAcceptOptions struct {
@@ -52,6 +55,9 @@ of the profile, only together with --key.`,
 // --yes without --key, which only the review can tell.
 func runProfileAccept(_ context.Context, opts *profileAcceptOptions, f *factory, cmd *cobra.Command) error {
 	name := opts.Name
+	if opts.Key != "" && !secure.ValidFingerprint(opts.Key) {
+		return flagErr(cmd, mapi.Errorf(mapi.InvalidParameter, "--key %q is not a signing key's fingerprint: want SHA256: and 43 base64 characters, as 'mapictl profile show' prints it", opts.Key))
+	}
 	ids, err := f.Identities()
 	if err != nil {
 		return err
@@ -61,7 +67,7 @@ func runProfileAccept(_ context.Context, opts *profileAcceptOptions, f *factory,
 	if err != nil {
 		return err
 	}
-	if err := r.CheckAccept(opts.Key); err != nil {
+	if err := r.CheckAccept(opts.Key, ids); err != nil {
 		return err
 	}
 	if opts.Yes && opts.Key == "" && r.NeedsKey() {
@@ -80,7 +86,7 @@ func runProfileAccept(_ context.Context, opts *profileAcceptOptions, f *factory,
 	if !opts.Yes {
 		if !f.CanPrompt() {
 			return mapi.Errorf(mapi.Unconfigured, "accepting profile %q needs a terminal to ask on", name).
-				WithHint("review the changes above, then run 'mapictl profile accept " + name + " --key FINGERPRINT --yes'")
+				WithHint("review the changes above, then run 'mapictl profile accept " + textsafe.ShellArg(name) + " --key FINGERPRINT --yes'")
 		}
 		ok, err := f.confirm("Accept profile " + name + "? [y/N] ")
 		if err != nil {
@@ -114,7 +120,10 @@ func newProfileAddCmd(f *factory) *cobra.Command {
 the name signed inside it. A profile new to this store stays unconfirmed until
 you review it with 'profile accept'. A newer version of a profile this store
 has, signed with the key this store pinned, replaces it (how members take an
-owner's update); anything else is refused and nothing is replaced.`,
+owner's update). The same file again, or the version this store verified, is
+"unchanged" and writes nothing; that version over a copy that does not verify
+(a forgery or a rollback put in its place) restores it. Anything else is
+refused (73) and nothing is replaced.`,
 		Example: `  mapictl profile add ~/team-profiles/team.age
   mapictl profile accept team --key SHA256:...`,
 		Args: cobra.ExactArgs(1),
@@ -133,20 +142,29 @@ func runProfileAdd(_ context.Context, opts *profileAddOptions, f *factory) error
 	if err != nil {
 		return err
 	}
-	p, err := f.Store().Add(ct, ids)
+	p, res, err := f.Store().Add(ct, ids)
 	if err != nil {
 		return err
 	}
+	result := map[profile.AddResult]string{profile.AddNew: "added", profile.AddReplaced: "updated",
+		profile.AddUnchanged: "unchanged", profile.AddRestored: "restored"}[res]
 	if f.jsonOutput() {
-		return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version,
+		return f.printJSON(profileAddJSON{Name: p.Name, UID: p.UID, Version: p.Version, Result: result,
 			Verified: p.Trust.Verified, UnconfirmedReason: p.Trust.Reason,
 			KeyFingerprint: p.KeyFingerprint(), Path: f.Store().Path(p.Name)})
 	}
-	if p.Trust.Verified {
+	switch {
+	case res == profile.AddUnchanged:
+		f.printf("profile %s unchanged (version %d)\n", p.Name, p.Version)
+	case res == profile.AddRestored:
+		f.printf("restored profile %s to version %d, the version this store verified\n", p.Name, p.Version)
+	case p.Trust.Verified:
 		f.printf("updated profile %s to version %d\n", p.Name, p.Version)
-		return nil
+	default:
+		f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
 	}
-	f.printf("added profile %s (version %d, signing key %s)\n", p.Name, p.Version, p.KeyFingerprint())
-	f.warnUnconfirmed(p)
+	if !p.Trust.Verified {
+		f.warnUnconfirmed(p)
+	}
 	return nil
 }

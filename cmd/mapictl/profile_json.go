@@ -138,6 +138,7 @@ type profileAddJSON struct {
 	KeyFingerprint    string `json:"key_fingerprint"`
 	Name              string `json:"name"`
 	Path              string `json:"path"`
+	Result            string `json:"result"` // added, updated, unchanged or restored
 	UID               string `json:"uid"`
 	UnconfirmedReason string `json:"unconfirmed_reason"`
 	Verified          bool   `json:"verified"`

@@ -13,6 +13,7 @@ import (
 	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Review is what `profile accept` shows before this store pins (and, for
@@ -44,7 +45,11 @@ func (s *Store) Review(name string, ids []age.Identity) (*Review, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Review{Profile: p, Legacy: p.Signing == nil, digest: p.Trust.Digest}
+	// A file with no signing key is from before owners only while this
+	// store has pinned no version of it: once one verified, a file without
+	// a signature is one whose signature was removed (CheckAccept refuses
+	// it), never a conversion an owner could take over.
+	r := &Review{Profile: p, Legacy: p.Signing == nil && p.Trust.Pin == nil, digest: p.Trust.Digest}
 	if p.Signing != nil {
 		r.Fingerprint = secure.Fingerprint(p.Signing.Key)
 	}
@@ -61,6 +66,8 @@ func (s *Store) Review(name string, ids []age.Identity) (*Review, error) {
 	}
 	if r.Legacy {
 		r.legacyOwner(ids)
+	} else if p.Signing == nil {
+		// signature removed: nobody signs it as it is
 	} else if key, err := secure.OpenSigningKey(p.Signing.Sealed(), ids); err == nil {
 		r.Owner = true
 		switch pin := p.Trust.Pin; {
@@ -191,16 +198,8 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 	// An owner with nothing to re-sign pins it as a reader would, with
 	// no new version.
 	if write := r.Owner && r.needsWrite(p, ids); !write {
-		if !p.Trust.Signed {
-			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept it: %s", name, p.Trust.Reason).
-				WithHint("ask an owner to review it with 'mapictl profile accept " + name + "' and send you the file")
-		}
-		if pin := p.Trust.Pin; pin != nil && p.Version <= pin.Version {
-			// An older version, or the same one with other content, is
-			// unconfirmed until an owner accepts one (SPEC §5): a pin
-			// never goes back by a reader's accept.
-			return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept version %d: this store verified version %d", name, p.Version, pin.Version).
-				WithHint("ask an owner for the current file and bring it in with 'mapictl profile add FILE'")
+		if err := pinOnlyRefusal(p); err != nil {
+			return err
 		}
 		ct, err := fsutil.ReadRegular(s.Path(name))
 		if err != nil {
@@ -258,6 +257,24 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 	return s.commit(p, key, p.Trust.Pin)
 }
 
+// pinOnlyRefusal says why p cannot be accepted by pinning it without a new
+// signed version (what a reader's accept does, and an owner's with nothing
+// to re-sign), or nil when it can: an unsigned document, an older version,
+// or the same one with other content is unconfirmed until an owner signs
+// one (SPEC §5); a pin never goes back by a reader's accept.
+func pinOnlyRefusal(p *Profile) error {
+	name := p.Name
+	if !p.Trust.Signed {
+		return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept it: %s", name, p.Trust.Reason).
+			WithHint("ask an owner to review it with 'mapictl profile accept " + textsafe.ShellArg(name) + "' and send you the file")
+	}
+	if pin := p.Trust.Pin; pin != nil && p.Version <= pin.Version {
+		return mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can accept version %d: this store verified version %d", name, p.Version, pin.Version).
+			WithHint("ask an owner for the current file and bring it in with 'mapictl profile add FILE'")
+	}
+	return nil
+}
+
 // needsWrite reports whether an owner's accept of p must sign a new
 // version: a file from before owners, a key to replace, credentials to
 // drop, re-seal or re-bind, no valid signature of its own, or a version
@@ -304,60 +321,97 @@ func (s *Store) pinnedKey(p *Profile, ids []age.Identity) (*secure.SigningKey, [
 	return key, prev.Signing.Rotations
 }
 
+// AddResult says what Add did with a file.
+type AddResult int
+
+const (
+	// AddNew: the store had no profile of the name; the file is written.
+	AddNew AddResult = iota
+	// AddReplaced: the file replaced the store's copy (a newer verified
+	// version, an owner's rotation, or a profile never verified here).
+	AddReplaced
+	// AddUnchanged: the store's copy is the same file (verified, or of a
+	// profile this store never verified), or the same version this store
+	// verified: nothing written. Adding what a store
+	// has is not an error, so `git pull && mapictl profile add FILE` and
+	// a CI job that keeps its store may run it every time.
+	AddUnchanged
+	// AddRestored: the file is the very version this store verified (its
+	// pin's version and digest), and it replaced a copy that did not
+	// verify (a forgery or a damaged file).
+	AddRestored
+)
+
 // Add brings in a profile file received from elsewhere (SPEC §5): it is
 // written to profiles/<its signed name>.age. A new profile stays
 // unconfirmed until accepted; a file of a profile this store has (same
 // uid) replaces it only when it verifies under the pin at a higher
 // version, or is an owner's rotation endorsed by the pinned key at a
-// higher version (then unconfirmed until accepted), or when this store
-// never verified that profile (nothing trusted is replaced). Errors: MAPI_E_COLLISION when refused (nothing replaced),
-// MAPI_E_NO_ACCESS when ids cannot open it, MAPI_E_CORRUPT_DATA.
-func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, error) {
+// higher version (then unconfirmed until accepted), or is the pinned
+// version itself over a copy that does not verify (restored), or when this
+// store never verified that profile (nothing trusted is replaced). The same
+// file (unless it fails to verify under a pin: refused as any other such
+// file), or the pinned version over a copy that verifies, is AddUnchanged
+// and writes nothing. Errors: MAPI_E_COLLISION when refused (nothing
+// replaced), MAPI_E_NO_ACCESS when ids cannot open it,
+// MAPI_E_CORRUPT_DATA.
+func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, AddResult, error) {
 	doc, err := secure.Decrypt(ct, ids)
 	if err != nil {
 		if mapi.IsCode(err, mapi.NoAccess) {
-			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open this profile file").
+			return nil, 0, mapi.Errorf(mapi.NoAccess, "no identity can open this profile file").
 				WithHint("pass the key it was shared with using -i FILE")
 		}
-		return nil, mapi.Wrap(mapi.CorruptData, err, "the profile file is corrupt")
+		return nil, 0, mapi.Wrap(mapi.CorruptData, err, "the profile file is corrupt")
 	}
 	defer clear(doc)
 	p, err := Unmarshal(doc)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p.Trust = s.judge(p, doc, bytes.NewReader(ct), int64(len(ct)), false)
 	if err := s.Init(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	unlock, err := s.Lock(p.Name)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer unlock()
+	result := AddNew
 	if s.Exists(p.Name) {
+		result = AddReplaced
 		cur, err := s.Inspect(p.Name, ids)
 		if err != nil {
-			return nil, mapi.Wrap(mapi.Collision, err, "profile "+quote(p.Name)+" exists and cannot be read")
+			return nil, 0, mapi.Wrap(mapi.Collision, err, "profile "+quote(p.Name)+" exists and cannot be read")
 		}
+		pin := p.Trust.Pin
 		switch {
 		case cur.UID != p.UID:
-			return nil, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
-				WithHint("rename yours with 'mapictl profile rename " + p.Name + " NEW' first")
-		case p.Trust.Pin == nil:
+			return nil, 0, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
+				WithHint("rename yours with 'mapictl profile rename " + textsafe.ShellArg(p.Name) + " NEW' first")
+		case s.sameFile(p.Name, ct) && (pin == nil || p.Trust.Verified):
+			return p, AddUnchanged, nil
+		case pin == nil:
 			// never verified here: one unconfirmed file for another
-		case p.Trust.Rotated && p.Version > p.Trust.Pin.Version:
+		case p.Trust.Rotated && p.Version > pin.Version:
 			// an owner's rotation: accept shows the new key
-		case !p.Trust.Verified || p.Version <= p.Trust.Pin.Version:
+		case p.Trust.Verified && p.Version == pin.Version:
+			// the version this store verified (judge checked its digest)
+			if cur.Trust.Verified {
+				return p, AddUnchanged, nil
+			}
+			result = AddRestored
+		case !p.Trust.Verified || p.Version < pin.Version:
 			why := p.Trust.Reason
 			if why == "" {
-				why = fmt.Sprintf("it is version %d, not newer than version %d here", p.Version, p.Trust.Pin.Version)
+				why = fmt.Sprintf("it is version %d, older than version %d here", p.Version, pin.Version)
 			}
-			return nil, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: %s", p.Name, why)
+			return nil, 0, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: %s", p.Name, why)
 		}
 	}
 	if err := fsutil.WriteFileAtomic(s.Path(p.Name), ct); err != nil {
-		return nil, diskErr(err, "write profile")
+		return nil, 0, diskErr(err, "write profile")
 	}
 	if p.Trust.Verified && p.Trust.Pin != nil && p.Version > p.Trust.Pin.Version {
 		next := &Pin{Key: p.Trust.Pin.Key, Version: p.Version, Digest: hex.EncodeToString(p.Trust.Digest[:])}
@@ -367,7 +421,13 @@ func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, error) {
 			p.Trust.Pin = next
 		}
 	}
-	return p, nil
+	return p, result, nil
+}
+
+// sameFile reports whether profile name's file holds exactly ct.
+func (s *Store) sameFile(name string, ct []byte) bool {
+	cur, err := fsutil.ReadRegular(s.Path(name))
+	return err == nil && bytes.Equal(cur, ct)
 }
 
 // diffProfiles lists what changed from prev to cur in who reads what and

@@ -123,6 +123,96 @@ func TestOwnerAcceptsUnsigned(t *testing.T) {
 	}
 }
 
+// TestStrippedSignatureIsNotLegacy: once a store has verified a profile, a
+// file of it without a signing block is one a reader stripped (with the
+// owners and readers), not a file from before owners: the review says so,
+// nobody becomes its owner by opening every range, and accept refuses it
+// before anything is asked, for the owner and a reader alike.
+func TestStrippedSignatureIsNotLegacy(t *testing.T) {
+	f := newTrustFixture(t)
+	pins := f.pinFiles(t)
+	f.forge(t, func(doc []byte) []byte {
+		body, _, _ := splitSigned(doc)
+		p, err := Unmarshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Signing, p.Owners, p.Version = nil, nil, p.Version+1
+		for _, s := range p.Sections {
+			s.Readers = nil
+		}
+		setHost("evil.example")(p)
+		b, err := Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+	forged := f.file(t)
+	r, err := f.st.Review("w", f.ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Legacy || r.Owner || r.FreshKey || len(r.Grants) > 0 {
+		t.Fatalf("a stripped file reviewed as legacy %v, owner %v, fresh key %v, grants %v", r.Legacy, r.Owner, r.FreshKey, r.Grants)
+	}
+	if !strings.Contains(r.Profile.Trust.Reason, "signature was removed") {
+		t.Errorf("reason %q", r.Profile.Trust.Reason)
+	}
+	for _, key := range []string{"", r.PinnedFingerprint} {
+		err := r.CheckAccept(key, f.ids)
+		if !mapi.IsCode(err, mapi.NoAccess) || !strings.Contains(err.Error(), "signature was removed") {
+			t.Errorf("CheckAccept(%q) of a stripped file: %v", key, err)
+		}
+	}
+	if err := f.st.Accept(r, f.ids); !mapi.IsCode(err, mapi.NoAccess) {
+		t.Fatalf("Accept of a stripped file: %v", err)
+	}
+	if f.pinFiles(t) != pins || !bytes.Equal(f.file(t), forged) {
+		t.Fatal("the refused accept changed the pin or the file")
+	}
+}
+
+// TestReaderRefusedBeforeAsking: what only an owner can settle (an older
+// version) is refused by CheckAccept, which runs before the question, not
+// only by Accept after it; a settled profile is not refused.
+func TestReaderRefusedBeforeAsking(t *testing.T) {
+	f := newTrustFixture(t)
+	rs := &Store{Root: t.TempDir()}
+	v1 := f.file(t)
+	if _, _, err := rs.Add(v1, f.rids); err != nil {
+		t.Fatal(err)
+	}
+	r, err := rs.Review("w", f.rids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckAccept("", f.rids); err != nil {
+		t.Fatalf("a new signed profile: %v", err)
+	}
+	if err := rs.Accept(r, f.rids); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = rs.Review("w", f.rids); err != nil || !r.Settled() || r.CheckAccept("", f.rids) != nil {
+		t.Fatalf("a verified profile: settled %v, %v", r != nil && r.Settled(), err)
+	}
+	if _, err := f.st.Update("w", f.ids, setHostErr("mail2.example.com")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rs.Add(f.file(t), f.rids); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rs.Path("w"), v1, 0o600); err != nil { // a rollback, copied over
+		t.Fatal(err)
+	}
+	if r, err = rs.Review("w", f.rids); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.CheckAccept(r.Fingerprint, f.rids); !mapi.IsCode(err, mapi.NoAccess) || !strings.Contains(err.Error(), "can accept version 1") {
+		t.Fatalf("CheckAccept of a rollback by a reader: %v", err)
+	}
+}
+
 // TestAcceptChangedDuringReview: the file accepted must be the one reviewed.
 func TestAcceptChangedDuringReview(t *testing.T) {
 	f := newTrustFixture(t)
@@ -147,7 +237,7 @@ func TestAcceptChangedDuringReview(t *testing.T) {
 func TestReaderAccept(t *testing.T) {
 	f := newTrustFixture(t)
 	rs := &Store{Root: t.TempDir()}
-	p, err := rs.Add(f.file(t), f.rids)
+	p, _, err := rs.Add(f.file(t), f.rids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,13 +309,15 @@ func TestReaderAccept(t *testing.T) {
 }
 
 // TestAdd: a file of a profile this store has replaces it only when it
-// verifies under the pin at a higher version; anything else is
-// MAPI_E_COLLISION and leaves the file and the pin as they were.
+// verifies under the pin at a higher version, or is the pinned version
+// itself over a copy that does not verify (restored); the same file or
+// version again is unchanged; anything else is MAPI_E_COLLISION and leaves
+// the file and the pin as they were.
 func TestAdd(t *testing.T) {
 	f := newTrustFixture(t)
 	rs := &Store{Root: t.TempDir()}
 	v1 := f.file(t)
-	if _, err := rs.Add(v1, f.rids); err != nil {
+	if _, _, err := rs.Add(v1, f.rids); err != nil {
 		t.Fatal(err)
 	}
 	r, err := rs.Review("w", f.rids)
@@ -241,7 +333,7 @@ func TestAdd(t *testing.T) {
 	v2 := f.file(t)
 
 	// a newer verified version replaces it and advances the pin
-	p, err := rs.Add(v2, f.rids)
+	p, _, err := rs.Add(v2, f.rids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -277,13 +369,12 @@ func TestAdd(t *testing.T) {
 	pinBefore, _ := os.ReadFile(rs.pinPath(f.uid))
 	for name, ct := range map[string][]byte{
 		"older version":               v1,
-		"same version":                v2,
 		"unsigned newer version":      forged(func(d []byte) []byte { b, _, _ := splitSigned(d); return b }),
 		"newer version, old sig kept": forged(keepSignature(t, func(p *Profile) { p.Version++; setHost("evil.example")(p) })),
 		"newer version, another key":  forged(signWithOwnKey(t, secure.NewSigningKey(), "", setHost("evil.example"))),
 		"another profile of the name": anotherFile,
 	} {
-		if _, err := rs.Add(ct, f.rids); !mapi.IsCode(err, mapi.Collision) {
+		if _, _, err := rs.Add(ct, f.rids); !mapi.IsCode(err, mapi.Collision) {
 			t.Errorf("%s: %v, want MAPI_E_COLLISION", name, err)
 		}
 		if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, v2) {
@@ -293,10 +384,44 @@ func TestAdd(t *testing.T) {
 			t.Fatalf("%s: the pin changed", name)
 		}
 	}
-	if _, err := rs.Add([]byte("not an age file"), f.rids); err == nil {
+
+	// the same file again, or the same version encrypted anew: unchanged,
+	// nothing written
+	again := forged(func(d []byte) []byte { return d })
+	for name, ct := range map[string][]byte{"the same file": v2, "the same version re-encrypted": again} {
+		if _, res, err := rs.Add(ct, f.rids); err != nil || res != AddUnchanged {
+			t.Errorf("%s: %v, %v, want AddUnchanged", name, res, err)
+		}
+		if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, v2) {
+			t.Fatalf("%s: the file was rewritten", name)
+		}
+	}
+
+	// the pinned version over a forgery of it: restored
+	forgery := forged(keepSignature(t, setHost("evil.example")))
+	if err := os.WriteFile(rs.Path("w"), forgery, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := rs.Add(forgery, f.rids); !mapi.IsCode(err, mapi.Collision) {
+		t.Errorf("the forgery over itself: %v, want MAPI_E_COLLISION (it does not verify)", err)
+	}
+	if p, res, err := rs.Add(again, f.rids); err != nil || res != AddRestored || !p.Trust.Verified {
+		t.Fatalf("the pinned version over a forgery: %v, %v", res, err)
+	}
+	if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, again) {
+		t.Fatal("the forgery was not replaced")
+	}
+	if pin, _ := os.ReadFile(rs.pinPath(f.uid)); !bytes.Equal(pin, pinBefore) {
+		t.Fatal("restoring changed the pin")
+	}
+	if _, err := rs.Load("w", f.rids); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, _, err := rs.Add([]byte("not an age file"), f.rids); err == nil {
 		t.Error("Add took garbage")
 	}
-	if _, err := rs.Add(v2, []age.Identity{testKey(t)}); !mapi.IsCode(err, mapi.NoAccess) {
+	if _, _, err := rs.Add(v2, []age.Identity{testKey(t)}); !mapi.IsCode(err, mapi.NoAccess) {
 		t.Errorf("Add with a key that opens nothing: %v", err)
 	}
 }

@@ -8,14 +8,26 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
-// CheckAccept refuses what accepting r may not do given key, the
-// fingerprint the accepting user checked out of band ("" for none): a
-// document not signed with key ([Review.CheckKey]), and, for a member (not
-// an owner) without key, one signed with a key the pinned one did not
-// endorse: NoAccess with the hint to check the new fingerprint and pass it.
-func (r *Review) CheckAccept(key string) error {
+// CheckAccept refuses, before anything is asked, what accepting r may not
+// do for the holder of ids given key, the fingerprint the accepting user
+// checked out of band ("" for none): a document whose signature was
+// removed after this store pinned a version of it; one not signed with key
+// ([Review.CheckKey]); for a member (not an owner) without key, one signed
+// with a key the pinned one did not endorse (the hint names the new
+// fingerprint to check and pass); and, unless nothing is left to accept,
+// what only an owner's new signed version may settle (an unsigned
+// document, an older version, the same version with other content).
+// Errors: NoAccess.
+func (r *Review) CheckAccept(key string, ids []age.Identity) error {
+	p := r.Profile
+	if p.Signing == nil && p.Trust.Pin != nil {
+		return mapi.Errorf(mapi.NoAccess, "profile %q has no signature, though this store verified version %d of it, signed with key %s: the signature was removed, so no one can accept this file",
+			p.Name, p.Trust.Pin.Version, r.PinnedFingerprint).
+			WithHint("ask an owner for the current file and bring it in with 'mapictl profile add FILE': it replaces this one")
+	}
 	if key != "" {
 		if err := r.CheckKey(key); err != nil {
 			return err
@@ -24,9 +36,12 @@ func (r *Review) CheckAccept(key string) error {
 	if r.KeyReplaced && !r.Owner && key == "" {
 		name := r.Profile.Name
 		return mapi.Errorf(mapi.NoAccess, "profile %q is signed with a key (%s) that the pinned one (%s) did not endorse", name, r.Fingerprint, r.PinnedFingerprint).
-			WithHint("check the new fingerprint with an owner, out of band, then run 'mapictl profile accept " + name + " --key " + r.Fingerprint + "'")
+			WithHint("check the new fingerprint with an owner, out of band, then run 'mapictl profile accept " + textsafe.ShellArg(name) + " --key " + r.Fingerprint + "'")
 	}
-	return nil
+	if r.Settled() || (r.Owner && r.needsWrite(p, ids)) {
+		return nil
+	}
+	return pinOnlyRefusal(p)
 }
 
 // Settled reports whether there is nothing to accept: the document is

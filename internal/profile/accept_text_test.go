@@ -10,7 +10,7 @@ import (
 
 func TestReviewCheckAccept(t *testing.T) {
 	p := New("team", []string{"age1x"})
-	p.Trust = &Trust{Reason: "replaced"}
+	p.Trust = &Trust{Reason: "replaced", Signed: true}
 	r := &Review{Profile: p, Fingerprint: "SHA256:new", PinnedFingerprint: "SHA256:old", KeyReplaced: true}
 	for _, c := range []struct {
 		owner bool
@@ -23,7 +23,7 @@ func TestReviewCheckAccept(t *testing.T) {
 		{true, "SHA256:other", &mapi.NoAccess}, // not the key it is signed with
 	} {
 		r.Owner = c.owner
-		err := r.CheckAccept(c.key)
+		err := r.CheckAccept(c.key, nil)
 		if (c.code == nil) != (err == nil) || (err != nil && mapi.AsError(err).Code != *c.code) {
 			t.Errorf("owner %v key %q: %v", c.owner, c.key, err)
 		}

@@ -26,7 +26,7 @@ func copyTo(t *testing.T, from, to *Store, name string, ids []age.Identity) *Pro
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := to.Add(ct, ids)
+	p, _, err := to.Add(ct, ids)
 	if err != nil {
 		t.Fatalf("add: %v", err)
 	}

@@ -159,6 +159,8 @@ func (s *Store) judge(p *Profile, doc []byte, ct io.ReaderAt, size int64, advanc
 	switch {
 	case err != nil:
 		t.Reason = "this store's pin of it cannot be read (" + mapi.AsError(err).Msg + ")"
+	case (p.Signing == nil || !signed) && pin != nil:
+		t.Reason = fmt.Sprintf("it is not signed, though this store verified version %d of it: its signature was removed", pin.Version)
 	case p.Signing == nil || !signed:
 		t.Reason = "it is not signed (written before profiles had owners, or by someone who is not an owner)"
 	case pin == nil:

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strings"
 
 	"filippo.io/age"
 
@@ -107,6 +108,17 @@ func Fingerprint(pub string) string {
 	}
 	sum := sha256.Sum256(p)
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+}
+
+// ValidFingerprint reports whether fp has the form Fingerprint gives:
+// "SHA256:" and the unpadded base64 of 32 bytes.
+func ValidFingerprint(fp string) bool {
+	b64, ok := strings.CutPrefix(fp, "SHA256:")
+	if !ok {
+		return false
+	}
+	sum, err := base64.RawStdEncoding.Strict().DecodeString(b64)
+	return err == nil && len(sum) == sha256.Size
 }
 
 // rotateContext separates rotation endorsements from document signatures.

@@ -133,6 +133,19 @@ func TestFingerprint(t *testing.T) {
 	}
 }
 
+// --key takes what Fingerprint prints and nothing else.
+func TestValidFingerprint(t *testing.T) {
+	fp := Fingerprint(NewSigningKey().Public())
+	if !ValidFingerprint(fp) {
+		t.Fatalf("ValidFingerprint(%q) = false", fp)
+	}
+	for _, bad := range []string{"", "garbage", "SHA256:", fp[:len(fp)-1], fp + "A", fp + "=", "sha256:" + fp[7:], "MD5:" + fp[7:]} {
+		if ValidFingerprint(bad) {
+			t.Errorf("ValidFingerprint(%q) = true", bad)
+		}
+	}
+}
+
 func TestEndorsement(t *testing.T) {
 	old, next, other := NewSigningKey(), NewSigningKey(), NewSigningKey()
 	const uid = "0123456789abcdef0123456789abcdef"
