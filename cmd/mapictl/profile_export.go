@@ -7,6 +7,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/manifest"
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 type profileExportOptions struct {
@@ -53,7 +54,7 @@ of it recreates the profile. The username is exported, other secrets only with
 func runProfileExport(_ context.Context, opts *profileExportOptions, f *factory) error {
 	if opts.Secure && f.IO.OutTTY && !opts.Force {
 		return mapi.Errorf(mapi.InvalidParameter, "refusing to print secrets to a terminal").
-			WithHint("redirect the output to a file or a pipe, e.g. 'mapictl profile export " + opts.Name + " --secure > backup.yaml', or pass --force")
+			WithHint("redirect the output to a file or a pipe, e.g. 'mapictl profile export " + textsafe.ShellArg(opts.Name) + " --secure > backup.yaml', or pass --force")
 	}
 	ids, err := f.Identities()
 	if err != nil {

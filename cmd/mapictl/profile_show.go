@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 type profileShowOptions struct{ Args []string } // NAME, else the selected profile
@@ -68,7 +69,7 @@ func runProfileShow(_ context.Context, opts *profileShowOptions, f *factory) err
 // warnUnconfirmed warns that p is unconfirmed, and how to review it.
 func (f *factory) warnUnconfirmed(p *profile.Profile) {
 	if !p.Trust.Verified {
-		f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, p.Name)
+		f.warnf("profile %q is unconfirmed: %s; review it with 'mapictl profile accept %s'", p.Name, p.Trust.Reason, textsafe.ShellArg(p.Name))
 	}
 }
 

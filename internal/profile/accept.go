@@ -193,7 +193,7 @@ func (s *Store) Accept(r *Review, ids []age.Identity) error {
 	}
 	if p.Trust.Digest != r.digest {
 		return mapi.Errorf(mapi.Busy, "profile %q changed during the review", name).
-			WithHint("run 'mapictl profile accept " + name + "' again")
+			WithHint("run 'mapictl profile accept " + textsafe.ShellArg(name) + "' again")
 	}
 	// An owner with nothing to re-sign pins it as a reader would, with
 	// no new version.

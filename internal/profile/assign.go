@@ -8,6 +8,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Assignment is one PROP=VALUE setting, parsed against a section.
@@ -36,7 +37,7 @@ func (s *Section) ParseAssignments(pairs []string) ([]Assignment, error) {
 		}
 		if t.Secure() {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "%s is a secure property and cannot be given on the command line", k).
-				WithHint("store credentials with 'mapictl credential set " + s.Name + "' (the secret is read from a prompt or stdin)")
+				WithHint("store credentials with 'mapictl credential set " + textsafe.ShellArg(s.Name) + "' (the secret is read from a prompt or stdin)")
 		}
 		if IsReserved(t) {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "%s is maintained by mapictl", k)
@@ -117,7 +118,7 @@ func (s *Section) Unset(keys []string) (changed []string, err error) {
 		}
 		if t.Secure() {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "%s is a secure property", k).
-				WithHint("use 'mapictl credential delete " + s.Name + " --field " + k + "'")
+				WithHint("use 'mapictl credential delete " + textsafe.ShellArg(s.Name) + " --field " + k + "'")
 		}
 		if IsReserved(t) || t == mapi.PrTransport {
 			return nil, mapi.Errorf(mapi.InvalidParameter, "%s is maintained by mapictl", k)

@@ -6,6 +6,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // SecureField resolves a credential field name (credential get, set and
@@ -111,7 +112,7 @@ func (c *Credentials) Field(s *Section, tag mapi.Tag) (any, error) {
 	v, ok := c.Props[tag]
 	if !ok {
 		return nil, mapi.Errorf(mapi.NotFound, "section %q has no %s stored", s.Name, mapi.DisplayName(tag, s.Scope())).
-			WithHint("store it with 'mapictl credential set " + s.Name + "'")
+			WithHint("store it with 'mapictl credential set " + textsafe.ShellArg(s.Name) + "'")
 	}
 	return v, nil
 }

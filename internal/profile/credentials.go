@@ -14,6 +14,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // IsBound reports whether tag is one of the settings a secure range binds
@@ -127,13 +128,13 @@ type Credentials struct {
 func (s *Section) OpenSecure(ids []age.Identity) (*Credentials, error) {
 	if s.Secure == nil {
 		return nil, mapi.Errorf(mapi.NotFound, "section %q has no stored credentials", s.Name).
-			WithHint("store some with 'mapictl credential set " + s.Name + "'")
+			WithHint("store some with 'mapictl credential set " + textsafe.ShellArg(s.Name) + "'")
 	}
 	r, err := secure.OpenRange(s.Secure.Age(), ids)
 	if err != nil {
 		if nm := new(age.NoIdentityMatchError); errors.As(err, &nm) {
 			return nil, mapi.Errorf(mapi.NoAccess, "no identity can open the credentials of section %q", s.Name).
-				WithHint("ask an owner of the profile to run 'mapictl section share " + s.Name + " --recipient YOUR-RECIPIENT'")
+				WithHint("ask an owner of the profile to run 'mapictl section share " + textsafe.ShellArg(s.Name) + " --recipient YOUR-RECIPIENT'")
 		}
 		if c := mapi.AsError(err).Code; c != mapi.CallFailed && c != mapi.CorruptData {
 			return nil, err // a wrong passphrase, a cancelled prompt...

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Transport kinds: how a transport section's mail leaves. "none" is a
@@ -69,7 +70,7 @@ func (p *Profile) RemoveSection(name string) error {
 func (s *Section) SetProp(t mapi.Tag, v any) error {
 	if t.Secure() {
 		return mapi.Errorf(mapi.InvalidParameter, "%s is a secure property", mapi.DisplayName(t, s.Scope())).
-			WithHint("store credentials with 'mapictl credential set " + s.Name + "'")
+			WithHint("store credentials with 'mapictl credential set " + textsafe.ShellArg(s.Name) + "'")
 	}
 	if err := t.Check(); err != nil {
 		return err
@@ -155,7 +156,7 @@ func (p *Profile) SetDefaultOutbound(s *Section) error {
 	}
 	if s.Transport() == "none" {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q has no outbound side (transport none)", s.Name).
-			WithHint("set its transport first, e.g. 'mapictl section set " + s.Name + " transport=smtp'")
+			WithHint("set its transport first, e.g. 'mapictl section set " + textsafe.ShellArg(s.Name) + " transport=smtp'")
 	}
 	for _, t := range p.Transports() {
 		flags := t.Long(mapi.PrResourceFlags, 0) &^ mapi.StatusDefaultOutbound

@@ -20,6 +20,7 @@ import (
 	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Store is a mapictl store directory (SPEC §3). Readers take no lock; every
@@ -175,7 +176,7 @@ func (s *Store) read(name string, ids []age.Identity, decode func(pt *secure.Pla
 	f, size, err := fsutil.OpenRegular(s.Path(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, mapi.Errorf(mapi.NotFound, "profile %q not found", name).
-			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + name + "'")
+			WithHint("run 'mapictl profile list' to see the profiles, or 'mapictl profile create " + textsafe.ShellArg(name) + "'")
 	}
 	if errors.Is(err, fsutil.ErrSymlink) {
 		return nil, mapi.Errorf(mapi.CorruptData, "profile %q is a symbolic link; refusing to follow it", name)
@@ -338,14 +339,14 @@ func (s *Store) ownerKey(p *Profile, ids []age.Identity) (*secure.SigningKey, er
 	key, err := secure.OpenSigningKey(p.Signing.Sealed(), ids)
 	if mapi.IsCode(err, mapi.NoAccess) {
 		return nil, mapi.Errorf(mapi.NoAccess, "only an owner of profile %q can change it", p.Name).
-			WithHint("ask an owner ('mapictl profile show " + p.Name + "' lists them) to make the change")
+			WithHint("ask an owner ('mapictl profile show " + textsafe.ShellArg(p.Name) + "' lists them) to make the change")
 	}
 	if err != nil {
 		return nil, err
 	}
 	if pin := p.Trust.Pin; pin == nil || key.Public() != pin.Key {
 		return nil, mapi.Errorf(mapi.NoAccess, "the signing key sealed in profile %q is not the one this store pinned", p.Name).
-			WithHint("review it with 'mapictl profile accept " + p.Name + "'")
+			WithHint("review it with 'mapictl profile accept " + textsafe.ShellArg(p.Name) + "'")
 	}
 	return key, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mapictl/mapictl/internal/fsutil"
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Who may change a profile (SPEC §5). A document is signed by appending
@@ -69,7 +70,7 @@ type Trust struct {
 // delete gives for an unconfirmed profile (MAPI_E_NO_ACCESS, 77).
 func (t *Trust) unconfirmed(name string) error {
 	return mapi.Errorf(mapi.NoAccess, "profile %q is unconfirmed: %s", name, t.Reason).
-		WithHint("review it with 'mapictl profile accept " + name + "'")
+		WithHint("review it with 'mapictl profile accept " + textsafe.ShellArg(name) + "'")
 }
 
 const sigMember = `,"signature":"`

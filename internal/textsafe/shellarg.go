@@ -3,14 +3,17 @@ package textsafe
 import "strings"
 
 // ShellArg returns s as one word a POSIX shell reads back as s, for the
-// commands that hints print: s itself when it is non-empty and only of
-// letters, digits and @%+=:,./_-, else s in single quotes, with each
-// single quote in s closed, escaped with a backslash and reopened. A hint
-// naming a profile or section whose name has a space can then be pasted
-// as it is.
+// commands that hints print (themselves shown in single quotes): s itself
+// when it is non-empty and only of letters, digits and @%+=:,./_-; else s
+// in double quotes when it has none of $ ` \ " ! (story 4's hint: run
+// 'mapictl credential set "Corp Mail"'); else s in single quotes, with each
+// single quote in s closed, escaped with a backslash and reopened.
 func ShellArg(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !shellSafe(r) }) < 0 {
 		return s
+	}
+	if !strings.ContainsAny(s, "$`\\\"!") {
+		return `"` + s + `"`
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
