@@ -30,7 +30,8 @@ internet accounts become smtp transport sections. [General] ProfileName,
 DefaultProfile, OverwriteProfile (Yes, No, Append) and
 ModifyDefaultProfileIfPresent are honoured; --name overrides ProfileName and
 ModifyDefaultProfileIfPresent. A PRF carries no passwords: store them with
-'mapictl credential set'.
+'mapictl credential set'. Appending the same PRF again writes nothing and
+says so ("profile NAME is up to date"; -o json: "changed": false).
 
 %VAR% placeholders are expanded from the environment only for USERNAME,
 USERDOMAIN, COMPUTERNAME, USERPROFILE and the names given with --var (a
@@ -90,16 +91,20 @@ func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory)
 	if err != nil {
 		return err
 	}
-	if file.DefaultProfile {
+	if file.DefaultProfile && f.defaultProfile() != name {
 		if err := f.setConfigValue("default-profile", name); err != nil {
 			return err
 		}
+		sum.Changed = true
 	}
 	if f.jsonOutput() {
 		return f.printJSON(profileImportJSON{Profile: name, Mode: how, Default: file.DefaultProfile,
-			Accounts: sum.Accounts, Services: sum.Services, Expanded: expanded})
+			Accounts: sum.Accounts, Services: sum.Services, Expanded: expanded, Changed: sum.Changed})
 	}
 	f.println(sum.Line())
+	if !sum.Changed {
+		f.printf("profile %s is up to date: nothing written\n", name)
+	}
 	for _, e := range expanded {
 		f.printf("expanded %%%s%% in [%s] %s\n", textsafe.QuoteControl(e.Name), textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key))
 	}

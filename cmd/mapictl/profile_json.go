@@ -183,6 +183,7 @@ type profileApplyJSON struct {
 // profileImportJSON is `profile import --prf FILE`.
 type profileImportJSON struct {
 	Accounts []manifest.ImportedAccount `json:"accounts"`
+	Changed  bool                       `json:"changed"`
 	Default  bool                       `json:"default"`
 	Expanded []prf.Expansion            `json:"expanded"`
 	Mode     string                     `json:"mode"`
