@@ -166,7 +166,6 @@ func equal(t mapi.Tag, a, b any) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-
 func credName(ms *Section, t mapi.Tag, scope mapi.Scope) string {
 	for _, c := range ms.Credentials {
 		if c.Tag == t {
