@@ -66,7 +66,7 @@ func LoadFile(path string, o LoadOptions) (*Manifest, error) {
 // Load parses and checks a manifest (YAML; JSON being YAML, an export in
 // either format loads). Every property name and value, kind, transport and
 // recipient is resolved and checked; secrets are not read (see Resolver).
-// Errors: MAPI_E_CORRUPT_DATA for syntax, unknown fields and a wrong shape,
+// Errors: MAPI_E_CORRUPT_DATA for syntax, unknown fields, duplicate keys and a wrong shape,
 // MAPI_E_INVALID_PARAMETER for bad names, values, recipients, a literal
 // secret or a second {stdin: true}. Error text never holds a secret.
 func Load(r io.Reader, o LoadOptions) (*Manifest, error) {
