@@ -189,6 +189,9 @@ type profileImportJSON struct {
 	Mode     string                     `json:"mode"`
 	Profile  string                     `json:"profile"`
 	Services []manifest.ImportedService `json:"services"`
+	// Unexpanded are the %NAME% placeholders left as written (no such
+	// variable, or one not allowed): the warnings of a text run.
+	Unexpanded []prf.Expansion `json:"unexpanded"`
 }
 
 // profileRekeyJSON is `profile rekey NAME`.
