@@ -39,10 +39,11 @@ PRF from elsewhere must not read your environment into a profile, or into
 a host name looked up in DNS); any other %VAR% stays as written. A MAPICTL_*
 name is never expanded: --var MAPICTL_... exits 64. Each expansion is
 listed ("expanded %USERNAME% in [Account1] EmailAddress"; -o json:
-"expanded"), by name, never by value. Each placeholder left as written is a warning naming
-the PRF key and how to have it expanded ("%SECRETHOST% in [Account1]
-SMTPServer is not expanded ...: set SECRETHOST in the environment and pass
---var SECRETHOST"; -o json: "unexpanded", and no warning line).
+"expanded"), by name, never by value. Each placeholder left as written is
+a warning naming the PRF key and how to have it expanded ("%SECRETHOST% in
+[Account1] SMTPServer is not expanded ...: set SECRETHOST in the
+environment and pass --var SECRETHOST"; -o json: "unexpanded", and no
+warning line).
 
 A key a section repeats with the same value, as the Office Customization
 Tool writes [IMAP_I_Mail], is read once (the first, as Windows does); -v
