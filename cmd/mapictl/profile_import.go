@@ -30,7 +30,8 @@ internet accounts become smtp transport sections. [General] ProfileName,
 DefaultProfile, OverwriteProfile (Yes, No, Append) and
 ModifyDefaultProfileIfPresent are honoured; --name overrides ProfileName and
 ModifyDefaultProfileIfPresent. A PRF carries no passwords: store them with
-'mapictl credential set'.
+'mapictl credential set'. Appending the same PRF again writes nothing and
+says so ("profile NAME is up to date"; -o json: "changed": false).
 
 %VAR% placeholders are expanded from the environment only for USERNAME,
 USERDOMAIN, COMPUTERNAME, USERPROFILE and the names given with --var (a
@@ -38,7 +39,11 @@ PRF from elsewhere must not read your environment into a profile, or into
 a host name looked up in DNS); any other %VAR% stays as written. A MAPICTL_*
 name is never expanded: --var MAPICTL_... exits 64. Each expansion is
 listed ("expanded %USERNAME% in [Account1] EmailAddress"; -o json:
-"expanded"), by name, never by value.
+"expanded"), by name, never by value. Each placeholder left as written is
+a warning naming the PRF key and how to have it expanded ("%SECRETHOST% in
+[Account1] SMTPServer is not expanded ...: set SECRETHOST in the
+environment and pass --var SECRETHOST"; -o json: "unexpanded", and no
+warning line).
 
 A key a section repeats with the same value, as the Office Customization
 Tool writes [IMAP_I_Mail], is read once (the first, as Windows does); -v
@@ -90,16 +95,25 @@ func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory)
 	if err != nil {
 		return err
 	}
-	if file.DefaultProfile {
+	if file.DefaultProfile && f.defaultProfile() != name {
 		if err := f.setConfigValue("default-profile", name); err != nil {
 			return err
 		}
+		sum.Changed = true
 	}
 	if f.jsonOutput() {
 		return f.printJSON(profileImportJSON{Profile: name, Mode: how, Default: file.DefaultProfile,
-			Accounts: sum.Accounts, Services: sum.Services, Expanded: expanded})
+			Accounts: sum.Accounts, Services: sum.Services, Expanded: expanded, Changed: sum.Changed,
+			Unexpanded: nonNilExpansions(file.Unexpanded)})
+	}
+	for _, e := range file.Unexpanded {
+		f.warnf("%%%s%% in [%s] %s is not expanded and stays as written: %s", textsafe.QuoteControl(e.Name),
+			textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key), prf.SupplyHint(textsafe.QuoteControl(e.Name)))
 	}
 	f.println(sum.Line())
+	if !sum.Changed {
+		f.printf("profile %s is up to date: nothing written\n", name)
+	}
 	for _, e := range expanded {
 		f.printf("expanded %%%s%% in [%s] %s\n", textsafe.QuoteControl(e.Name), textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key))
 	}
@@ -107,4 +121,11 @@ func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory)
 		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
 	}
 	return nil
+}
+
+func nonNilExpansions(e []prf.Expansion) []prf.Expansion {
+	if e == nil {
+		return []prf.Expansion{}
+	}
+	return e
 }

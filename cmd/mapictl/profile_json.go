@@ -184,11 +184,15 @@ type profileApplyJSON struct {
 // profileImportJSON is `profile import --prf FILE`.
 type profileImportJSON struct {
 	Accounts []manifest.ImportedAccount `json:"accounts"`
+	Changed  bool                       `json:"changed"`
 	Default  bool                       `json:"default"`
 	Expanded []prf.Expansion            `json:"expanded"`
 	Mode     string                     `json:"mode"`
 	Profile  string                     `json:"profile"`
 	Services []manifest.ImportedService `json:"services"`
+	// Unexpanded are the %NAME% placeholders left as written (no such
+	// variable, or one not allowed): the warnings of a text run.
+	Unexpanded []prf.Expansion `json:"unexpanded"`
 }
 
 // profileRekeyJSON is `profile rekey NAME`.

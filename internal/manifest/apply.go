@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -101,6 +102,18 @@ func ensureSection(p *profile.Profile, ms *Section, plan *Plan) (*profile.Sectio
 	return s, nil
 }
 
+// inSection is err said of the manifest's section name at line (0: no
+// line), keeping its code, exit and hints. Its message is err's once:
+// mapi.Wrap would append err's text to a prefix that already quotes it.
+func inSection(name string, line int, err error) error {
+	e := mapi.AsError(err)
+	where := fmt.Sprintf("section %q", name)
+	if line > 0 {
+		where += fmt.Sprintf(", line %d", line)
+	}
+	return &mapi.Error{Code: e.Code, Exit: e.Exit, Msg: where + ": " + e.Msg, Hints: e.Hints, Err: err}
+}
+
 // maintained are properties --prune never removes: mapictl keeps them.
 func maintained(s *profile.Section, t mapi.Tag) bool {
 	if profile.IsReserved(t) {
@@ -121,7 +134,7 @@ func applyProps(s *profile.Section, ms *Section, plan *Plan, prune bool) (bool, 
 			continue
 		}
 		if err := s.SetProp(mp.Tag, mp.Value); err != nil {
-			return false, mapi.Wrap(mapi.AsError(err).Code, err, "section "+quote(s.Name)+": "+mapi.AsError(err).Msg)
+			return false, inSection(s.Name, mp.Line, err)
 		}
 		c := Change{Action: Create, Section: s.Name, Prop: mp.Key, New: mapi.FormatValue(mp.Tag, mp.Value)}
 		if ok {
@@ -152,8 +165,6 @@ func equal(t mapi.Tag, a, b any) bool {
 	y, err2 := mapi.EncodeJSON(t, b)
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
-
-func quote(s string) string { return `"` + s + `"` }
 
 func credName(ms *Section, t mapi.Tag, scope mapi.Scope) string {
 	for _, c := range ms.Credentials {

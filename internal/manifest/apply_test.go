@@ -150,3 +150,23 @@ func TestResolveSources(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyBadSettingSaysItOnce: a value a transport section refuses is
+// named once, with the manifest's section and line, and keeps its hint.
+func TestApplyBadSettingSaysItOnce(t *testing.T) {
+	for _, c := range []struct{ prop, msg string }{
+		{"smtp.security: bogus", `invalid smtp.security "bogus"`},
+		{"smtp.auth: bogus", `invalid smtp.auth "bogus"`},
+		{"inbound.security: bogus", `invalid inbound.security "bogus"`},
+		{"inbound: bogus", `invalid inbound "bogus"`},
+	} {
+		m := mustLoad(t, "profile: team\nsections:\n  - name: out\n    props:\n      "+c.prop+"\n", LoadOptions{})
+		_, r := newKey(t)
+		_, err := Apply(profile.New("team", []string{r}), m, nil, ApplyOptions{})
+		e := mapi.AsError(err)
+		if err == nil || e.Code != mapi.InvalidParameter || strings.Count(e.Msg, c.msg) != 1 ||
+			!strings.HasPrefix(e.Msg, `section "out", line 5: `) || len(e.Hints) == 0 {
+			t.Errorf("%s: %v (hints %q)", c.prop, err, e.Hints)
+		}
+	}
+}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -63,7 +66,7 @@ func LoadFile(path string, o LoadOptions) (*Manifest, error) {
 // Load parses and checks a manifest (YAML; JSON being YAML, an export in
 // either format loads). Every property name and value, kind, transport and
 // recipient is resolved and checked; secrets are not read (see Resolver).
-// Errors: MAPI_E_CORRUPT_DATA for syntax, unknown fields and a wrong shape,
+// Errors: MAPI_E_CORRUPT_DATA for syntax, unknown fields, duplicate keys and a wrong shape,
 // MAPI_E_INVALID_PARAMETER for bad names, values, recipients, a literal
 // secret or a second {stdin: true}. Error text never holds a secret.
 func Load(r io.Reader, o LoadOptions) (*Manifest, error) {
@@ -87,10 +90,22 @@ func Load(r io.Reader, o LoadOptions) (*Manifest, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, mapi.Errorf(mapi.CorruptData, "malformed manifest: more than one document")
 	}
-	if err := m.check(o); err != nil {
+	if err := m.check(o, sourceNode(data)); err != nil {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// sourceNode returns the function that parses data, once, into the node of
+// its top-level mapping (nil if it has none): where an error says which line.
+func sourceNode(data []byte) func() *yaml.Node {
+	return sync.OnceValue(func() *yaml.Node {
+		var doc yaml.Node
+		if yaml.Unmarshal(data, &doc) != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+			return nil
+		}
+		return doc.Content[0]
+	})
 }
 
 // backquoted matches the values yaml quotes in its errors (compiled on first
@@ -107,7 +122,7 @@ func yamlMessage(err error) string {
 			if i > 0 {
 				msg += "; "
 			}
-			msg += e
+			msg += unknownField(e)
 		}
 	}
 	msg = backquoted().ReplaceAllString(msg, "a value")
@@ -117,7 +132,36 @@ func yamlMessage(err error) string {
 	return msg
 }
 
-func (m *Manifest) check(o LoadOptions) error {
+// notFound matches the decoder's words for an unknown field (KnownFields):
+// "line 2: field foo not found in type manifest.Manifest".
+var notFound = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^line (\d+): field (.*) not found in type manifest\.(Manifest|Section)$`)
+})
+
+// unknownField says a decoder's "field ... not found in type ..." as a
+// user reads it: the field, the line and the fields allowed there. Any
+// other message is returned as it is.
+func unknownField(msg string) string {
+	m := notFound().FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	where, typ := "at the top level", reflect.TypeFor[Manifest]()
+	if m[3] == "Section" {
+		where, typ = "in a section", reflect.TypeFor[Section]()
+	}
+	var fields []string
+	for f := range typ.Fields() {
+		if name, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); name != "" && name != "-" {
+			fields = append(fields, name)
+		}
+	}
+	return fmt.Sprintf("line %s: unknown field %q %s (allowed there: %s)", m[1], clip(m[2]), where, strings.Join(fields, ", "))
+}
+
+// check resolves and checks m; root is its source's top-level mapping
+// (see sourceNode), for the lines of its errors.
+func (m *Manifest) check(o LoadOptions, root func() *yaml.Node) error {
 	if m.Profile == "" {
 		return mapi.Errorf(mapi.CorruptData, "malformed manifest: profile is required")
 	}
@@ -125,13 +169,15 @@ func (m *Manifest) check(o LoadOptions) error {
 		return err
 	}
 	var err error
-	if m.Owners, err = normalize(append(m.Owners, m.Recipients...)); err != nil {
+	if m.Owners, err = normalizeKeys(append(m.Owners, m.Recipients...),
+		keyList{field: "owners", n: len(m.Owners), lines: func() []int { return entryLines(root(), "owners") }},
+		keyList{field: "recipients", n: len(m.Recipients), lines: func() []int { return entryLines(root(), "recipients") }}); err != nil {
 		return err
 	}
 	m.Recipients = nil
 	names := map[string]bool{}
 	stdin := false
-	for _, s := range m.Sections {
+	for i, s := range m.Sections {
 		if s == nil || s.Name == "" {
 			return mapi.Errorf(mapi.CorruptData, "malformed manifest: every section needs a name")
 		}
@@ -139,28 +185,37 @@ func (m *Manifest) check(o LoadOptions) error {
 			return mapi.Errorf(mapi.InvalidParameter, "section %q named twice in the manifest", s.Name)
 		}
 		names[s.Name] = true
-		if err := s.check(o, &stdin); err != nil {
+		node := func() *yaml.Node {
+			if v := mappingValue(root(), "sections"); v != nil && v.Kind == yaml.SequenceNode && i < len(v.Content) {
+				return v.Content[i]
+			}
+			return nil
+		}
+		if err := s.check(o, &stdin, node); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func normalize(rs []string) ([]string, error) {
-	var out []string
-	for _, r := range rs {
+// normalize returns rs normalized, without repeats; on error, bad is the
+// index of the recipient refused.
+func normalize(rs []string) (out []string, bad int, err error) {
+	for i, r := range rs {
 		n, err := secure.NormalizeRecipient(r)
 		if err != nil {
-			return nil, err
+			return nil, i, err
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}
-	return out, nil
+	return out, 0, nil
 }
 
-func (s *Section) check(o LoadOptions, stdin *bool) error {
+// check resolves and checks s; node is its source's mapping (nil when
+// unknown), for the lines of its errors.
+func (s *Section) check(o LoadOptions, stdin *bool, node func() *yaml.Node) error {
 	if err := profile.CheckName("section", s.Name); err != nil {
 		return err
 	}
@@ -193,7 +248,9 @@ func (s *Section) check(o LoadOptions, stdin *bool) error {
 		}
 	}
 	var err error
-	s.Readers, err = normalize(append(s.Readers, s.Recipients...))
+	s.Readers, err = normalizeKeys(append(s.Readers, s.Recipients...),
+		keyList{section: s.Name, field: "readers", n: len(s.Readers), lines: func() []int { return entryLines(node(), "readers") }},
+		keyList{section: s.Name, field: "recipients", n: len(s.Recipients), lines: func() []int { return entryLines(node(), "recipients") }})
 	s.Recipients = nil
 	return err
 }

@@ -80,6 +80,16 @@ func TestLoadErrors(t *testing.T) {
 		{"stdin twice", "profile: a\nsections:\n  - name: s\n    credentials: {password: {stdin: true}, oauth2-token: {stdin: true}}\n", "MAPI_E_INVALID_PARAMETER", "stdin", LoadOptions{}},
 		{"stdin not true", "profile: a\nsections:\n  - name: s\n    credentials: {password: {stdin: " + secret + "}}\n", "MAPI_E_CORRUPT_DATA", "stdin wants true", LoadOptions{}},
 		{"empty command", "profile: a\nsections:\n  - name: s\n    credentials: {password: {command: []}}\n", "MAPI_E_CORRUPT_DATA", "command", LoadOptions{}},
+		{"prop key twice", "profile: a\nsections:\n  - name: s\n    props:\n      smtp.host: x\n      smtp.host: y\n", "MAPI_E_CORRUPT_DATA", `line 6: mapping key "smtp.host" already defined at line 5`, LoadOptions{}},
+		{"credential key twice", "profile: a\nsections:\n  - name: s\n    credentials: {password: {env: A}, password: {env: B}}\n", "MAPI_E_CORRUPT_DATA", `mapping key "password" already defined`, LoadOptions{}},
+		{"profile key twice", "profile: a\nprofile: b\n", "MAPI_E_CORRUPT_DATA", `mapping key "profile" already defined`, LoadOptions{}},
+		{"unknown field said plainly", "profile: a\nextra: 1\n", "MAPI_E_CORRUPT_DATA", `line 2: unknown field "extra" at the top level (allowed there: profile, owners, recipients, default, sections)`, LoadOptions{}},
+		{"unknown section field said plainly", "profile: a\nsections:\n  - name: s\n    bogus: 1\n", "MAPI_E_CORRUPT_DATA", `line 4: unknown field "bogus" in a section (allowed there: name, kind, transport, props, credentials, readers, recipients)`, LoadOptions{}},
+		{"bad owner named", "profile: a\nowners:\n  - age1nope\n", "MAPI_E_INVALID_PARAMETER", `owners, line 3: recipient "age1nope": malformed X25519 recipient`, LoadOptions{}},
+		{"bad old recipient named", "profile: a\nowners: [age1kdgx3m5p5t09gjh6yp5z0m422a8zag0hht6es5r86h95qx99455qtlhlvw]\nrecipients: [github:alice]\n", "MAPI_E_INVALID_PARAMETER", `recipients, line 3: recipient "github:alice": unknown recipient type`, LoadOptions{}},
+		{"bad reader named", "profile: a\nsections:\n  - name: s\n  - name: t\n    readers:\n      - ssh-nope\n", "MAPI_E_INVALID_PARAMETER", `section "t", readers, line 6: recipient "ssh-nope"`, LoadOptions{}},
+		{"secret key as reader", "profile: a\nsections:\n  - name: s\n    readers: [AGE-SECRET-KEY-1" + secret + "]\n", "MAPI_E_INVALID_PARAMETER", `section "s", readers, line 4: that is an age secret key (AGE-SECRET-KEY-…), not a recipient; it must not be in the file`, LoadOptions{}},
+		{"secret key as owner", "profile: a\nowners: [age-secret-key-1" + secret + "]\n", "MAPI_E_INVALID_PARAMETER", `owners, line 2: that is an age secret key`, LoadOptions{}},
 		{"type error quoting value", "profile: a\ndefault: " + secret + "\n", "MAPI_E_CORRUPT_DATA", "", LoadOptions{}},
 	}
 	for _, tt := range tests {
@@ -91,7 +101,7 @@ func TestLoadErrors(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.msg) {
 				t.Errorf("err = %q, want it to contain %q", err, tt.msg)
 			}
-			if strings.Contains(err.Error(), secret) {
+			if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "manifest.") {
 				t.Errorf("error text holds the secret: %q", err)
 			}
 		})

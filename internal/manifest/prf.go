@@ -125,6 +125,9 @@ type ImportSummary struct {
 	Profile  string            `json:"profile"`
 	Accounts []ImportedAccount `json:"accounts"`
 	Services []ImportedService `json:"services"`
+	// Changed is false when the import left the profile as it was
+	// (an unchanged PRF appended again): nothing was written.
+	Changed bool `json:"changed"`
 }
 
 // Line is the one-line summary of STORIES.md §4.
@@ -256,7 +259,10 @@ func importService(p *profile.Profile, svc prf.Service, ids []age.Identity) (*Im
 	return is, mergeSecure(p, s, sec, ids)
 }
 
-// mergeSecure adds props to s's secure range (sealed to p's owners and s's readers).
+// mergeSecure adds props to s's secure range (sealed to p's owners and s's
+// readers). A range that already holds props, sealed to those recipients
+// and bound to s's settings, is left as it is: sealing draws a fresh file
+// key, so re-sealing it would rewrite an unchanged profile.
 func mergeSecure(p *profile.Profile, s *profile.Section, props map[mapi.Tag]any, ids []age.Identity) error {
 	if len(props) == 0 {
 		return nil
@@ -265,6 +271,14 @@ func mergeSecure(p *profile.Profile, s *profile.Section, props map[mapi.Tag]any,
 		c, err := s.OpenSecure(ids)
 		if err != nil {
 			return err
+		}
+		same := true
+		for t, v := range props {
+			old, ok := c.Props[t]
+			same = same && ok && equal(t, old, v)
+		}
+		if same && !p.NeedsReseal(s, ids) {
+			return nil
 		}
 		for t, v := range c.Props {
 			if _, ok := props[t]; !ok {
@@ -344,7 +358,8 @@ func importAccount(p *profile.Profile, a prf.Account, ids []age.Identity) (*Impo
 		if err := mergeSecure(p, s, users, ids); err != nil {
 			return nil, err
 		}
-	} else if s.Secure != nil {
+	} else if p.NeedsReseal(s, ids) {
+		// Re-bind to the settings imported now (an owner confirms them).
 		if err := p.Reseal(s, ids, true); err != nil && !mapi.IsCode(err, mapi.NoAccess) {
 			return nil, err
 		}

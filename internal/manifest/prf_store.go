@@ -70,7 +70,10 @@ const (
 // (from [PRFTarget]) and says how. A missing profile is created for
 // o.Owners; an existing one is refused (Collision) in mode "no", has its
 // sections reset first in mode "yes", and is updated under its lock with
-// o.Identities. o.DryRun and o.Prune do not apply.
+// o.Identities. sum.Changed says whether the profile was written: an
+// append that changes nothing (the same PRF imported again) writes
+// nothing, as re-applying a manifest does. o.DryRun and o.Prune do not
+// apply.
 func ImportToStore(st *profile.Store, name, mode string, f *prf.File, o StoreOptions) (*ImportSummary, string, error) {
 	if !st.Exists(name) {
 		own, err := o.Owners()
@@ -82,6 +85,7 @@ func ImportToStore(st *profile.Store, name, mode string, f *prf.File, o StoreOpt
 		if err != nil {
 			return nil, "", err
 		}
+		sum.Changed = true
 		return sum, ImportCreate, st.Create(p)
 	}
 	if mode == "no" {
@@ -93,7 +97,9 @@ func ImportToStore(st *profile.Store, name, mode string, f *prf.File, o StoreOpt
 		return nil, "", err
 	}
 	var sum *ImportSummary
-	_, err = st.Update(name, ids, func(p *profile.Profile) error {
+	var version int64
+	p, err := st.Update(name, ids, func(p *profile.Profile) error {
+		version = p.Version
 		if mode == "yes" {
 			p.ResetSections()
 		}
@@ -101,6 +107,9 @@ func ImportToStore(st *profile.Store, name, mode string, f *prf.File, o StoreOpt
 		sum, err = ImportPRF(p, f, ids)
 		return err
 	})
+	if err == nil {
+		sum.Changed = p.Version != version // Update commits a new version, or writes nothing
+	}
 	if mode == "yes" {
 		return sum, ImportReplace, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/prf"
 	"github.com/mapictl/mapictl/internal/profile"
 )
@@ -74,5 +75,55 @@ func TestReadPRFErrors(t *testing.T) {
 	}
 	if f, exp, err := ReadPRF(good, nil, nil); err != nil || f.ProfileName != "corp" || exp == nil {
 		t.Fatalf("good: %v, %v, %v", f, exp, err)
+	}
+}
+
+// TestImportAgainWritesNothing: appending the same PRF again leaves the
+// profile file byte-identical and says so (as re-applying a manifest does);
+// a changed setting writes, and keeps the credentials bound to it.
+func TestImportAgainWritesNothing(t *testing.T) {
+	f, err := prf.Parse(strings.NewReader(corpPRF), env(map[string]string{"CORP_DOMAIN": "corp.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, r := newKey(t)
+	ids := []age.Identity{id}
+	o := StoreOptions{Identities: func() ([]age.Identity, error) { return ids, nil },
+		Owners: func() ([]string, error) { return []string{r}, nil }}
+	st := &profile.Store{Root: t.TempDir()}
+	read := func() string {
+		b, err := os.ReadFile(st.Path("corp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if sum, _, err := ImportToStore(st, "corp", "append", f, o); err != nil || !sum.Changed {
+		t.Fatalf("create: %v, %v", sum, err)
+	}
+	before := read()
+	for i := range 2 {
+		sum, how, err := ImportToStore(st, "corp", "append", f, o)
+		if err != nil || how != ImportAppend || sum.Changed {
+			t.Fatalf("again %d: changed %v, %q, %v", i, sum != nil && sum.Changed, how, err)
+		}
+		if read() != before {
+			t.Fatalf("again %d: the profile file was rewritten", i)
+		}
+	}
+	f2, err := prf.Parse(strings.NewReader(corpPRF), env(map[string]string{"CORP_DOMAIN": "corp2.example"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum, _, err := ImportToStore(st, "corp", "append", f2, o); err != nil || !sum.Changed {
+		t.Fatalf("changed host: %v, %v", sum, err)
+	}
+	p, err := st.Load("corp", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, _ := p.Section("Corp Mail")
+	if c, err := tr.ReadSecure(ids); err != nil || c.Props[mapi.PrUsername] != "dana" {
+		t.Fatalf("credentials after a changed host: %v", err)
 	}
 }

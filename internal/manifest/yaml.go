@@ -16,30 +16,40 @@ import (
 // the names depend on the section's kind. A custom unmarshaller gets no
 // KnownFields from the decoder, so these check their keys themselves.
 
-// UnmarshalYAML reads a mapping of property names to values.
+// UnmarshalYAML reads a mapping of property names to values. A key given
+// twice is malformed, as the decoder says of the manifest's own fields.
 func (ps *Props) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: props must be a mapping", n.Line)
 	}
+	seen := keyLines{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return fmt.Errorf("line %d: property names must be plain text", k.Line)
+		}
+		if err := seen.check(k); err != nil {
+			return err
 		}
 		*ps = append(*ps, Prop{Key: k.Value, Value: v, Line: k.Line})
 	}
 	return nil
 }
 
-// UnmarshalYAML reads a mapping of secure property names to secret sources.
+// UnmarshalYAML reads a mapping of secure property names to secret
+// sources. A key given twice is malformed.
 func (cs *Creds) UnmarshalYAML(n *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
 		return fmt.Errorf("line %d: credentials must be a mapping", n.Line)
 	}
+	seen := keyLines{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
 			return fmt.Errorf("line %d: credential names must be plain text", k.Line)
+		}
+		if err := seen.check(k); err != nil {
+			return err
 		}
 		var s Secret
 		if err := s.UnmarshalYAML(v); err != nil {
@@ -47,6 +57,19 @@ func (cs *Creds) UnmarshalYAML(n *yaml.Node) error {
 		}
 		*cs = append(*cs, Cred{Key: k.Value, Source: s, Line: k.Line})
 	}
+	return nil
+}
+
+// keyLines finds a key given twice in one mapping: a custom unmarshaller
+// gets the node unchecked, so it says what the decoder says of a struct's
+// fields ("mapping key ... already defined").
+type keyLines map[string]int
+
+func (seen keyLines) check(k *yaml.Node) error {
+	if line, ok := seen[k.Value]; ok {
+		return fmt.Errorf("line %d: mapping key %q already defined at line %d", k.Line, clip(k.Value), line)
+	}
+	seen[k.Value] = k.Line
 	return nil
 }
 

@@ -28,7 +28,9 @@
 //     that never replaces an existing profile.
 //   - `%VAR%` in a value is expanded through the caller's lookup function,
 //     as ExpandEnvironmentStrings does: an undefined variable, and a lone
-//     `%`, stay in the value literally.
+//     `%`, stay in the value literally. [ParseReport] lists what it
+//     expanded, and [File.Unexpanded] what it left (the caller warns;
+//     [SupplyHint] says how to supply it).
 //   - A key repeated in one section with the same value is read at its
 //     first occurrence, as GetPrivateProfileString does, and noted in
 //     [File.Warnings]: the Office Customization Tool writes [IMAP_I_Mail]

@@ -3,6 +3,7 @@ package prf
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -73,8 +74,10 @@ func expand(v string, getenv func(string) (string, bool)) string {
 }
 
 // expandEach is expand that also calls each (when not nil) with the name
-// of every placeholder it replaced.
-func expandEach(v string, getenv func(string) (string, bool), each func(name string)) string {
+// of every placeholder it replaced (ok true) and of every one it kept
+// because getenv does not define it (ok false; only a name that reads as a
+// variable's, see [varName]: in "100% off, 5% more" nothing is one).
+func expandEach(v string, getenv func(string) (string, bool), each func(name string, ok bool)) string {
 	if getenv == nil || !strings.Contains(v, "%") {
 		return v
 	}
@@ -100,17 +103,55 @@ func expandEach(v string, getenv func(string) (string, bool), each func(name str
 		}
 		if val, ok := lookup(getenv, v[i+1:j]); ok {
 			if each != nil {
-				each(v[i+1 : j])
+				each(v[i+1:j], true)
 			}
 			b.WriteString(val)
 			v = v[j+1:]
 			continue
+		}
+		if each != nil && varName(v[i+1:j]) {
+			each(v[i+1:j], false)
 		}
 		// Undefined: keep "%NAME" and rescan from the closing %, which
 		// may open the next placeholder ("100% %USERNAME%").
 		b.WriteString(v[i:j])
 		v = v[j:]
 	}
+}
+
+// varName reports whether name reads as an environment variable's, so
+// that a %name% left as written is worth a warning: a letter or '_', then
+// letters, digits and _ . - ( ) (ProgramFiles(x86)). "%20" in a URL, or
+// the text between two percent signs of a sentence, is not one.
+func varName(name string) bool {
+	for i, r := range name {
+		switch {
+		case r == '_' || 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z':
+		case i > 0 && ('0' <= r && r <= '9' || strings.ContainsRune(".-()", r)):
+		default:
+			return false
+		}
+	}
+	return name != ""
+}
+
+// SupplyHint says how the user can have %name% expanded on the next
+// import (for a warning about one left as written): MAPICTL_* names never
+// are; a [DefaultVars] name is read from the environment; any other also
+// needs --var NAME.
+func SupplyHint(name string) string {
+	up := strings.ToUpper(name)
+	switch {
+	case forbidden(name):
+		return "MAPICTL_* variables are never expanded"
+	case up == "USERNAME":
+		return "set USERNAME (or USER) in the environment"
+	case up == "USERPROFILE":
+		return "set USERPROFILE (or HOME) in the environment"
+	case slices.Contains(DefaultVars, up):
+		return "set " + up + " in the environment"
+	}
+	return "set " + name + " in the environment and pass --var " + name
 }
 
 // lookup asks getenv for name as written, then in upper case: Windows

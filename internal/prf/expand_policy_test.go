@@ -131,8 +131,19 @@ func FuzzExpandPolicy(f *testing.F) {
 			}
 		}
 		var asked []string
-		var reported []string
-		got := expandEach(v, Restrict(everything(&asked), var1, var2), func(n string) { reported = append(reported, n) })
+		var reported, kept []string
+		got := expandEach(v, Restrict(everything(&asked), var1, var2), func(n string, ok bool) {
+			if ok {
+				reported = append(reported, n)
+			} else {
+				kept = append(kept, n)
+			}
+		})
+		for _, n := range kept {
+			if !strings.Contains(got, "%"+n+"%") || !varName(n) {
+				t.Fatalf("reported %q as kept, but %q does not hold %%%s%%", n, got, n)
+			}
+		}
 		for _, n := range append(asked, reported...) {
 			if forbidden(n) || !allowed[strings.ToUpper(n)] {
 				t.Fatalf("%q with --var %q %q: name %q reached the environment", v, var1, var2, n)
@@ -156,4 +167,42 @@ func FuzzExpandPolicy(f *testing.F) {
 			t.Fatalf("expand(%q) = %q: a MAPICTL_* value appeared", v, got)
 		}
 	})
+}
+
+// TestExpandReportsKept: each placeholder left as written is listed by
+// section, key and name (the user must hear of it), with how to supply
+// it; the percent signs of a sentence or a URL are no placeholder.
+func TestExpandReportsKept(t *testing.T) {
+	const doc = "[General]\nProfileName=%USERNAME%\n[Internet Account List]\nAccount1=I_Mail\n" +
+		"[Account1]\nAccountName=Corp\nEmailAddress=%USERNAME%@corp.example\nDisplayName=100% off, 5% more %20x%\n" +
+		"SMTPServer=%SECRETHOST%\nPOP3Server=%MAPICTL_IDENTITY%.example\n" +
+		"[I_Mail]\nAccountType=POP3\nAccountName=PT_UNICODE,0x0002\nDisplayName=PT_UNICODE,0x000B\nEmailAddress=PT_UNICODE,0x000C\n" +
+		"POP3Server=PT_UNICODE,0x0100\nSMTPServer=PT_UNICODE,0x0200\n"
+	none := func(string) (string, bool) { return "", false }
+	f, exp, err := ParseReport(strings.NewReader(doc), Restrict(none))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Expansion{
+		{"General", "ProfileName", "USERNAME"},
+		{"Account1", "EmailAddress", "USERNAME"},
+		{"Account1", "SMTPServer", "SECRETHOST"},
+		{"Account1", "POP3Server", "MAPICTL_IDENTITY"},
+	}
+	if len(exp) != 0 || !reflect.DeepEqual(f.Unexpanded, want) {
+		t.Errorf("expanded %+v, kept %+v, want %+v", exp, f.Unexpanded, want)
+	}
+	if f.Accounts[0].EmailAddress != "%USERNAME%@corp.example" {
+		t.Errorf("EmailAddress = %q: Windows keeps an undefined variable", f.Accounts[0].EmailAddress)
+	}
+	for name, hint := range map[string]string{
+		"SECRETHOST":       "set SECRETHOST in the environment and pass --var SECRETHOST",
+		"username":         "set USERNAME (or USER) in the environment",
+		"COMPUTERNAME":     "set COMPUTERNAME in the environment",
+		"mapictl_identity": "MAPICTL_* variables are never expanded",
+	} {
+		if got := SupplyHint(name); got != hint {
+			t.Errorf("SupplyHint(%s) = %q, want %q", name, got, hint)
+		}
+	}
 }

@@ -52,7 +52,9 @@ func ParseReport(r io.Reader, getenv func(string) (string, bool)) (*File, []Expa
 		return nil, nil, perr
 	}
 	file.Warnings = f.warnings
-	return file, p.expansions(file), nil
+	exp, kept := p.expansions(file)
+	file.Unexpanded = kept
+	return file, exp, nil
 }
 
 // ParseFile is [Parse] on the named file; an *Error from it carries the
@@ -86,14 +88,14 @@ type parser struct {
 
 func (p *parser) expand(v string) string { return expand(v, p.getenv) }
 
-// expansions lists the placeholders p.expand replaced in f: it expands
-// every value of [General] and of each service's and account's values
-// section, as the parse did, and records the names.
-func (p *parser) expansions(f *File) []Expansion {
+// expansions lists the placeholders p.expand replaced in f, and those it
+// left as written (no such variable): it expands every value of [General]
+// and of each service's and account's values section, as the parse did,
+// and records the names.
+func (p *parser) expansions(f *File) (out, kept []Expansion) {
 	if p.getenv == nil {
-		return nil
+		return nil, nil
 	}
-	var out []Expansion
 	done := map[*section]bool{}
 	walk := func(s *section) {
 		if s == nil || done[s] {
@@ -101,8 +103,12 @@ func (p *parser) expansions(f *File) []Expansion {
 		}
 		done[s] = true
 		for _, e := range s.entries {
-			expandEach(e.value, p.getenv, func(name string) {
-				out = append(out, Expansion{Section: s.name, Key: e.key, Name: name})
+			expandEach(e.value, p.getenv, func(name string, ok bool) {
+				if ok {
+					out = append(out, Expansion{Section: s.name, Key: e.key, Name: name})
+				} else {
+					kept = append(kept, Expansion{Section: s.name, Key: e.key, Name: name})
+				}
 			})
 		}
 	}
@@ -113,7 +119,7 @@ func (p *parser) expansions(f *File) []Expansion {
 	for _, a := range f.Accounts {
 		walk(p.ini.section(a.ID))
 	}
-	return out
+	return out, kept
 }
 
 func (p *parser) file() (*File, *Error) {

@@ -44,6 +44,11 @@ type File struct {
 	// repeated with the same value, of which the first counts (the Office
 	// Customization Tool writes such files). In file order.
 	Warnings []Warning
+	// Unexpanded lists each %NAME% placeholder ParseReport left as written
+	// because its getenv does not define NAME (Windows keeps them too, but
+	// the user must hear of it: [SupplyHint] says how to define it), in
+	// file order. Parse with a nil getenv lists none.
+	Unexpanded []Expansion
 }
 
 // Warning is something in a PRF that Parse accepted but a careful reader

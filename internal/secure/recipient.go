@@ -53,6 +53,25 @@ func ParseRecipient(s string) (age.Recipient, error) {
 	return nil, mapi.Errorf(mapi.InvalidParameter, "unknown recipient type (want age1… or an SSH public key)")
 }
 
+// SecretKind says what secret s is when it is a private key rather than
+// a recipient ("an age secret key (AGE-SECRET-KEY-…)", "an age plugin
+// identity (AGE-PLUGIN-…)", "a private key (-----BEGIN …)"), and "" for
+// anything else: a caller that names a refused recipient by its value
+// must not print one of these.
+func SecretKind(s string) string {
+	s = strings.TrimSpace(s)
+	up := strings.ToUpper(s)
+	switch {
+	case strings.HasPrefix(up, "AGE-SECRET-KEY-"):
+		return "an age secret key (AGE-SECRET-KEY-…)"
+	case strings.HasPrefix(up, "AGE-PLUGIN-"):
+		return "an age plugin identity (AGE-PLUGIN-…)"
+	case strings.HasPrefix(s, "-----BEGIN") || strings.Contains(up, "PRIVATE KEY"):
+		return "a private key (-----BEGIN …)"
+	}
+	return ""
+}
+
 // recipientOrError returns r, or an InvalidParameter error naming the kind
 // (never the input) when err is set.
 func recipientOrError[R age.Recipient](r R, err error, kind string) (age.Recipient, error) {

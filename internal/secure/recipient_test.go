@@ -159,3 +159,21 @@ func flipLast(s string) string {
 	}
 	return s[:len(s)-1] + last
 }
+
+// TestSecretKind: every private key a user could paste where a recipient
+// belongs is recognised (so that no message prints it), no recipient is.
+func TestSecretKind(t *testing.T) {
+	x, pq := newKey(t, false), newKey(t, true)
+	_, sshPub := sshKey(t, "")
+	for _, s := range []string{x.Identity, pq.Identity, " " + strings.ToLower(x.Identity), "AGE-PLUGIN-YUBIKEY-1QQQ",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn...", "-----BEGIN AGE ENCRYPTED FILE-----"} {
+		if SecretKind(s) == "" {
+			t.Errorf("SecretKind(%.24q) = \"\"", s)
+		}
+	}
+	for _, s := range []string{x.Recipient, pq.Recipient, sshPub, "github:alice", ""} {
+		if k := SecretKind(s); k != "" {
+			t.Errorf("SecretKind(%.24q) = %q", s, k)
+		}
+	}
+}
