@@ -118,7 +118,7 @@ func runProfileImport(_ context.Context, opts *profileImportOptions, f *factory)
 		f.printf("expanded %%%s%% in [%s] %s\n", textsafe.QuoteControl(e.Name), textsafe.QuoteControl(e.Section), textsafe.QuoteControl(e.Key))
 	}
 	for _, a := range sum.Accounts {
-		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %q'\n", name, a.Section)
+		fmt.Fprintf(f.IO.Err, "mapictl: hint: the PRF carries no passwords; run 'mapictl -p %s credential set %s'\n", textsafe.ShellArg(name), textsafe.ShellArg(a.Section))
 	}
 	return nil
 }

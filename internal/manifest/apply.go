@@ -10,6 +10,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // ApplyOptions tune Apply.
@@ -235,7 +236,7 @@ func applyCreds(p *profile.Profile, s *profile.Section, ms *Section, creds map[m
 		plan.add(Change{Action: Update, Section: s.Name, Prop: "credentials", Note: "re-bound to the new settings"})
 	}
 	if !c.BindsOK && !bound {
-		plan.warnf("the credentials of section %q are bound to other settings than it has; confirm them with 'mapictl section set %s PROP=VALUE'", s.Name, s.Name)
+		plan.warnf("the credentials of section %q are bound to other settings than it has; confirm them with 'mapictl section set %s PROP=VALUE'", s.Name, textsafe.ShellArg(s.Name))
 	}
 	if !changed && !rebind {
 		return nil
