@@ -318,6 +318,13 @@ func (r *run) deliverMDA(id, name string, body io.Reader) error {
 		r.res.Fetched++
 		r.res.Bytes += n
 	case mdaLater:
+		// Try later means fetched again by the next fetch: a rejection
+		// recorded earlier (this is --retry-rejected) no longer holds.
+		if e := r.j.entries[id]; e != nil && e.state == stRejected {
+			if err := r.j.append(record{T: "g", ID: id}, true); err != nil {
+				return err
+			}
+		}
 		r.complete = false
 		r.res.Errors = append(r.res.Errors, &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageDeliver,
 			Message: fmt.Sprintf("message %s: the MDA exited %d (try later); it stays on the server", id, status)})
