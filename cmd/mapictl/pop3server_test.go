@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -25,30 +27,61 @@ type scriptPOP3 struct {
 	// SASL OAUTHBEARER XOAUTH2 and AUTH runs the server token gives for
 	// the mechanism (oauth2_servers_test.go).
 	token func(mech string) sasl.Server
+	// expunged makes a session answer RETR and DELE of a message another
+	// session deleted since its logon as Dovecot does ("-ERR Message N
+	// expunged."); else it still serves it from its logon's listing.
+	expunged bool
+	// quitDelay is how long a QUIT with deletions waits before it applies
+	// them (a window for another session to log on meanwhile).
+	quitDelay time.Duration
+	// logons counts the sessions that logged on.
+	logons int
 }
 
 var pop3Servers sync.Map // *testscript.TestScript -> *scriptPOP3
 
 // cmdPOP3Server: pop3server N [nouidl] — start a plain-text POP3 fake
 // (RFC 1939: USER/PASS, CAPA with UIDL unless nouidl, UIDL, LIST, RETR
-// dot-stuffed, DELE final at QUIT) on 127.0.0.1:0 with N test messages for
-// $IMAP_USER/$IMAP_PASS; export $POP3_PORT. `pop3server append N` adds N
-// more; `pop3server count` prints how many it holds.
+// dot-stuffed, DELE final at QUIT; a session keeps the listing of its
+// logon) on 127.0.0.1:0 with N test messages for $IMAP_USER/$IMAP_PASS;
+// export $POP3_PORT. `pop3server append N` adds N more; `pop3server
+// count` prints how many it holds; `pop3server logons` how many sessions
+// logged on, `pop3server waitlogons N` waits (10 s at most) until N
+// have; `pop3server expunged on|off` sets expunged; `pop3server
+// quitdelay DURATION` sets quitDelay.
 func cmdPOP3Server(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: pop3server N [nouidl] | append N | count")
+		ts.Fatalf("usage: pop3server N [nouidl] | append N | count | logons | waitlogons N | expunged on|off | quitdelay D")
 	}
 	if v, ok := pop3Servers.Load(ts); ok {
 		s := v.(*scriptPOP3)
+		if args[0] == "waitlogons" {
+			n, err := strconv.Atoi(args[1])
+			ts.Check(err)
+			for end := time.Now().Add(10 * time.Second); s.logonCount() < n; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(end) {
+					ts.Fatalf("pop3server: %d logons after 10 s, want %d", s.logonCount(), n)
+				}
+			}
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
 		switch args[0] {
 		case "append":
 			n, err := strconv.Atoi(args[1])
 			ts.Check(err)
-			s.add(n)
+			s.addLocked(n)
 		case "count":
-			s.mu.Lock()
 			fmt.Fprintf(ts.Stdout(), "%d\n", len(s.msgs))
-			s.mu.Unlock()
+		case "logons":
+			fmt.Fprintf(ts.Stdout(), "%d\n", s.logons)
+		case "expunged":
+			s.expunged = args[1] == "on"
+		case "quitdelay":
+			d, err := time.ParseDuration(args[1])
+			ts.Check(err)
+			s.quitDelay = d
 		default:
 			ts.Fatalf("pop3server: already running")
 		}
@@ -56,10 +89,24 @@ func cmdPOP3Server(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
-	s := &scriptPOP3{noUIDL: len(args) > 1 && args[1] == "nouidl"}
+	s, port, stop, err := startPOP3(n, len(args) > 1 && args[1] == "nouidl")
+	ts.Check(err)
+	ts.Defer(func() { stop(); pop3Servers.Delete(ts) })
+	pop3Servers.Store(ts, s)
+	ts.Setenv("POP3_PORT", port)
+	ts.Setenv("IMAP_USER", imapTestUser)
+	ts.Setenv("IMAP_PASS", imapTestPass)
+}
+
+// startPOP3 starts a scriptPOP3 with n test messages on 127.0.0.1:0 and
+// returns it, its port and the function that stops it.
+func startPOP3(n int, noUIDL bool) (*scriptPOP3, string, func(), error) {
+	s := &scriptPOP3{noUIDL: noUIDL}
 	s.add(n)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
-	ts.Check(err)
+	if err != nil {
+		return nil, "", nil, err
+	}
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -69,16 +116,16 @@ func cmdPOP3Server(ts *testscript.TestScript, neg bool, args []string) {
 			go s.serve(c)
 		}
 	}()
-	ts.Defer(func() { l.Close(); pop3Servers.Delete(ts) })
-	pop3Servers.Store(ts, s)
-	ts.Setenv("POP3_PORT", strconv.Itoa(l.Addr().(*net.TCPAddr).Port))
-	ts.Setenv("IMAP_USER", imapTestUser)
-	ts.Setenv("IMAP_PASS", imapTestPass)
+	return s, strconv.Itoa(l.Addr().(*net.TCPAddr).Port), func() { l.Close() }, nil
 }
 
 func (s *scriptPOP3) add(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addLocked(n)
+}
+
+func (s *scriptPOP3) addLocked(n int) {
 	for range n {
 		s.nextID++
 		s.msgs = append(s.msgs, testMessage(s.nextID))
@@ -110,6 +157,10 @@ func (s *scriptPOP3) serve(c net.Conn) {
 				tp.PrintfLine("-ERR no such message")
 				return 0, false
 			}
+			if s.gone(uidls[k-1]) {
+				tp.PrintfLine("-ERR Message %d expunged.", k)
+				return 0, false
+			}
 			return k, true
 		}
 		switch verb = strings.ToUpper(verb); {
@@ -132,6 +183,7 @@ func (s *scriptPOP3) serve(c net.Conn) {
 			}
 			s.mu.Lock()
 			msgs, uidls = append([][]byte(nil), s.msgs...), append([]string(nil), s.uidls...)
+			s.logons++
 			s.mu.Unlock()
 			authed = true
 		case verb == "PASS":
@@ -141,11 +193,16 @@ func (s *scriptPOP3) serve(c net.Conn) {
 			}
 			s.mu.Lock()
 			msgs, uidls = append([][]byte(nil), s.msgs...), append([]string(nil), s.uidls...)
+			s.logons++
 			s.mu.Unlock()
 			authed = true
 			tp.PrintfLine("+OK logged on")
 		case verb == "QUIT":
 			if authed && len(del) > 0 {
+				s.mu.Lock()
+				d := s.quitDelay
+				s.mu.Unlock()
+				time.Sleep(d)
 				s.mu.Lock()
 				gone := map[string]bool{}
 				for k := range del {
@@ -203,4 +260,18 @@ func (s *scriptPOP3) serve(c net.Conn) {
 			tp.PrintfLine("-ERR unknown command")
 		}
 	}
+}
+
+// gone reports whether expunged is on and another session deleted the
+// message uidl since this one logged on.
+func (s *scriptPOP3) gone(uidl string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.expunged && !slices.Contains(s.uidls, uidl)
+}
+
+func (s *scriptPOP3) logonCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logons
 }

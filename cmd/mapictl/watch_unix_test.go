@@ -154,3 +154,72 @@ func TestSpoolWatchSessionExpires(t *testing.T) {
 		t.Fatalf("spool watch under a session: exit %d after %v, %d delivered\n%s%s", code, time.Since(start), countNew(s), stdout, stderr)
 	}
 }
+
+// TestSpoolWatchPOP3BesideFetch: spool watch polling a POP3 section
+// (inbound.keep=false) holds the journal lock, so a message fetch beside
+// it waits, then exits 75 without logging on (a fetch that logged on
+// first would hold a listing from before the watch's deletions, and, on a
+// server that locks the maildrop, keep the watch's next poll out).
+func TestSpoolWatchPOP3BesideFetch(t *testing.T) {
+	srv, port, stop, err := startPOP3(2, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	s := newRelStore(t)
+	s.must("profile", "create", "p", "--default")
+	s.must("section", "create", "in", "--inbound", "pop3", "--set", "inbound.host=127.0.0.1",
+		"--set", "inbound.port="+port, "--set", "inbound.security=none", "--set", "inbound.allow-insecure-auth=true",
+		"--set", "inbound.auth=user", "--set", "inbound.keep=false")
+	c := s.cmd("credential", "set", "in", "--inbound", "--username", imapTestUser, "--password-stdin")
+	c.Stdin = strings.NewReader(imapTestPass)
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("credential set: %v\n%s", err, out)
+	}
+	held := func() int { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.msgs) }
+
+	w := s.cmd("spool", "watch", "--interval", "1h")
+	var out, errb bytes.Buffer
+	w.Stdout, w.Stderr = &out, &errb
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Wait() }()
+	defer func() {
+		if w.ProcessState == nil {
+			_ = w.Process.Kill()
+			<-done
+		}
+	}()
+	if !waitFor(20*time.Second, func() bool { return countNew(s) == 2 && held() == 0 }) {
+		t.Fatalf("the first poll: %d delivered, %d left on the server\n%s%s", countNew(s), held(), out.String(), errb.String())
+	}
+	logons := srv.logonCount()
+	srv.add(1)
+	code, _, stderr := s.execEnv([]string{"MAPICTL_LOCK_TIMEOUT=300ms"}, "message", "fetch")
+	if code != 75 || !strings.Contains(stderr, "MAPI_E_BUSY") {
+		t.Errorf("message fetch beside the watch: exit %d\n%s", code, stderr)
+	}
+	if n := srv.logonCount(); n != logons {
+		t.Errorf("the waiting fetch logged on: %d logons, want %d", n, logons)
+	}
+	if err := w.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
+	}
+	// The watch gone, a fetch takes the new message, once.
+	code, stdout, stderr := s.execEnv(nil, "message", "fetch", "-o", "json")
+	var res fetchJSON
+	if code != 0 || json.Unmarshal([]byte(stdout), &res) != nil || len(res.Sections) != 1 || res.Sections[0].Fetched != 1 ||
+		countNew(s) != 3 || held() != 0 {
+		t.Fatalf("fetch after the watch: exit %d, %d delivered\n%s%s", code, countNew(s), stdout, stderr)
+	}
+}

@@ -81,19 +81,43 @@ func DialInbound(ctx context.Context, a *Account, creds Credentials, log io.Writ
 	return transport.DialIMAP(ctx, cfg)
 }
 
-// Fetch is one pass of `message fetch` over a's inbound side: dial, log
-// on, inbound.Fetch into its Maildir or MDA under storeRoot's journal,
-// log off. Errors are *mapi.Error ([InboundError] for the transport's):
-// see [inbound.Fetch]; the Result counts what was done before one.
+// Fetch is one pass of `message fetch` over a's inbound side: take the
+// account's journal lock (waiting up to o.LockTimeout; a dry run takes
+// none), then dial, log on, inbound fetch into its Maildir or MDA under
+// storeRoot's journal, log off, and only then let the lock go.
+//
+// The lock comes before the logon because POP3 fixes the maildrop's
+// listing at logon: a fetch that logged on while another held the lock
+// would work, once it had the lock, on a listing from before the other
+// one's deletions (messages the server then refuses, or serves again
+// though the journal has forgotten them). Errors are *mapi.Error
+// ([InboundError] for the transport's): MAPI_E_BUSY (75) when the lock is
+// not free in time, else see [inbound.Fetch]; the Result counts what was
+// done before one.
 func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials, o FetchOptions) (inbound.Result, error) {
 	if err := a.checkInbound(); err != nil {
 		return inbound.Result{}, err
+	}
+	ia := a.InboundAccount(creds)
+	var held *inbound.Held
+	if !o.DryRun {
+		h, err := inbound.Hold(ctx, storeRoot, ia, o.LockTimeout)
+		if err != nil {
+			return inbound.Result{}, a.inboundError(err)
+		}
+		defer h.Release() // after src.Close: the next one logs on after this QUIT
+		held = h
 	}
 	src, err := DialInbound(ctx, a, creds, o.Log)
 	if err != nil {
 		return inbound.Result{}, a.inboundError(err)
 	}
-	res, err := inbound.Fetch(ctx, storeRoot, a.InboundAccount(creds), src, a.InboundOptions(o))
+	var res inbound.Result
+	if held != nil {
+		res, err = held.Fetch(ctx, src, a.InboundOptions(o))
+	} else {
+		res, err = inbound.Fetch(ctx, storeRoot, ia, src, a.InboundOptions(o))
+	}
 	if cerr := src.Close(); err == nil {
 		err = cerr
 	}

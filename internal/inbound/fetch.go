@@ -32,6 +32,11 @@ import (
 // MAPI_E_UNCONFIGURED (78), before anything is fetched; another fetch of
 // the account holding the lock past LockTimeout is MAPI_E_BUSY (75). The
 // Result counts what was done before an error.
+//
+// Fetch takes the lock itself, after src logged on. A caller that dials
+// should take the lock first ([Hold]), then log on and call [Held.Fetch]:
+// a POP3 maildrop's listing is fixed at logon, so a source logged on
+// while another fetch held the lock lists what that fetch since deleted.
 func Fetch(ctx context.Context, store string, a Account, src Source, o Options) (res Result, err error) {
 	if (o.Maildir == "") == (len(o.MDA) == 0) {
 		return res, mapi.Errorf(mapi.InvalidParameter, "inbound: exactly one of a Maildir and an MDA is needed")
@@ -318,6 +323,13 @@ func (r *run) deliverMDA(id, name string, body io.Reader) error {
 		r.res.Fetched++
 		r.res.Bytes += n
 	case mdaLater:
+		// Try later means fetched again by the next fetch: a rejection
+		// recorded earlier (this is --retry-rejected) no longer holds.
+		if e := r.j.entries[id]; e != nil && e.state == stRejected {
+			if err := r.j.append(record{T: "g", ID: id}, true); err != nil {
+				return err
+			}
+		}
 		r.complete = false
 		r.res.Errors = append(r.res.Errors, &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageDeliver,
 			Message: fmt.Sprintf("message %s: the MDA exited %d (try later); it stays on the server", id, status)})

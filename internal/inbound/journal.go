@@ -32,7 +32,8 @@ import (
 //	                                       as orphan OLD, or ("old" absent) as one
 //	                                       stale entry of that digest
 //	{"t":"r","id":ID,"d":DIGEST}           rejected by the MDA
-//	{"t":"g","id":ID}                      forgotten: deleted, confirmed by the server
+//	{"t":"g","id":ID}                      forgotten: deleted, confirmed by the server;
+//	                                       or a rejection the MDA since deferred (75)
 //	{"t":"s","d":DIGEST}                   one stale entry (compacted form)
 //
 // A last line with no newline is a record torn by a crash: it is cut off

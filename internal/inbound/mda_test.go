@@ -104,3 +104,40 @@ func TestMDARejected(t *testing.T) {
 		t.Fatalf("mda got %q", got)
 	}
 }
+
+// A message the MDA rejected, then deferred (75) under --retry-rejected,
+// is no longer rejected: the next plain fetch offers it again, and once
+// the MDA takes it, it is delivered once.
+func TestMDADeferredRetryClearsRejection(t *testing.T) {
+	argv, dir := mdaScript(t)
+	fx := newFixture(t)
+	src := newFake("1", testBodies[:2]...)
+	o := Options{MDA: argv, Keep: true}
+	status := func(s string) { os.WriteFile(filepath.Join(dir, "status"), []byte(s), 0o600) }
+	status("1")
+	if res := fx.mustFetch(t, src, o); len(res.Errors) != 2 {
+		t.Fatalf("rejected: %+v", res)
+	}
+	status("75")
+	retry := o
+	retry.RetryRejected = true
+	res := fx.mustFetch(t, src, retry)
+	if res.Fetched != 0 || len(res.Errors) != 2 || res.Errors[0].(*transport.Error).Kind != transport.KindTemporary {
+		t.Fatalf("deferred: %+v", res)
+	}
+	src.fetched = nil
+	if res := fx.mustFetch(t, src, o); res.Fetched != 0 || len(src.fetched) != 2 || len(res.Errors) != 2 {
+		t.Fatalf("a plain fetch after the deferral fetched %v: %+v", src.fetched, res)
+	}
+	os.Remove(filepath.Join(dir, "status"))
+	if res := fx.mustFetch(t, src, o); res.Fetched != 2 || len(res.Errors) != 0 {
+		t.Fatalf("accepted: %+v", res)
+	}
+	src.fetched = nil
+	if res := fx.mustFetch(t, src, o); res.Fetched != 0 || len(src.fetched) != 0 {
+		t.Fatalf("fetched again after delivery: %v %+v", src.fetched, res)
+	}
+	if got := mdaBodies(t, dir); !equal(got, sorted(testBodies[:2]...)) {
+		t.Fatalf("mda got %q", got)
+	}
+}
