@@ -9,6 +9,7 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/term"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 func newCredentialCmd(f *factory) *cobra.Command {
@@ -98,7 +99,7 @@ func (f *factory) readSecret(ctx context.Context, fromStdin bool, what, section 
 	}
 	if !f.CanPrompt() {
 		return nil, mapi.Errorf(mapi.Unconfigured, "no terminal to prompt for the %s", what).
-			WithHint("pipe it in with --password-stdin, e.g. printf '%s\\n' \"$SECRET\" | mapictl credential set " + section + " --password-stdin")
+			WithHint("pipe it in with --password-stdin, e.g. printf '%s\\n' \"$SECRET\" | mapictl credential set " + textsafe.ShellArg(section) + " --password-stdin")
 	}
 	return term.AskNewSecret(ctx, f.prompter(), what, f.warnf)
 }

@@ -24,8 +24,8 @@ func TestTransportDetailJSON(t *testing.T) {
 			`{"code":"","enhanced_code":"5.7.8","exit":0,"hresult":"","message":"","smtp_code":535,"stage":"auth"}`},
 		{"connect", delivery.TransportError(&transport.Error{Kind: transport.KindTemporary, Stage: transport.StageConnect}),
 			`{"code":"","exit":0,"hresult":"","message":"","stage":"connect"}`},
-		{"partial", delivery.OutcomeError("id1", "partial", nil, rej), `{"code":"","enhanced_code":"5.1.1","exit":0,"hresult":"","message":"","smtp_code":550,"stage":"rcpt"}`},
-		{"partial, none listed", delivery.OutcomeError("id1", "partial", nil, nil), `{"code":"","exit":0,"hresult":"","message":"","stage":"rcpt"}`},
+		{"partial", delivery.OutcomeError("id1", "partial", nil, rej, true), `{"code":"","enhanced_code":"5.1.1","exit":0,"hresult":"","message":"","smtp_code":550,"stage":"rcpt"}`},
+		{"partial, none listed", delivery.OutcomeError("id1", "partial", nil, nil, false), `{"code":"","exit":0,"hresult":"","message":"","stage":"rcpt"}`},
 		{"not a transport failure", mapi.Errorf(mapi.Busy, "locked"), `{"code":"","exit":0,"hresult":"","message":""}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -187,5 +187,6 @@ func (a *Account) TransportConfig(creds Credentials, selfExe string) transport.C
 		Credentials:  creds.transport(),
 		Timeout:      o.Timeout,
 		SelfExe:      selfExe,
+		Section:      a.Name,
 	}
 }

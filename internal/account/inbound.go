@@ -133,5 +133,6 @@ func (a *Account) InboundConfig(creds Credentials) transport.InboundConfig {
 		InsecureSkipVerify: in.InsecureSkipVerify, AllowInsecureAuth: in.AllowInsecureAuth,
 		Credentials: c.transport(),
 		Timeout:     a.Outbound.Timeout,
+		Section:     a.Name,
 	}
 }

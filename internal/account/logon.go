@@ -192,12 +192,14 @@ func logonSection(ctx context.Context, o LogonOptions, s *profile.Section, as *m
 			return ss, false, err
 		}
 	}
-	missing := a.NeedsCredentials() && !creds.HasSecret() ||
-		a.inboundVerifiable() && a.InboundNeedsCredentials() && !creds.Inbound().HasSecret()
+	outMissing := a.NeedsCredentials() && !creds.HasSecret()
+	missing := outMissing || a.inboundVerifiable() && a.InboundNeedsCredentials() && !creds.Inbound().HasSecret()
 	if missing && o.Prompt == nil {
-		return ss, false, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", s.Name).
-			WithHint("store them with 'mapictl credential set "+s.Name+" --username USER --password-stdin' (the secret on standard input)",
-				"or log on at a terminal without --no-input")
+		user, inbound := creds.Username, false
+		if !outMissing { // the inbound side's: its own logon, if it has one
+			user, inbound = creds.Inbound().Username, creds.InboundUsername != ""
+		}
+		return ss, false, missingSecret(s.Name, user, inbound, true, "or log on at a terminal without --no-input")
 	}
 	var prev error
 	for attempt := 1; ; attempt++ {

@@ -280,9 +280,7 @@ func (r *Resolver) Credentials(a *Account) (Credentials, error) {
 		return creds, nil
 	}
 	if r.Prompt == nil {
-		return creds, mapi.Errorf(mapi.Unconfigured, "section %q has no stored credentials and prompting is not allowed", a.Name).
-			WithHint("store them with 'mapictl credential set "+a.Name+"'",
-				"or run on a terminal without --no-input to be asked")
+		return creds, missingSecret(a.Name, creds.Username, false, false, "or run on a terminal without --no-input to be asked")
 	}
 	return r.Prompt(a, creds)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -85,7 +86,7 @@ func verifyError(section string, oauth2 bool, err error) error {
 	case transport.KindAuth:
 		addRefusedHint(e, section, oauth2)
 	case transport.KindConfig:
-		e.WithHint("fix its settings with 'mapictl section set " + section + " PROP=VALUE'")
+		e.WithHint("fix its settings with 'mapictl section set " + textsafe.ShellArg(section) + " PROP=VALUE'")
 	default:
 		e.WithHint("log on without connecting with --offline")
 	}
@@ -95,15 +96,19 @@ func verifyError(section string, oauth2 bool, err error) error {
 func quote(s string) string { return `"` + s + `"` }
 
 // addRefusedHint gives e, credentials of section that were refused, the
-// hint of [refusedHint]; for an OAuth 2.0 section (oauth2) it replaces a
+// hint of [refusedHint], in place of the SMTP transport's own to check the
+// stored credentials; for an OAuth 2.0 section (oauth2) it replaces a
 // hint of the transport's or token supply's that says to sign in again
 // without naming the section, and is left out when one names it.
 func addRefusedHint(e *mapi.Error, section string, oauth2 bool) {
 	if !oauth2 {
+		e.Hints = slices.DeleteFunc(e.Hints, func(h string) bool { return strings.Contains(h, "mapictl credential set ") })
 		e.WithHint(refusedHint(section, false))
 		return
 	}
-	if slices.ContainsFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2 "+section) }) {
+	if slices.ContainsFunc(e.Hints, func(h string) bool {
+		return strings.Contains(h, "credential oauth2 "+section) || strings.Contains(h, "credential oauth2 "+textsafe.ShellArg(section))
+	}) {
 		return
 	}
 	e.Hints = slices.DeleteFunc(e.Hints, func(h string) bool { return strings.Contains(h, "credential oauth2") })
@@ -114,7 +119,7 @@ func addRefusedHint(e *mapi.Error, section string, oauth2 bool) {
 // for an OAuth 2.0 section (oauth2), else store new ones.
 func refusedHint(section string, oauth2 bool) string {
 	if oauth2 {
-		return "sign in again with 'mapictl credential oauth2 " + section + "'"
+		return "sign in again with 'mapictl credential oauth2 " + textsafe.ShellArg(section) + "'"
 	}
-	return "check them, or store new ones with 'mapictl credential set " + section + "'"
+	return "check them, or store new ones with 'mapictl credential set " + textsafe.ShellArg(section) + "'"
 }

@@ -21,8 +21,10 @@ import (
 // TransportError converts a transport failure into a *mapi.Error (the
 // mapping every command shares, transport.MAPIError, with a hint to check
 // the stored credentials when they were refused, unless the failure names
-// a mapictl credential command already: an OAuth 2.0 token's says to sign
-// in again); other errors are returned as mapi.AsError gives them.
+// a mapictl credential command already: the SMTP transport's names the
+// section, an OAuth 2.0 token's says to sign in again; this one, for a
+// transport that does not know its section, has the placeholder SECTION);
+// other errors are returned as mapi.AsError gives them.
 func TransportError(err error) *mapi.Error {
 	e, ok := transport.MAPIError(err, "delivery failed")
 	if ok && e.Code == mapi.LogonFailed && !slices.ContainsFunc(e.Hints, func(h string) bool {
@@ -36,12 +38,13 @@ func TransportError(err error) *mapi.Error {
 // OutcomeError returns the error a send ends with for message id in state
 // st ("sent", "partial", "queued", "failed") after err; nil for sent. A
 // partial delivery is MAPI_E_NOT_FOUND, 67, with a transport error of stage
-// rcpt (the first rejection's codes) in its Detail; a queued message always
+// rcpt (the first rejection's codes) in its Detail, and a hint that points
+// to the non-delivery report only when report says one was stored; a queued message always
 // ends in 75 (MAPI_E_BUSY's own exit aside), whatever kept it there, but
 // for a local failure (transport.KindLocal: a token file that is corrupt,
 // 65, or cannot be locked, 74), which keeps its code and exit; every
 // other state is TransportError's. Each names what to do next.
-func OutcomeError(id, st string, err error, rejected []transport.Rejection) *mapi.Error {
+func OutcomeError(id, st string, err error, rejected []transport.Rejection, report bool) *mapi.Error {
 	switch st {
 	case "sent":
 		return nil
@@ -53,7 +56,10 @@ func OutcomeError(id, st string, err error, rejected []transport.Rejection) *map
 			te.SMTPCode, te.EnhancedCode = rejected[0].SMTPCode, rejected[0].EnhancedCode
 		}
 		e.Detail = te
-		return e.WithHint("the report is in the spool: 'mapictl spool show " + id + "'")
+		if report {
+			return e.WithHint("the report is in the spool: 'mapictl spool show " + id + "'")
+		}
+		return e.WithHint("the rejected recipients are in spool/failed as " + id + ": 'mapictl spool show " + id + "'")
 	}
 	if err == nil {
 		err = mapi.Errorf(mapi.NetworkError, "message %s was not delivered", id)
@@ -85,7 +91,7 @@ func (r Receipt) Err() error {
 		}
 		return nil
 	}
-	if e := OutcomeError(r.ID, st, r.Outcome.Err, r.Rejected()); e != nil {
+	if e := OutcomeError(r.ID, st, r.Outcome.Err, r.Rejected(), r.Outcome.Report); e != nil {
 		return e
 	}
 	return nil

@@ -22,31 +22,33 @@ func TestOutcomeError(t *testing.T) {
 		rej      []transport.Rejection
 		exit     int
 		hint     string
+		report   bool
 	}{
-		{"partial", "partial", nil, rej, mapi.ExitRecipientsRejected, "'mapictl spool show id1'"},
-		{"queued, temporary", spool.StateQueued, temp, nil, mapi.ExitQueued, "stays queued as id1"},
-		{"queued, permanent cause", spool.StateQueued, perm, nil, mapi.ExitQueued, "stays queued as id1"},
-		{"queued, no cause", spool.StateQueued, nil, nil, mapi.ExitQueued, "stays queued as id1"},
-		{"failed", spool.StateFailed, perm, nil, mapi.NetworkError.Exit, "'mapictl spool retry id1'"},
-		{"failed, auth", spool.StateFailed, auth, nil, mapi.LogonFailed.Exit, "'mapictl credential set SECTION'"},
+		{"partial", "partial", nil, rej, mapi.ExitRecipientsRejected, "the report is in the spool: 'mapictl spool show id1'", true},
+		{"partial, no report", "partial", nil, rej, mapi.ExitRecipientsRejected, "the rejected recipients are in spool/failed as id1: 'mapictl spool show id1'", false},
+		{"queued, temporary", spool.StateQueued, temp, nil, mapi.ExitQueued, "stays queued as id1", false},
+		{"queued, permanent cause", spool.StateQueued, perm, nil, mapi.ExitQueued, "stays queued as id1", false},
+		{"queued, no cause", spool.StateQueued, nil, nil, mapi.ExitQueued, "stays queued as id1", false},
+		{"failed", spool.StateFailed, perm, nil, mapi.NetworkError.Exit, "'mapictl spool retry id1'", false},
+		{"failed, auth", spool.StateFailed, auth, nil, mapi.LogonFailed.Exit, "'mapictl credential set SECTION'", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := OutcomeError("id1", tc.st, tc.err, tc.rej)
+			e := OutcomeError("id1", tc.st, tc.err, tc.rej, tc.report)
 			if e == nil || e.ExitStatus() != tc.exit {
 				t.Fatalf("got %v (exit %d), want exit %d", e, e.ExitStatus(), tc.exit)
 			}
-			if !strings.Contains(strings.Join(e.Hints, "\n"), tc.hint) {
+			if hs := strings.Join(e.Hints, "\n"); !strings.Contains(hs, tc.hint) || !tc.report && strings.Contains(hs, "report") {
 				t.Fatalf("hints %q, want %q", e.Hints, tc.hint)
 			}
 		})
 	}
-	if e := OutcomeError("id1", "sent", nil, nil); e != nil {
+	if e := OutcomeError("id1", "sent", nil, nil, false); e != nil {
 		t.Fatalf("sent: %v", e)
 	}
 	// A busy message stays busy; the copy that takes exit 75 leaves the
 	// original error alone.
 	busy := mapi.Errorf(mapi.Busy, "locked")
-	if e := OutcomeError("id1", spool.StateQueued, busy, nil); e.Code != mapi.Busy || busy.Exit != 0 {
+	if e := OutcomeError("id1", spool.StateQueued, busy, nil, false); e.Code != mapi.Busy || busy.Exit != 0 {
 		t.Fatalf("busy: %+v", e)
 	}
 	if e := TransportError(errors.New("plain")); e.Code != mapi.CallFailed {

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
+
+	gomail "github.com/emersion/go-message/mail"
 )
 
 // FuzzParseAddress checks that every address ParseAddress accepts reads back
@@ -38,9 +41,11 @@ func FuzzParseAddress(f *testing.F) {
 	})
 }
 
-// FuzzPrepare checks that Prepare never panics, keeps the body byte for
-// byte, leaves a complete message unchanged, and yields a message with Date
-// and Message-ID that Prepare accepts again without change.
+// FuzzPrepare checks that Prepare and PrepareLoose never panic, keep the
+// body byte for byte, leave a complete message unchanged, and yield a
+// message with Date and Message-ID that Prepare accepts again without
+// change; and that PrepareLoose refuses only a NUL or a CR without LF in a
+// header field, and accepts whatever Prepare accepts, with the same result.
 func FuzzPrepare(f *testing.F) {
 	for _, s := range []string{
 		"From: a@x\r\nSubject: hi\r\n\r\nbody\r\n.\r\n",
@@ -53,30 +58,52 @@ func FuzzPrepare(f *testing.F) {
 		"bad line\r\n\r\n",
 		"Subject: x\r",
 		"X: \x00\r\n\r\n",
+		"disk at 91%\n",
+		"Subject: alert\ndisk at 91%\n",
+		" indented\nTo: a@x\n",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		in := split(raw)
-		out, h, id, err := Prepare(raw, "fuzz.example", now)
-		if err != nil {
-			if out != nil {
-				t.Fatal("output with an error")
+		strictOut, _, strictID, strictErr := Prepare(raw, "fuzz.example", now)
+		for _, p := range []struct {
+			name    string
+			prepare func([]byte, string, time.Time) ([]byte, gomail.Header, string, error)
+			split   func([]byte) rawMessage
+		}{{"Prepare", Prepare, split}, {"PrepareLoose", PrepareLoose, splitLoose}} {
+			in := p.split(raw)
+			out, h, id, err := p.prepare(raw, "fuzz.example", now)
+			if err != nil {
+				if out != nil {
+					t.Fatalf("%s: output with an error", p.name)
+				}
+				if p.name == "PrepareLoose" && bytes.IndexByte(in.hdr, 0) < 0 && bareCR(in.hdr) == 0 {
+					t.Fatalf("PrepareLoose refused %q (header %q): %v", raw, in.hdr, err)
+				}
+				continue
 			}
-			return
-		}
-		if got := split(out); !bytes.Equal(got.body, in.body) {
-			t.Fatalf("body changed: %q -> %q", in.body, got.body)
-		}
-		if !bytes.HasPrefix(out, in.hdr) {
-			t.Fatalf("original header bytes changed: %q -> %q", raw, out)
-		}
-		if !h.Has("Date") || !h.Has("Message-Id") || id == "" && strings.TrimSpace(h.Get("Message-Id")) != "" {
-			t.Fatalf("Date or Message-ID missing from %q", out)
-		}
-		again, _, id2, err := Prepare(out, "other.example", now)
-		if err != nil || !bytes.Equal(again, out) || id2 != id {
-			t.Fatalf("second Prepare changed %q: %q, id %q -> %q, %v", out, again, id, id2, err)
+			if got := split(out); !bytes.Equal(got.body, in.body) {
+				t.Fatalf("%s: body changed: %q -> %q", p.name, in.body, got.body)
+			}
+			if !bytes.HasPrefix(out, in.hdr) {
+				t.Fatalf("%s: original header bytes changed: %q -> %q", p.name, raw, out)
+			}
+			if !h.Has("Date") || !h.Has("Message-Id") || id == "" && strings.TrimSpace(h.Get("Message-Id")) != "" {
+				t.Fatalf("%s: Date or Message-ID missing from %q", p.name, out)
+			}
+			again, _, id2, err := Prepare(out, "other.example", now)
+			if err != nil || !bytes.Equal(again, out) || id2 != id {
+				t.Fatalf("%s: second Prepare changed %q: %q, id %q -> %q, %v", p.name, out, again, id, id2, err)
+			}
+			if p.name == "PrepareLoose" && strictErr == nil {
+				want := strictOut
+				if id != strictID { // both generated
+					want = bytes.Replace(strictOut, []byte(strictID), []byte(id), 1)
+				}
+				if !bytes.Equal(out, want) {
+					t.Fatalf("PrepareLoose and Prepare differ on %q: %q, %q", raw, out, strictOut)
+				}
+			}
 		}
 	})
 }

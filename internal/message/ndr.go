@@ -70,6 +70,10 @@ func oneLine(s string) string {
 // Action: failed, Status, Diagnostic-Code) and the original header block as
 // text/rfc822-headers. now is the report's Date (zero: the current time).
 //
+// A failed recipient is an address, or a bare local part such as cron's
+// "root" (sendmail passes it to the server as written), reported as it is:
+// "Final-Recipient: rfc822; root".
+//
 // Errors wrap [ErrNoRecipients] without failures, [ErrInvalidHeader] for a
 // reportingMTA that is not a host name, and [ErrInvalidAddress] for to or a
 // failed recipient that is malformed or holds CR, LF or NUL.
@@ -82,6 +86,9 @@ func NDR(reportingMTA string, to Address, original []byte, failures []Failure, n
 	}
 	failures = append([]Failure(nil), failures...)
 	for i, f := range failures {
+		if isLocalPart(f.Recipient) {
+			continue // cron's "root": RFC 3464 allows it in Final-Recipient
+		}
 		a, err := ParseAddress(f.Recipient)
 		if err != nil {
 			return nil, err
@@ -107,6 +114,17 @@ func NDR(reportingMTA string, to Address, original []byte, failures []Failure, n
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// isLocalPart reports whether s, without '@', is a valid local part: one
+// that ParseAddress accepts as s@localhost, unchanged (so no space, quote,
+// angle bracket or control character).
+func isLocalPart(s string) bool {
+	if s == "" || strings.Contains(s, "@") {
+		return false
+	}
+	a, err := ParseAddress(s + "@localhost")
+	return err == nil && a.Name == "" && a.Email == s+"@localhost"
 }
 
 func ndrHeader(mta string, to Address, original []byte, now time.Time) (gomail.Header, error) {

@@ -112,6 +112,25 @@ func TestNDR(t *testing.T) {
 	}
 }
 
+// A bare local part (cron's "root", passed to the server as written) is
+// reported as it is: RFC 3464 allows "Final-Recipient: rfc822; root".
+func TestNDRLocalPart(t *testing.T) {
+	msg, err := NDR("mx.example.com", Address{"", "me@example.com"}, []byte("Subject: x\r\n\r\ny\r\n"),
+		[]Failure{{Recipient: "root", SMTPCode: 553, EnhancedCode: "5.1.3", Reply: "bad address syntax"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWire(t, msg)
+	_, _, bodies := readReport(t, msg)
+	blocks := statusBlocks(t, bodies[1])
+	if len(blocks) != 2 || blocks[1].Get("Final-Recipient") != "rfc822; root" || blocks[1].Get("Status") != "5.1.3" {
+		t.Fatalf("delivery-status:\n%s", bodies[1])
+	}
+	if !strings.Contains(string(bodies[0]), "<root>: 553 5.1.3 bad address syntax") {
+		t.Errorf("text part:\n%s", bodies[0])
+	}
+}
+
 func TestNDRStatus(t *testing.T) {
 	tests := []struct {
 		f    Failure
@@ -143,6 +162,10 @@ func TestNDRErrors(t *testing.T) {
 		{"no failures", "mx.x", Address{"", "me@x"}, nil, ErrNoRecipients},
 		{"to with LF", "mx.x", Address{"Me\nBcc: e@x", "me@x"}, ok, ErrInvalidAddress},
 		{"recipient with CR", "mx.x", Address{"", "me@x"}, []Failure{{Recipient: "a@x\r"}}, ErrInvalidAddress},
+		{"local part with CR", "mx.x", Address{"", "me@x"}, []Failure{{Recipient: "root\r"}}, ErrInvalidAddress},
+		{"local part with LF", "mx.x", Address{"", "me@x"}, []Failure{{Recipient: "root\nBcc: e@x"}}, ErrInvalidAddress},
+		{"local part with space", "mx.x", Address{"", "me@x"}, []Failure{{Recipient: "ro ot"}}, ErrInvalidAddress},
+		{"local part with semicolon", "mx.x", Address{"", "me@x"}, []Failure{{Recipient: "root;x"}}, ErrInvalidAddress},
 		{"mta with space", "mx x", Address{"", "me@x"}, ok, ErrInvalidHeader},
 		{"mta with CRLF", "mx\r\nBcc: e@x", Address{"", "me@x"}, ok, ErrInvalidHeader},
 	}

@@ -9,13 +9,13 @@ import (
 	gomail "github.com/emersion/go-message/mail"
 )
 
-// Prepare takes a message given as-is (--raw, or sendmail's standard input)
-// and adds a Date (from now, or the current time when now is zero) and a
-// Message-ID when they are missing. The added fields go at the end of the
-// header block, with the line break the header already uses; nothing else
-// changes: the other header bytes keep their order and the body is returned
-// byte for byte. A message without a blank line is all header; the blank
-// line is added.
+// Prepare takes a message given as-is (message send --raw) and adds a Date
+// (from now, or the current time when now is zero) and a Message-ID when
+// they are missing. The added fields go at the end of the header block,
+// with the line break the header already uses; nothing else changes: the
+// other header bytes keep their order and the body is returned byte for
+// byte. A message without a blank line is all header; the blank line is
+// added.
 //
 // The Message-ID domain is domain, else the domain of the first From
 // address, else "localhost". It returns the parsed header (added fields
@@ -27,7 +27,23 @@ import (
 // space) and
 // [ErrInvalidHeader] for an unusable domain.
 func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
-	m := split(raw)
+	return prepare(split(raw), len(raw), domain, now)
+}
+
+// PrepareLoose is Prepare for what a sendmail caller pipes (cron, echo,
+// scripts), read as Postfix reads it: the header ends at the first empty
+// line or before the first line that is neither a header field ("Name:"
+// with a printable ASCII name) nor a continuation line; that line and the
+// rest are the body, and the empty line between is inserted. Text without
+// any header is all body. The header fields it finds are held to Prepare's
+// rules: a NUL or a CR without LF in them is [ErrMalformed], so no field
+// can be smuggled past StripBcc; the body, as with Prepare, is not looked
+// at.
+func PrepareLoose(raw []byte, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
+	return prepare(splitLoose(raw), len(raw), domain, now)
+}
+
+func prepare(m rawMessage, size int, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
 	th, err := m.parse()
 	if err != nil {
 		return nil, gomail.Header{}, "", err
@@ -58,7 +74,7 @@ func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Hea
 		h.Add("Message-Id", messageID)
 		fmt.Fprintf(&added, "Message-ID: %s%s", messageID, nl)
 	}
-	out = make([]byte, 0, len(raw)+added.Len()+4)
+	out = make([]byte, 0, size+added.Len()+4)
 	out = append(out, m.hdr...)
 	if n := len(m.hdr); n > 0 && m.hdr[n-1] != '\n' {
 		if m.hdr[n-1] == '\r' {

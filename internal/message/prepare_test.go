@@ -79,6 +79,7 @@ func TestPrepareMalformed(t *testing.T) {
 		"Good: one\r\nbad line\r\n\r\nbody",
 		"Bad Key: v\r\n\r\n",
 		"X-Nul: a\x00b\r\n\r\n",
+		": no name\r\n\r\n",
 	} {
 		out, _, _, err := Prepare([]byte(in), "x.example", now)
 		wantErr(t, err, ErrMalformed)
@@ -130,4 +131,55 @@ func TestHeaderRecipients(t *testing.T) {
 	_, h, _, _ = Prepare([]byte("To: broken\r\n\r\n"), "x", now)
 	_, err = HeaderRecipients(h)
 	wantErr(t, err, ErrInvalidAddress)
+}
+
+// TestPrepareLoose: what cron and "echo ... | sendmail" pipe is read as
+// Postfix reads it (the header ends at the first line that is not a field;
+// the empty line is inserted), while a NUL or a lone CR in a header field
+// is still refused.
+func TestPrepareLoose(t *testing.T) {
+	for _, tt := range []struct{ name, in, wantHead, wantBody string }{
+		{"no header", "disk at 91%\n", "", "disk at 91%\n"},
+		{"no header CRLF", "disk at 91%\r\nsecond\r\n", "", "disk at 91%\r\nsecond\r\n"},
+		{"no blank line", "Subject: alert\ndisk at 91%\n", "Subject: alert\n", "disk at 91%\n"},
+		{"folded, then body", "Subject: a\n  b\nTo: x@y\nbody: no, a sentence\n", "Subject: a\n  b\nTo: x@y\nbody: no, a sentence\n", ""},
+		{"body line with spaces in name", "Subject: a\nthe disk is: full\nBcc: e@x\n", "Subject: a\n", "the disk is: full\nBcc: e@x\n"},
+		{"leading space", " indented text\nTo: x@y\n", "", " indented text\nTo: x@y\n"},
+		{"blank line kept", "Subject: a\n\nbody\n", "Subject: a\n", "body\n"},
+		{"NUL and lone CR in the body", "text\x00\rmore\n", "", "text\x00\rmore\n"},
+		{"empty", "", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, h, id, err := PrepareLoose([]byte(tt.in), "x.example", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := split(out)
+			nl := "\n"
+			if tt.in == "" || strings.Contains(tt.in, "\r\n") {
+				nl = "\r\n"
+			}
+			wantHead := tt.wantHead + "Date: Sat, 07 Jun 2025 08:09:10 +0200" + nl + "Message-ID: " + id + nl
+			if string(m.hdr) != wantHead || string(m.sep) != nl || string(m.body) != tt.wantBody {
+				t.Errorf("got header %q, separator %q, body %q; want %q, %q, %q", m.hdr, m.sep, m.body, wantHead, nl, tt.wantBody)
+			}
+			if h.Has("Bcc") {
+				t.Errorf("a Bcc line of the body was read as a field")
+			}
+			if again, _, _, err := Prepare(out, "x.example", now); err != nil || !bytes.Equal(again, out) {
+				t.Errorf("the output is not a complete message: %q, %v", again, err)
+			}
+		})
+	}
+	for _, in := range []string{
+		"X-Nul: a\x00b\nbody\n",
+		"Subject: a\rBcc: e@x\nbody\n",
+		"Subject: a\n folded\x00\nbody\n",
+	} {
+		out, _, _, err := PrepareLoose([]byte(in), "x.example", now)
+		wantErr(t, err, ErrMalformed)
+		if out != nil {
+			t.Errorf("PrepareLoose(%q) returned output with an error", in)
+		}
+	}
 }

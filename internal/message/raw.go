@@ -15,7 +15,8 @@ import (
 // hdr+sep+body is the input.
 type rawMessage struct{ hdr, sep, body []byte }
 
-// split cuts raw at the first empty line.
+// split cuts raw at the first empty line (the strict reading of --raw:
+// every line before it must be a header field, or parse fails).
 func split(raw []byte) rawMessage {
 	for pos := 0; pos < len(raw); {
 		end := len(raw)
@@ -29,6 +30,45 @@ func split(raw []byte) rawMessage {
 		pos = end
 	}
 	return rawMessage{hdr: raw}
+}
+
+// splitLoose cuts raw as Postfix's cleanup reads a message piped to
+// sendmail: the header block ends at the first empty line (the separator),
+// or before the first line that is neither a header field (isField) nor a
+// continuation line (one starting with a space or tab after a field). That
+// line and the rest are the body, with no separator (sep is nil): Prepare
+// inserts the empty line. So "disk at 91%\n" is all body, and in
+// "Subject: x\nhello\n" the body is "hello\n".
+func splitLoose(raw []byte) rawMessage {
+	for pos := 0; pos < len(raw); {
+		end := len(raw)
+		if i := bytes.IndexByte(raw[pos:], '\n'); i >= 0 {
+			end = pos + i + 1
+		}
+		line := raw[pos:end]
+		switch {
+		case string(line) == "\n" || string(line) == "\r\n":
+			return rawMessage{raw[:pos], line, raw[end:]}
+		case line[0] == ' ' || line[0] == '\t':
+			if pos == 0 {
+				return rawMessage{body: raw}
+			}
+		case !isField(line):
+			return rawMessage{hdr: raw[:pos], body: raw[pos:]}
+		}
+		pos = end
+	}
+	return rawMessage{hdr: raw}
+}
+
+// isField reports whether line starts as a header field does: a name of
+// printable ASCII characters other than ':' (at least one), optional
+// spaces or tabs, then ':'. Its value is not looked at: a NUL or a CR
+// without LF there is parse's to refuse.
+func isField(line []byte) bool {
+	k, _, ok := bytes.Cut(line, []byte(":"))
+	k = bytes.TrimRight(k, " \t")
+	return ok && len(k) > 0 && validName(k)
 }
 
 // lines returns b cut after each '\n' (the last piece may lack one).
@@ -46,11 +86,16 @@ func lines(b []byte) [][]byte {
 }
 
 // newline returns the line break the header block uses: "\n" when its first
-// line (or, without header, the separator) ends in a bare LF, else "\r\n".
+// line (without header, the separator; without either, the body's first
+// line) ends in a bare LF, else "\r\n".
 func (m rawMessage) newline() string {
 	first := m.sep
 	if ls := lines(m.hdr); len(ls) > 0 {
 		first = ls[0]
+	} else if first == nil {
+		if ls := lines(m.body); len(ls) > 0 {
+			first = ls[0]
+		}
 	}
 	if bytes.HasSuffix(first, []byte("\n")) && !bytes.HasSuffix(first, []byte("\r\n")) {
 		return "\n"
@@ -62,7 +107,8 @@ func (m rawMessage) newline() string {
 // on a NUL, a CR that is not followed by LF (go-message drops it, while a
 // server or reader that breaks lines there sees one field more: a Bcc that
 // StripBcc never saw), a first line that starts with a space, or a line
-// that is not "Name: value" with a printable ASCII name. A lone CR that ends
+// that is not "Name: value" with a printable ASCII name (isField: one
+// character at least, as go-message would skip ": value"). A lone CR that ends
 // a message without a blank line is its last line's break.
 func (m rawMessage) parse() (gotextproto.Header, error) {
 	if bytes.IndexByte(m.hdr, 0) >= 0 {
@@ -71,10 +117,13 @@ func (m rawMessage) parse() (gotextproto.Header, error) {
 	if n := bareCR(m.hdr); n > 0 {
 		return gotextproto.Header{}, fmt.Errorf("%w: header line %d holds a CR without LF", ErrMalformed, n)
 	}
+	if n := badLine(m.hdr); n > 0 {
+		return gotextproto.Header{}, fmt.Errorf("%w: header line %d is not \"Name: value\"", ErrMalformed, n)
+	}
 	in := append(bytes.Clone(m.hdr), "\r\n\r\n"...)
 	h, err := gotextproto.ReadHeader(bufio.NewReader(bytes.NewReader(in)))
 	if err != nil {
-		return h, fmt.Errorf("%w: header line %d is not \"Name: value\"", ErrMalformed, badLine(m.hdr))
+		return h, fmt.Errorf("%w: the header does not parse", ErrMalformed)
 	}
 	return h, nil
 }
@@ -94,20 +143,19 @@ func bareCR(hdr []byte) int {
 	return 0
 }
 
-// badLine returns the 1-based number of the first header line that is not
-// a continuation and not "Name:" with a printable ASCII name (1 if none).
+// badLine returns the 1-based number of the first line of hdr that is
+// neither a continuation (a line after the first starting with a space or
+// tab) nor a field (isField), or 0 when there is none.
 func badLine(hdr []byte) int {
 	for i, l := range lines(hdr) {
-		wsp := l[0] == ' ' || l[0] == '\t'
-		if i > 0 && wsp {
+		if i > 0 && (l[0] == ' ' || l[0] == '\t') {
 			continue
 		}
-		k, _, ok := bytes.Cut(l, []byte(":"))
-		if wsp || !ok || !validName(bytes.Trim(k, " \t")) {
+		if !isField(l) {
 			return i + 1
 		}
 	}
-	return 1
+	return 0
 }
 
 func validName(k []byte) bool {

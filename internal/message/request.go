@@ -1,6 +1,7 @@
 package message
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -106,6 +107,13 @@ func (r *Request) prepareRaw(d *Draft) (*Composed, error) {
 		return nil, err
 	}
 	out, h, id, err := Prepare(raw, d.From.Domain(), r.Date)
+	if errors.Is(err, ErrMalformed) {
+		// Strict, unlike sendmail's PrepareLoose: --raw is typed by a user
+		// who sees the exit status, and a text without header here is most
+		// likely a body given to the wrong flag.
+		return nil, MAPIError(err).(*mapi.Error).WithHint(
+			"--raw takes a whole message: header fields, an empty line, then the body; a text body goes with --body-file")
+	}
 	if err != nil {
 		return nil, MAPIError(err)
 	}

@@ -102,8 +102,12 @@ func (o *Options) EnvelopeRecipients(h gomail.Header) ([]string, error) {
 	}
 	to = dedupe(to)
 	if len(to) == 0 {
-		return nil, mapi.Errorf(mapi.InvalidParameter, "the message names no recipient").
-			WithHint("name recipients on the command line, or pass -t to read To, Cc and Bcc")
+		hint := "name recipients on the command line, or pass -t to read To, Cc and Bcc"
+		if o.ExtractRecipients {
+			hint = "-t reads the recipients of the To, Cc and Bcc fields, and the message has none with an address: " +
+				"add one, or name recipients on the command line"
+		}
+		return nil, mapi.Errorf(mapi.InvalidParameter, "the message names no recipient").WithHint(hint)
 	}
 	return to, nil
 }

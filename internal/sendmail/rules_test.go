@@ -3,6 +3,7 @@ package sendmail
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	gomail "github.com/emersion/go-message/mail"
@@ -63,8 +64,9 @@ func TestEnvelopeRecipients(t *testing.T) {
 	}
 	_, err := (&Options{ExtractRecipients: true}).EnvelopeRecipients(gomail.Header{})
 	var me *mapi.Error
-	if !errors.As(err, &me) || me.Code != mapi.InvalidParameter || me.Msg != "the message names no recipient" || len(me.Hints) == 0 {
-		t.Errorf("no recipient: %v, want MAPI_E_INVALID_PARAMETER with a hint", err)
+	if !errors.As(err, &me) || me.Code != mapi.InvalidParameter || me.Msg != "the message names no recipient" || len(me.Hints) != 1 ||
+		strings.Contains(me.Hints[0], "pass -t") || !strings.Contains(me.Hints[0], "To, Cc and Bcc fields") {
+		t.Errorf("no recipient with -t: %v %q, want MAPI_E_INVALID_PARAMETER with a hint that does not say to pass -t", err, me.Hints)
 	}
 	bad := gomail.Header{}
 	bad.Set("To", "<<not an address")

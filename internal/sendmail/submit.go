@@ -16,8 +16,10 @@ import (
 )
 
 // Message is a message read from a sendmail caller: Raw as read (up to the
-// end ReadMessage finds), its Header as message.Prepare reads it, and From,
-// the first address of its From field (zero when it has none that parses).
+// end ReadMessage finds), its Header as message.PrepareLoose reads it (the
+// header ends at the first line that is not a field, as Postfix reads it),
+// and From, the first address of its From field (zero when it has none that
+// parses).
 type Message struct {
 	Raw    []byte
 	Header gomail.Header
@@ -25,15 +27,15 @@ type Message struct {
 }
 
 // Read reads the message from r (ReadMessage, with -i/-oi) and prepares it
-// once (message.Prepare at now) to learn its header. Errors: a read error is
-// MAPI_E_DISK_ERROR; a malformed message 65, another message error 64
-// (message.MAPIError).
+// once (message.PrepareLoose at now) to learn its header. Errors: a read
+// error is MAPI_E_DISK_ERROR; a malformed message (a NUL or a CR without LF
+// in a header field) 65, another message error 64 (message.MAPIError).
 func (o *Options) Read(r io.Reader, now time.Time) (*Message, error) {
 	raw, err := ReadMessage(r, o.IgnoreDots)
 	if err != nil {
 		return nil, mapi.Wrap(mapi.DiskError, err, "read standard input")
 	}
-	_, h, _, err := message.Prepare(raw, "localhost", now)
+	_, h, _, err := message.PrepareLoose(raw, "localhost", now)
 	if err != nil {
 		return nil, message.MAPIError(err)
 	}
@@ -47,7 +49,7 @@ func (o *Options) Read(r io.Reader, now time.Time) (*Message, error) {
 // Payload completes m for the spool, sent with the envelope sender sender
 // through a section whose address is section (zero when not known): a From
 // field first when m has none (FromField, none when it has no address),
-// then a missing Date and Message-ID (message.Prepare at now; the
+// then a missing Date and Message-ID (message.PrepareLoose at now; the
 // Message-ID's domain is the section's, else the sender's), and Bcc fields
 // stripped. The recipients are EnvelopeRecipients', and the -N, -R, -V and
 // -B values go with them. It returns the payload and the Message-ID; its
@@ -63,7 +65,7 @@ func (o *Options) Payload(m *Message, section message.Address, sender string, no
 	if domain == "" {
 		domain = (message.Address{Email: sender}).Domain()
 	}
-	out, h, msgID, err := message.Prepare(raw, domain, now)
+	out, h, msgID, err := message.PrepareLoose(raw, domain, now)
 	if err != nil {
 		return nil, "", message.MAPIError(err)
 	}

@@ -39,8 +39,39 @@ func TestRead(t *testing.T) {
 	if err != nil || !strings.Contains(string(m.Raw), "after") || m.From.Email != "" {
 		t.Fatalf("-i: %q %+v %v", m.Raw, m.From, err)
 	}
-	if _, err := parse(t, "a@x").Read(strings.NewReader("no header\n"), now); !mapi.IsCode(err, mapi.CorruptData) {
+	if _, err := parse(t, "a@x").Read(strings.NewReader("Subject: a\x00b\n\nhi\n"), now); !mapi.IsCode(err, mapi.CorruptData) {
 		t.Fatalf("malformed: %v", err)
+	}
+}
+
+// Text without a header, or without the empty line after it, is accepted
+// as Postfix accepts it (cron, "echo ... | sendmail root"): the header ends
+// at the first line that is not a field, and the empty line is inserted.
+func TestPayloadHeaderless(t *testing.T) {
+	section := message.Address{Email: "me@corp.example"}
+	for _, tc := range []struct{ in, subject, body string }{
+		{"disk at 91%\n", "", "disk at 91%\n"},
+		{"Subject: alert\ndisk at 91%\n", "alert", "disk at 91%\n"},
+		{"Subject: alert\nthe disk: full\nBcc: no@x.example\n", "alert", ""},
+	} {
+		o := parse(t, "-t", "ops@example.org")
+		m, err := o.Read(strings.NewReader(tc.in), now)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		p, _, err := o.Payload(m, section, "me@corp.example", now)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.in, err)
+		}
+		head, body, ok := strings.Cut(string(p.Message), "\n\n")
+		if tc.body == "" {
+			tc.body = strings.SplitN(tc.in, "\n", 2)[1]
+		}
+		if !ok || body != tc.body || !strings.HasPrefix(head, "From: <me@corp.example>\n") ||
+			!strings.Contains(head, "\nDate: ") || !strings.Contains(head, "\nMessage-ID: ") ||
+			m.Header.Get("Subject") != tc.subject || !reflect.DeepEqual(p.To, []string{"ops@example.org"}) {
+			t.Errorf("%q: payload to %v:\n%s", tc.in, p.To, p.Message)
+		}
 	}
 }
 

@@ -67,6 +67,7 @@ func (s *Spool) settle(rec *Record, p *Payload, ct []byte, o *FlushOptions, res 
 		if err := s.toFailed(rec, &np, ct, o, kind, now); err != nil {
 			oc.Err = err
 		}
+		oc.Report = np.NDR != nil && o.Seal != nil
 		return oc
 	}
 	var te *transport.Error
@@ -131,7 +132,7 @@ func (s *Spool) failedAt(rec *Record, p *Payload, ct []byte, o *FlushOptions, er
 	if merr := s.toFailed(rec, p, ct, o, errorKind(err, te), now); merr != nil {
 		return Outcome{ID: rec.ID, State: StateQueued, Err: errors.Join(err, merr)}
 	}
-	return Outcome{ID: rec.ID, State: StateFailed, Err: err}
+	return Outcome{ID: rec.ID, State: StateFailed, Err: err, Report: p.NDR != nil && o.Seal != nil}
 }
 
 // toFailed moves the claimed message from the outbox into failed/.
@@ -195,7 +196,8 @@ func (s *Spool) ndr(o *FlushOptions, p *Payload, fs []message.Failure, now time.
 	}
 	b, err := message.NDR(mta, message.Address{Email: p.From}, p.Message, fs, now)
 	if err != nil {
-		s.warn(p.Record.ID, mapi.Errorf(mapi.CallFailed, "cannot build the non-delivery report for message %s", p.Record.ID))
+		// Warn names the message already: the text says what failed.
+		s.warn(p.Record.ID, mapi.Wrap(mapi.CallFailed, err, "cannot build the non-delivery report"))
 		return nil
 	}
 	return b

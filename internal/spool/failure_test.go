@@ -198,3 +198,42 @@ func TestFlushWithoutSealer(t *testing.T) {
 		t.Fatal("moved payload changed without a sealer")
 	}
 }
+
+// A bare local recipient (cron's "root") that the server refuses gets its
+// report, and the outcome says one was stored; a recipient the report
+// cannot name leaves none, Report unset, and one warning that names the
+// message once (the Warn callback's id), not twice.
+func TestPartialReportLocalPart(t *testing.T) {
+	for _, tc := range []struct {
+		rcpt   string
+		report bool
+	}{{"root", true}, {"ro ot", false}} {
+		e := newEnv(t)
+		const other = "ok@example.net"
+		id := e.enqueue(testPayload(tc.rcpt, other))
+		tr := &fakeTransport{script: []func(*transport.Envelope) (*transport.Result, error){
+			func(env *transport.Envelope) (*transport.Result, error) {
+				return &transport.Result{Accepted: []string{other},
+					Rejected: []transport.Rejection{{Address: tc.rcpt, SMTPCode: 553, EnhancedCode: "5.1.3", Message: "bad syntax"}}}, nil
+			}}}
+		out := e.flushWith(tr, nil)
+		if len(out) != 1 || out[0].State != "partial" || out[0].Report != tc.report {
+			t.Fatalf("%q: %+v", tc.rcpt, out)
+		}
+		_, p, err := e.s.Load(id, e.keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.report {
+			checkNDR(t, p.NDR, tc.rcpt, "5.1.3")
+			if len(e.warns) != 0 {
+				t.Errorf("%q: warnings %q", tc.rcpt, e.warns)
+			}
+			continue
+		}
+		if p.NDR != nil || len(e.warns) != 1 || strings.Count(e.warns[0], id) != 1 ||
+			!strings.Contains(e.warns[0], "cannot build the non-delivery report: invalid address") {
+			t.Errorf("%q: report %d bytes, warnings %q", tc.rcpt, len(p.NDR), e.warns)
+		}
+	}
+}

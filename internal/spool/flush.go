@@ -21,7 +21,10 @@ type Resolver func(rec *Record) (transport.Transport, error)
 // *mapi.Error) so the caller can map the exit code. Skipped is set for a
 // message that was not tried: claimed by another flusher, or not due.
 // Session is the session the message's record names ("" for none, or when
-// the record could not be read).
+// the record could not be read). Report is set when a non-delivery report
+// was stored with the message in failed/ ("failed" or "partial"): not when
+// there is no sender, the report could not be built (Warn says why), or
+// FlushOptions.Seal is nil.
 type Outcome struct {
 	ID      string
 	State   string
@@ -29,6 +32,7 @@ type Outcome struct {
 	Err     error
 	Skipped bool
 	Session string
+	Report  bool
 }
 
 // FlushOptions selects the messages to deliver and supplies the keys and

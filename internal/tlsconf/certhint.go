@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Fingerprint returns the SHA-256 of the leaf certificate the server
@@ -49,19 +51,25 @@ func Fingerprint(err error) string {
 // (PREFIX.ca-file, PREFIX.tls-fingerprint, prefix being the protocol's
 // property prefix, e.g. "smtp") and the fingerprint of the certificate the
 // server presented. pinned says PREFIX.tls-fingerprint is set (the
-// certificate did not match it). Nil when err carries no certificate.
-func Hints(err error, pinned bool, prefix string) []string {
+// certificate did not match it). The commands name the section as a shell
+// needs it (textsafe.ShellArg), or SECTION when section is "". Nil when err
+// carries no certificate.
+func Hints(err error, pinned bool, section, prefix string) []string {
 	fp := Fingerprint(err)
 	if fp == "" {
 		return nil
 	}
+	set := "'mapictl section set SECTION "
+	if section != "" {
+		set = "'mapictl section set " + textsafe.ShellArg(section) + " "
+	}
 	hs := []string{"the server's certificate has the sha-256 fingerprint " + fp}
 	if pinned {
 		return append(hs, "if the server's certificate was renewed, check the new fingerprint with its operator and pin it: "+
-			"'mapictl section set SECTION "+prefix+".tls-fingerprint="+fp+"', or trust its CA with "+prefix+
+			set+prefix+".tls-fingerprint="+fp+"', or trust its CA with "+prefix+
 			".ca-file=FILE and unset "+prefix+".tls-fingerprint")
 	}
-	return append(hs, "trust the CA that issued it with 'mapictl section set SECTION "+prefix+".ca-file=FILE' (PEM), "+
-		"or, once its operator confirmed the fingerprint, pin it: 'mapictl section set SECTION "+prefix+
+	return append(hs, "trust the CA that issued it with "+set+prefix+".ca-file=FILE' (PEM), "+
+		"or, once its operator confirmed the fingerprint, pin it: "+set+prefix+
 		".tls-fingerprint="+fp+"'")
 }

@@ -154,8 +154,9 @@ func TestPinning(t *testing.T) {
 	if Fingerprint(err) != ts.fp {
 		t.Fatalf("Fingerprint %q, want %q", Fingerprint(err), ts.fp)
 	}
-	hints := strings.Join(Hints(err, true, "smtp"), "\n")
-	for _, want := range []string{"fingerprint " + ts.fp, "smtp.tls-fingerprint=" + ts.fp, "smtp.ca-file=FILE and unset smtp.tls-fingerprint"} {
+	hints := strings.Join(Hints(err, true, "work", "smtp"), "\n")
+	for _, want := range []string{"fingerprint " + ts.fp, "'mapictl section set work smtp.tls-fingerprint=" + ts.fp + "'",
+		"smtp.ca-file=FILE and unset smtp.tls-fingerprint"} {
 		if !strings.Contains(hints, want) {
 			t.Errorf("hints %q lack %q", hints, want)
 		}
@@ -171,11 +172,16 @@ func TestRoots(t *testing.T) {
 	if f, _ := Classify(err); f != BadCertificate || Fingerprint(err) != ts.fp {
 		t.Fatalf("self-signed against system roots: %v (fingerprint %q)", err, Fingerprint(err))
 	}
-	hints := strings.Join(Hints(err, false, "imap"), "\n")
-	for _, want := range []string{"imap.ca-file=FILE", "imap.tls-fingerprint=" + ts.fp} {
+	hints := strings.Join(Hints(err, false, "my mail", "imap"), "\n")
+	for _, want := range []string{"'mapictl section set 'my mail' imap.ca-file=FILE'",
+		"'mapictl section set 'my mail' imap.tls-fingerprint=" + ts.fp + "'"} {
 		if !strings.Contains(hints, want) {
 			t.Errorf("hints %q lack %q", hints, want)
 		}
+	}
+	// A transport that does not know its section keeps the placeholder.
+	if hints := strings.Join(Hints(err, false, "", "smtp"), "\n"); !strings.Contains(hints, "'mapictl section set SECTION smtp.ca-file=FILE'") {
+		t.Errorf("hints without a section: %q", hints)
 	}
 	if err := handshake(t, ts, mustNew(t, Settings{Host: "127.0.0.1", CAFile: ts.caFile})); err != nil {
 		t.Fatalf("with the ca file: %v", err)
@@ -195,7 +201,7 @@ func TestNotTLS(t *testing.T) {
 		if f, msg := Classify(err); f != NotTLS || msg != "" {
 			t.Errorf("%v: %v %q", err, f, msg)
 		}
-		if Fingerprint(err) != "" || Hints(err, false, "smtp") != nil {
+		if Fingerprint(err) != "" || Hints(err, false, "work", "smtp") != nil {
 			t.Errorf("%v: fingerprint or hints", err)
 		}
 	}

@@ -20,6 +20,7 @@ type imapSettings struct {
 	allowIns bool
 	creds    Credentials
 	timeout  time.Duration
+	section  string // InboundConfig.Section, for hints
 }
 
 // imapSettingsFrom validates c (KindConfig errors of stage "config", never
@@ -27,7 +28,7 @@ type imapSettings struct {
 func imapSettingsFrom(c InboundConfig) (*imapSettings, error) {
 	s := &imapSettings{host: c.Host, security: strings.ToLower(c.Security),
 		auth: strings.ToLower(c.Auth), mailbox: c.Mailbox, allowIns: c.AllowInsecureAuth,
-		creds: c.Credentials, timeout: c.Timeout}
+		creds: c.Credentials, timeout: c.Timeout, section: c.Section}
 	if p := strings.ToLower(c.Protocol); p != "" && p != "imap" {
 		return nil, configErr(fmt.Sprintf("inbound protocol %q is not imap", c.Protocol))
 	}

@@ -153,7 +153,7 @@ func (m *IMAPMailbox) tlsErr(ctx context.Context, err error) *Error {
 		e.Stage = StageTLS
 	}
 	if e.Kind == KindTLS {
-		e.Hints = append(e.Hints, tlsconf.Hints(err, m.s.trust.Pinned(), "inbound")...)
+		e.Hints = append(e.Hints, tlsconf.Hints(err, m.s.trust.Pinned(), m.s.section, "inbound")...)
 	}
 	return e
 }

@@ -35,6 +35,9 @@ type InboundConfig struct {
 	// Log, when set, receives the dialogue (-v) with every credential and
 	// AUTH payload redacted, as the SMTP transcript does.
 	Log io.Writer
+	// Section is the name of the section, named in the commands of hints
+	// ("" = the placeholder SECTION).
+	Section string
 }
 
 // inboundEndpoint is what the IMAP and POP3 clients validate alike: the

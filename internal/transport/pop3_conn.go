@@ -25,13 +25,14 @@ type pop3Settings struct {
 	trust    *tlsconf.Trust
 	allowIns bool
 	timeout  time.Duration
+	section  string // InboundConfig.Section, for hints
 }
 
 // pop3SettingsFrom validates c (KindConfig errors of stage "config", never
 // echoing a credential).
 func pop3SettingsFrom(c InboundConfig) (*pop3Settings, error) {
 	s := &pop3Settings{host: c.Host, security: strings.ToLower(c.Security),
-		auth: strings.ToLower(c.Auth), allowIns: c.AllowInsecureAuth, timeout: c.Timeout}
+		auth: strings.ToLower(c.Auth), allowIns: c.AllowInsecureAuth, timeout: c.Timeout, section: c.Section}
 	if s.timeout <= 0 {
 		s.timeout = 30 * time.Second
 	}
@@ -173,7 +174,7 @@ func (m *POP3Maildrop) tlsErr(ctx context.Context, err error) *Error {
 		e.Stage = StageTLS
 	}
 	if e.Kind == KindTLS {
-		e.Hints = append(e.Hints, tlsconf.Hints(err, m.s.trust.Pinned(), "inbound")...)
+		e.Hints = append(e.Hints, tlsconf.Hints(err, m.s.trust.Pinned(), m.s.section, "inbound")...)
 	}
 	return e
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/emersion/go-sasl"
+
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // authenticate runs AUTH on a greeted connection according to the settings
@@ -46,7 +48,7 @@ func (t *smtpTransport) authenticate(ctx context.Context, sc *smtpConn) error {
 			Message: "server does not offer AUTH " + strings.ToUpper(mech)}
 	}
 	if !isTokenMech(mech) {
-		return t.auth(ctx, sc, saslClient(mech, cr))
+		return t.refusedHint(t.auth(ctx, sc, saslClient(mech, cr)))
 	}
 	return tokenLogon(ctx, cr, nil, func(token string) (string, error) {
 		c := newTokenClient(mech, cr.Username, token, t.s.host, t.s.port)
@@ -69,6 +71,17 @@ func (t *smtpTransport) auth(ctx context.Context, sc *smtpConn, c sasl.Client) e
 		return classifyAuth(ctx, err)
 	}
 	return nil
+}
+
+// refusedHint returns err, adding to a refused password (KindAuth) the hint
+// to check the stored credentials of the section, named as a shell needs
+// it, when the section is known (Config.Section); without it,
+// delivery.TransportError adds the hint with the placeholder SECTION.
+func (t *smtpTransport) refusedHint(err error) error {
+	if e, ok := err.(*Error); ok && e.Kind == KindAuth && t.s.section != "" {
+		e.Hints = append(e.Hints, "check the stored credentials with 'mapictl credential set "+textsafe.ShellArg(t.s.section)+"'")
+	}
+	return err
 }
 
 // classifyAuth maps an AUTH failure; a failure of our own SASL client (e.g.

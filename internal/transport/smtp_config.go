@@ -20,7 +20,8 @@ type smtpSettings struct {
 	auth     string // "auto", "scram-sha-256", "plain", "login", "oauthbearer", "xoauth2", "none"
 	helo     string
 	trust    *tlsconf.Trust
-	allowIns bool // AllowInsecureAuth
+	allowIns bool   // AllowInsecureAuth
+	section  string // Config.Section, for hints
 }
 
 // smtpSettingsFrom validates c.SMTP (KindConfig errors, never echoing a
@@ -28,7 +29,7 @@ type smtpSettings struct {
 func smtpSettingsFrom(c Config) (*smtpSettings, error) {
 	sc := c.SMTP
 	s := &smtpSettings{host: sc.Host, security: strings.ToLower(sc.Security),
-		auth: strings.ToLower(sc.Auth), allowIns: sc.AllowInsecureAuth}
+		auth: strings.ToLower(sc.Auth), allowIns: sc.AllowInsecureAuth, section: c.Section}
 	if s.host == "" {
 		return nil, configErr("smtp host not set")
 	}

@@ -116,7 +116,7 @@ func (t *smtpTransport) tlsErr(ctx context.Context, err error) *Error {
 		e.Stage = StageTLS
 	}
 	if e.Kind == KindTLS {
-		e.Hints = append(e.Hints, tlsconf.Hints(err, t.s.trust.Pinned(), "smtp")...)
+		e.Hints = append(e.Hints, tlsconf.Hints(err, t.s.trust.Pinned(), t.s.section, "smtp")...)
 	}
 	return e
 }

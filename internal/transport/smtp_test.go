@@ -296,3 +296,41 @@ func TestSMTPUTF8Envelope(t *testing.T) {
 		t.Fatalf("connection unusable after refusal: %v", err)
 	}
 }
+
+// Hints name the section the transport sends for (Config.Section), as a
+// shell needs it: refused credentials and a certificate that does not
+// verify. Without a section the TLS hints keep the placeholder SECTION and
+// the credentials hint is left to delivery.TransportError.
+func TestSMTPHintsNameTheSection(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		section string
+		cfg     func(*Config)
+		want    string
+	}{
+		{"wrong password", "my work", func(c *Config) { c.Credentials.Password = "wrong" },
+			"check the stored credentials with 'mapictl credential set 'my work''"},
+		{"certificate", "my work", func(c *Config) { c.SMTP.CAFile = "" },
+			"'mapictl section set 'my work' smtp.ca-file=FILE'"},
+		{"pin mismatch", "work", func(c *Config) { c.SMTP.CAFile, c.SMTP.TLSFingerprint = "", strings.Repeat("ab", 32) },
+			"'mapictl section set work smtp.tls-fingerprint="},
+		{"certificate, no section", "", func(c *Config) { c.SMTP.CAFile = "" }, "'mapictl section set SECTION smtp.ca-file=FILE'"},
+		{"wrong password, no section", "", func(c *Config) { c.Credentials.Password = "wrong" }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, "starttls", nil)
+			cfg := smtpConfig(ts, "starttls")
+			cfg.Section = tc.section
+			tc.cfg(&cfg)
+			_, err := newT(t, cfg).Send(context.Background(), env("bob@example.org"), []byte(testMsg))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Send: %v", err)
+			}
+			hints := strings.Join(e.Hints, "\n")
+			if tc.want == "" && strings.Contains(hints, "mapictl credential") || tc.want != "" && !strings.Contains(hints, tc.want) {
+				t.Fatalf("hints %q, want %q", e.Hints, tc.want)
+			}
+		})
+	}
+}

@@ -76,6 +76,9 @@ type Config struct {
 	SelfExe string
 	// Hostname for Maildir file names and the EHLO default ("" = os.Hostname).
 	Hostname string
+	// Section is the name of the section the transport sends for, named in
+	// the commands of hints ("" = the placeholder SECTION).
+	Section string
 }
 
 // SMTPConfig configures the smtp transport.
