@@ -309,9 +309,9 @@ func TestSMTPHintsNameTheSection(t *testing.T) {
 		want    string
 	}{
 		{"wrong password", "my work", func(c *Config) { c.Credentials.Password = "wrong" },
-			"check the stored credentials with 'mapictl credential set 'my work''"},
+			"check the stored credentials with 'mapictl credential set \"my work\"'"},
 		{"certificate", "my work", func(c *Config) { c.SMTP.CAFile = "" },
-			"'mapictl section set 'my work' smtp.ca-file=FILE'"},
+			"'mapictl section set \"my work\" smtp.ca-file=FILE'"},
 		{"pin mismatch", "work", func(c *Config) { c.SMTP.CAFile, c.SMTP.TLSFingerprint = "", strings.Repeat("ab", 32) },
 			"'mapictl section set work smtp.tls-fingerprint="},
 		{"certificate, no section", "", func(c *Config) { c.SMTP.CAFile = "" }, "'mapictl section set SECTION smtp.ca-file=FILE'"},
