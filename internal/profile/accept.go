@@ -337,8 +337,11 @@ const (
 	// a CI job that keeps its store may run it every time.
 	AddUnchanged
 	// AddRestored: the file is the very version this store verified (its
-	// pin's version and digest), and it replaced a copy that did not
-	// verify (a forgery or a damaged file).
+	// pin's version and digest), and that version replaced a copy that did
+	// not verify (a forgery, a rollback) or could not be read (damaged):
+	// written as the bytes this store kept when it verified them, when it
+	// kept them. A newer copy signed with the key it claims and waiting
+	// for review (an owner's rotation) is never replaced so.
 	AddRestored
 )
 
@@ -348,8 +351,10 @@ const (
 // uid) replaces it only when it verifies under the pin at a higher
 // version, or is an owner's rotation endorsed by the pinned key at a
 // higher version (then unconfirmed until accepted), or is the pinned
-// version itself over a copy that does not verify (restored), or when this
-// store never verified that profile (nothing trusted is replaced). The same
+// version itself over a copy that does not verify or cannot be read
+// (restored, see AddRestored), or when this store never verified that
+// profile (nothing trusted is replaced); never when the store's copy is a
+// newer version signed with the key it claims and waiting for review. The same
 // file (unless it fails to verify under a pin: refused as any other such
 // file), or the pinned version over a copy that verifies, is AddUnchanged
 // and writes nothing. Errors: MAPI_E_COLLISION when refused (nothing
@@ -380,34 +385,19 @@ func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, AddResult, error) 
 	defer unlock()
 	result := AddNew
 	if s.Exists(p.Name) {
-		result = AddReplaced
-		cur, err := s.Inspect(p.Name, ids)
-		if err != nil {
-			return nil, 0, mapi.Wrap(mapi.Collision, err, "profile "+quote(p.Name)+" exists and cannot be read")
+		var err error
+		if result, err = s.judgeAdd(p, ct, ids); err != nil {
+			return nil, 0, err
 		}
-		pin := p.Trust.Pin
-		switch {
-		case cur.UID != p.UID:
-			return nil, 0, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
-				WithHint("rename yours with 'mapictl profile rename " + textsafe.ShellArg(p.Name) + " NEW' first")
-		case s.sameFile(p.Name, ct) && (pin == nil || p.Trust.Verified):
-			return p, AddUnchanged, nil
-		case pin == nil:
-			// never verified here: one unconfirmed file for another
-		case p.Trust.Rotated && p.Version > pin.Version:
-			// an owner's rotation: accept shows the new key
-		case p.Trust.Verified && p.Version == pin.Version:
-			// the version this store verified (judge checked its digest)
-			if cur.Trust.Verified {
-				return p, AddUnchanged, nil
+		if result == AddUnchanged {
+			return p, result, nil
+		}
+		if result == AddRestored {
+			// the very bytes this store verified when it kept them: a
+			// copy re-encrypted to fewer recipients is not what it trusted
+			if last := s.pinnedCopy(p.UID, p.Trust.Pin, ids); last != nil {
+				ct = last
 			}
-			result = AddRestored
-		case !p.Trust.Verified || p.Version < pin.Version:
-			why := p.Trust.Reason
-			if why == "" {
-				why = fmt.Sprintf("it is version %d, older than version %d here", p.Version, pin.Version)
-			}
-			return nil, 0, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: %s", p.Name, why)
 		}
 	}
 	if err := fsutil.WriteFileAtomic(s.Path(p.Name), ct); err != nil {
@@ -422,6 +412,73 @@ func (s *Store) Add(ct []byte, ids []age.Identity) (*Profile, AddResult, error) 
 		}
 	}
 	return p, result, nil
+}
+
+// judgeAdd decides what Add does with p (from file ct) over the store's
+// copy of the same name: see Add. It never lets an older file replace a
+// newer one signed with the key it claims and waiting for review (an
+// owner's rotation, say): that is accept's to settle.
+func (s *Store) judgeAdd(p *Profile, ct []byte, ids []age.Identity) (AddResult, error) {
+	pin := p.Trust.Pin
+	cur, err := s.Inspect(p.Name, ids)
+	if err != nil {
+		if !p.Trust.Verified {
+			return 0, mapi.Wrap(mapi.Collision, err, "profile "+quote(p.Name)+" exists and cannot be read").
+				WithHint("if that file is damaged, remove it with 'mapictl profile delete " + textsafe.ShellArg(p.Name) + "', then add this one again")
+		}
+		// damaged, or sealed to other keys: a file that verifies under
+		// this store's pin replaces it
+		if p.Version == pin.Version {
+			return AddRestored, nil
+		}
+		return AddReplaced, nil
+	}
+	switch {
+	case cur.UID != p.UID:
+		return 0, mapi.Errorf(mapi.Collision, "another profile named %q exists in this store", p.Name).
+			WithHint("rename yours with 'mapictl profile rename " + textsafe.ShellArg(p.Name) + " NEW' first")
+	case s.sameFile(p.Name, ct) && (pin == nil || p.Trust.Verified):
+		return AddUnchanged, nil
+	case pin == nil:
+		return AddReplaced, nil // never verified here: one unconfirmed file for another
+	case !cur.Trust.Verified && cur.Trust.Signed && cur.Version > p.Version:
+		return 0, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: this store's copy is version %d, newer, signed with key %s and waiting for review (%s)",
+			p.Name, cur.Version, cur.KeyFingerprint(), cur.Trust.Reason).
+			WithHint("review it with 'mapictl profile accept " + textsafe.ShellArg(p.Name) + "'")
+	case p.Trust.Rotated && p.Version > pin.Version:
+		return AddReplaced, nil // an owner's rotation: accept shows the new key
+	case p.Trust.Verified && p.Version == pin.Version:
+		// the version this store verified (judge checked its digest)
+		if cur.Trust.Verified {
+			return AddUnchanged, nil
+		}
+		return AddRestored, nil
+	case !p.Trust.Verified || p.Version < pin.Version:
+		why := p.Trust.Reason
+		if why == "" {
+			why = fmt.Sprintf("it is version %d, older than version %d here", p.Version, pin.Version)
+		}
+		return 0, mapi.Errorf(mapi.Collision, "refusing to replace profile %q: %s", p.Name, why)
+	}
+	return AddReplaced, nil
+}
+
+// pinnedCopy returns the last verified copy of profile uid when ids open it
+// and it is the version pin names (its digest), else nil.
+func (s *Store) pinnedCopy(uid string, pin *Pin, ids []age.Identity) []byte {
+	last := s.LastVerified(uid)
+	if last == nil || pin == nil {
+		return nil
+	}
+	doc, err := secure.Decrypt(last, ids)
+	if err != nil {
+		return nil
+	}
+	defer clear(doc)
+	if d, _, _ := signedDigest(doc); hex.EncodeToString(d[:]) != pin.Digest {
+		return nil
+	}
+	return last
 }
 
 // sameFile reports whether profile name's file holds exactly ct.

@@ -405,16 +405,42 @@ func TestAdd(t *testing.T) {
 	if _, _, err := rs.Add(forgery, f.rids); !mapi.IsCode(err, mapi.Collision) {
 		t.Errorf("the forgery over itself: %v, want MAPI_E_COLLISION (it does not verify)", err)
 	}
-	if p, res, err := rs.Add(again, f.rids); err != nil || res != AddRestored || !p.Trust.Verified {
-		t.Fatalf("the pinned version over a forgery: %v, %v", res, err)
+	// (re-encrypted: the store writes the bytes it verified, not these)
+	restore := func(what string, over []byte) {
+		t.Helper()
+		if err := os.WriteFile(rs.Path("w"), over, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if p, res, err := rs.Add(again, f.rids); err != nil || res != AddRestored || !p.Trust.Verified {
+			t.Fatalf("the pinned version over %s: %v, %v", what, res, err)
+		}
+		if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, v2) {
+			t.Fatalf("%s: not restored to the bytes this store verified", what)
+		}
+		if pin, _ := os.ReadFile(rs.pinPath(f.uid)); !bytes.Equal(pin, pinBefore) {
+			t.Fatalf("restoring over %s changed the pin", what)
+		}
+		if _, err := rs.Load("w", f.rids); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, again) {
-		t.Fatal("the forgery was not replaced")
+	restore("a forgery", forgery)
+	restore("a rollback", v1)
+	restore("a damaged file", v2[:100])
+
+	// a newer copy signed with the key it claims, waiting for review (as
+	// an owner's rotation is), is never replaced by the older pinned one
+	pending := forged(signWithOwnKey(t, secure.NewSigningKey(), "", func(p *Profile) { p.Version += 3 }))
+	if err := os.WriteFile(rs.Path("w"), pending, 0o600); err != nil {
+		t.Fatal(err)
 	}
-	if pin, _ := os.ReadFile(rs.pinPath(f.uid)); !bytes.Equal(pin, pinBefore) {
-		t.Fatal("restoring changed the pin")
+	if _, _, err := rs.Add(v2, f.rids); !mapi.IsCode(err, mapi.Collision) || !strings.Contains(err.Error(), "waiting for review") {
+		t.Fatalf("the pinned version over a newer signed copy: %v, want MAPI_E_COLLISION", err)
 	}
-	if _, err := rs.Load("w", f.rids); err != nil {
+	if got, _ := os.ReadFile(rs.Path("w")); !bytes.Equal(got, pending) {
+		t.Fatal("the newer signed copy was replaced")
+	}
+	if err := os.WriteFile(rs.Path("w"), v2, 0o600); err != nil {
 		t.Fatal(err)
 	}
 
