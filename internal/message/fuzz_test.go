@@ -61,6 +61,8 @@ func FuzzPrepare(f *testing.F) {
 		"disk at 91%\n",
 		"Subject: alert\ndisk at 91%\n",
 		" indented\nTo: a@x\n",
+		"From alice Mon Dec  7 22:00:00 2026\nSubject: a\n\nbody\n",
+		"From : a\n\nbody\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -70,7 +72,7 @@ func FuzzPrepare(f *testing.F) {
 			name    string
 			prepare func([]byte, string, time.Time) ([]byte, gomail.Header, string, error)
 			split   func([]byte) rawMessage
-		}{{"Prepare", Prepare, split}, {"PrepareLoose", PrepareLoose, splitLoose}} {
+		}{{"Prepare", Prepare, split}, {"PrepareLoose", PrepareLoose, func(b []byte) rawMessage { return splitLoose(DropEnvelopeLine(b)) }}} {
 			in := p.split(raw)
 			out, h, id, err := p.prepare(raw, "fuzz.example", now)
 			if err != nil {

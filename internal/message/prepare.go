@@ -1,6 +1,7 @@
 package message
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -38,9 +39,29 @@ func Prepare(raw []byte, domain string, now time.Time) (out []byte, h gomail.Hea
 // any header is all body. The header fields it finds are held to Prepare's
 // rules: a NUL or a CR without LF in them is [ErrMalformed], so no field
 // can be smuggled past StripBcc; the body, as with Prepare, is not looked
-// at.
+// at. A first line "From " (an mbox envelope line, as formail and some
+// mail(1) programs write it) is dropped, as Postfix's and sendmail's
+// sendmail drop it, rather than taken for the start of the body.
 func PrepareLoose(raw []byte, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {
-	return prepare(splitLoose(raw), len(raw), domain, now)
+	return prepare(splitLoose(DropEnvelopeLine(raw)), len(raw), domain, now)
+}
+
+// DropEnvelopeLine returns raw without an mbox envelope line: a first line
+// that starts "From " and is not a header field ("From : x" is one, as
+// Prepare reads it). PrepareLoose drops it too; a caller that adds fields
+// at the top of raw drops it first, or it would end up in the body.
+func DropEnvelopeLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	line, rest := raw, []byte(nil)
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		line, rest = raw[:i+1], raw[i+1:]
+	}
+	if isField(line) {
+		return raw
+	}
+	return rest
 }
 
 func prepare(m rawMessage, size int, domain string, now time.Time) (out []byte, h gomail.Header, messageID string, err error) {

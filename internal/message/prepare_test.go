@@ -148,6 +148,8 @@ func TestPrepareLoose(t *testing.T) {
 		{"blank line kept", "Subject: a\n\nbody\n", "Subject: a\n", "body\n"},
 		{"NUL and lone CR in the body", "text\x00\rmore\n", "", "text\x00\rmore\n"},
 		{"empty", "", "", ""},
+		{"mbox From_ line dropped", "From alice Mon Dec  7 22:00:00 2026\nSubject: a\nTo: x@y\n\nbody\n", "Subject: a\nTo: x@y\n", "body\n"},
+		{"From: is a field", "From: a@x\nbody\n", "From: a@x\n", "body\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out, h, id, err := PrepareLoose([]byte(tt.in), "x.example", now)

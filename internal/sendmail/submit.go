@@ -16,7 +16,7 @@ import (
 )
 
 // Message is a message read from a sendmail caller: Raw as read (up to the
-// end ReadMessage finds), its Header as message.PrepareLoose reads it (the
+// end ReadMessage finds, without an mbox "From " envelope line), its Header as message.PrepareLoose reads it (the
 // header ends at the first line that is not a field, as Postfix reads it),
 // and From, the first address of its From field (zero when it has none that
 // parses).
@@ -35,6 +35,7 @@ func (o *Options) Read(r io.Reader, now time.Time) (*Message, error) {
 	if err != nil {
 		return nil, mapi.Wrap(mapi.DiskError, err, "read standard input")
 	}
+	raw = message.DropEnvelopeLine(raw) // before Payload adds a From field above it
 	_, h, _, err := message.PrepareLoose(raw, "localhost", now)
 	if err != nil {
 		return nil, message.MAPIError(err)
