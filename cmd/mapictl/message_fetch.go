@@ -61,9 +61,9 @@ Maildir (inbound.maildir, default <store>/inbox/<profile>/<section>) or to its M
 log off. Under a session its snapshot's sections and credentials are used, else the
 profile's, prompting when allowed. Every section is tried; the exit status is the worst
 section's. A changed UIDVALIDITY stops a section (65) until --resync, which delivers
-only messages whose content was not delivered yet. A fetch of an account that another
-fetch (or spool watch) is running waits for it up to --lock-timeout before it logs on,
-then exits 75. See docs/inbound.md.
+only messages whose content was not delivered yet. A fetch of a server account and
+mailbox that another fetch (or spool watch) is running, from any section or profile,
+waits for it up to --lock-timeout before it logs on, then exits 75. See docs/inbound.md.
 
 ` + exitStatusHelp,
 		Example: `  mapictl message fetch

@@ -26,8 +26,10 @@ func newSpoolWatchCmd(f *factory) *cobra.Command {
 		Long: `Keep the inbound side of each named section (else of every transport section with
 one) fetched: as 'message fetch' does, then, where the IMAP server offers IDLE, wait for
 new mail and fetch it at once, else log off and poll every --interval (POP3 always
-polls). A dropped connection is followed by a new logon with backoff. Each account's
-journal lock is held while it runs, so a 'message fetch' of it waits, then exits 75.
+polls). A dropped connection is followed by a new logon with backoff. The lock of each
+server account (host, port, user, mailbox) and each section's journal lock are held
+while it runs, so a 'message fetch' of the same mailbox, from any section or profile,
+waits, then exits 75; watched sections on one mailbox take turns.
 SIGTERM or SIGINT finishes the message in hand, logs off and exits 0. Under a session
 it exits 77 when the session expires. contrib/mapictl-watch.service runs it as a
 systemd user unit.

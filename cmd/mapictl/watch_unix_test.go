@@ -223,3 +223,79 @@ func TestSpoolWatchPOP3BesideFetch(t *testing.T) {
 		t.Fatalf("fetch after the watch: exit %d, %d delivered\n%s%s", code, countNew(s), stdout, stderr)
 	}
 }
+
+// TestSpoolWatchPOP3TwoSections: two sections on one POP3 maildrop
+// (inbound.keep=false) share the account lock. In one spool watch they
+// take turns (the second logs on after the first one's QUIT), so each
+// message lands once across the two Maildirs and no -ERR is met; a
+// message fetch of a third section on the maildrop waits, then exits 75
+// without logging on.
+func TestSpoolWatchPOP3TwoSections(t *testing.T) {
+	srv, port, stop, err := startPOP3(5, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	srv.mu.Lock()
+	srv.expunged, srv.quitDelay = true, 500*time.Millisecond
+	srv.mu.Unlock()
+	s := newRelStore(t)
+	s.must("profile", "create", "p", "--default")
+	for _, sec := range []string{"in", "in2", "in3"} {
+		s.must("section", "create", sec, "--inbound", "pop3", "--set", "inbound.host=127.0.0.1",
+			"--set", "inbound.port="+port, "--set", "inbound.security=none", "--set", "inbound.allow-insecure-auth=true",
+			"--set", "inbound.auth=user", "--set", "inbound.keep=false")
+		c := s.cmd("credential", "set", sec, "--inbound", "--username", imapTestUser, "--password-stdin")
+		c.Stdin = strings.NewReader(imapTestPass)
+		if out, err := c.CombinedOutput(); err != nil {
+			t.Fatalf("credential set: %v\n%s", err, out)
+		}
+	}
+	held := func() int { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.msgs) }
+	newOf := func(sec string) int {
+		ents, _ := os.ReadDir(filepath.Join(s.dir, "inbox", "p", sec, "new"))
+		return len(ents)
+	}
+
+	w := s.cmd("spool", "watch", "-s", "in", "-s", "in2", "--interval", "1h")
+	var out, errb bytes.Buffer
+	w.Stdout, w.Stderr = &out, &errb
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- w.Wait() }()
+	defer func() {
+		if w.ProcessState == nil {
+			_ = w.Process.Kill()
+			<-done
+		}
+	}()
+	if !waitFor(30*time.Second, func() bool { return srv.logonCount() >= 2 && held() == 0 }) {
+		t.Fatalf("the first polls: %d logons, %d left on the server", srv.logonCount(), held())
+	}
+	code, _, stderr := s.execEnv([]string{"MAPICTL_LOCK_TIMEOUT=300ms"}, "message", "fetch", "-s", "in3")
+	if code != 75 || !strings.Contains(stderr, "MAPI_E_BUSY") {
+		t.Errorf("message fetch of another section beside the watch: exit %d\n%s", code, stderr)
+	}
+	if n := srv.logonCount(); n != 2 {
+		t.Errorf("%d logons, want 2 (one poll of each watched section; none of the waiting fetch)", n)
+	}
+	if err := w.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
+	}
+	if got := newOf("in") + newOf("in2"); got != 5 || newOf("in3") != 0 {
+		t.Errorf("delivered in=%d in2=%d in3=%d, want 5 in all\n%s%s", newOf("in"), newOf("in2"), newOf("in3"), out.String(), errb.String())
+	}
+	if strings.Contains(out.String()+errb.String(), "-ERR") {
+		t.Errorf("a section met an -ERR:\n%s%s", out.String(), errb.String())
+	}
+}

@@ -32,11 +32,13 @@ type Idler interface {
 	Idle(ctx context.Context) error
 }
 
-// InboundAccount is what keys a's journal and Maildir names: the profile
-// and section uids, the server, the inbound user name and the mailbox.
+// InboundAccount is what keys a's journal and Maildir names (the profile
+// and section uids, the server, the inbound user name and the mailbox)
+// and its account lock (host, port, user and mailbox).
 func (a *Account) InboundAccount(creds Credentials) inbound.Account {
 	return inbound.Account{ProfileUID: a.ProfileUID, SectionUID: a.UID, Host: a.Inbound.Host,
-		User: creds.Inbound().Username, Mailbox: a.Inbound.Mailbox, Protocol: a.Inbound.Protocol}
+		Port: a.Inbound.Port, User: creds.Inbound().Username, Mailbox: a.Inbound.Mailbox,
+		Protocol: a.Inbound.Protocol}
 }
 
 // InboundOptions are the inbound.Options of a fetch of a with o: where the
@@ -82,18 +84,20 @@ func DialInbound(ctx context.Context, a *Account, creds Credentials, log io.Writ
 }
 
 // Fetch is one pass of `message fetch` over a's inbound side: take the
-// account's journal lock (waiting up to o.LockTimeout; a dry run takes
-// none), then dial, log on, inbound fetch into its Maildir or MDA under
-// storeRoot's journal, log off, and only then let the lock go.
+// account lock (inbound.LockAccount: host, port, user and mailbox,
+// whatever the profile or section), then the section's journal lock
+// (inbound.Hold), each waiting up to o.LockTimeout (a dry run takes
+// neither); then dial, log on, inbound fetch into its Maildir or MDA
+// under storeRoot's journal, log off, and only then let the locks go.
 //
-// The lock comes before the logon because POP3 fixes the maildrop's
-// listing at logon: a fetch that logged on while another held the lock
-// would work, once it had the lock, on a listing from before the other
-// one's deletions (messages the server then refuses, or serves again
-// though the journal has forgotten them). Errors are *mapi.Error
-// ([InboundError] for the transport's): MAPI_E_BUSY (75) when the lock is
-// not free in time, else see [inbound.Fetch]; the Result counts what was
-// done before one.
+// The locks come before the logon because POP3 fixes the maildrop's
+// listing at logon: a fetch that logged on while another session of the
+// same maildrop (this section's or another's) was running would work on
+// a listing from before that one's deletions (messages the server then
+// refuses, or serves again though no journal remembers them). Errors are
+// *mapi.Error ([InboundError] for the transport's): MAPI_E_BUSY (75) when
+// a lock is not free in time, else see [inbound.Fetch]; the Result counts
+// what was done before one.
 func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials, o FetchOptions) (inbound.Result, error) {
 	if err := a.checkInbound(); err != nil {
 		return inbound.Result{}, err
@@ -101,6 +105,11 @@ func Fetch(ctx context.Context, storeRoot string, a *Account, creds Credentials,
 	ia := a.InboundAccount(creds)
 	var held *inbound.Held
 	if !o.DryRun {
+		al, err := inbound.LockAccount(ctx, storeRoot, ia, o.LockTimeout)
+		if err != nil {
+			return inbound.Result{}, a.inboundError(err)
+		}
+		defer al.Release() // after the journal's (deferred later, run first)
 		h, err := inbound.Hold(ctx, storeRoot, ia, o.LockTimeout)
 		if err != nil {
 			return inbound.Result{}, a.inboundError(err)

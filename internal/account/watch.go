@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -52,7 +54,9 @@ var errPoll = errors.New("poll again later")
 var errRenew = errors.New("log on again with a fresh token")
 
 // Watch keeps fetching each of accts (with creds[i]) until ctx ends: it
-// holds each account's journal lock throughout (inbound.Hold), logs on,
+// holds each server account's lock (inbound.LockAccount, taken in the
+// order of their keys, so that two watches never wait on each other) and
+// then each section's journal lock (inbound.Hold) throughout, logs on,
 // fetches as [Fetch] does, then waits for new mail with IMAP IDLE where
 // the server offers it (a wake-up fetches again at once), else logs off
 // and polls every o.Interval. A failure that retrying may cure (75: a
@@ -63,6 +67,10 @@ var errRenew = errors.New("log on again with a fresh token")
 // (the token supply's Expiry; at the latest halfway through a token that
 // lives less than twice that), and the account logs on again on a new
 // connection at once, without backoff.
+//
+// Sections of one server account (two sections, or profiles' copies, on
+// one maildrop) share its lock and take turns: one logs on, fetches and
+// logs off (or, IMAP, goes into IDLE) before the next logs on.
 //
 // When ctx ends Watch finishes the message in hand (within o.Grace),
 // logs off and returns nil. It returns an error when a section fails for
@@ -100,6 +108,11 @@ func Watch(ctx context.Context, storeRoot string, accts []*Account, creds []Cred
 	defer cancelWork()
 	defer context.AfterFunc(stop, func() { time.AfterFunc(o.Grace, cancelWork) })()
 
+	turns, release, err := lockAccounts(stop, storeRoot, accts, creds, o.LockTimeout)
+	defer release()
+	if err != nil {
+		return err
+	}
 	held := make([]*inbound.Held, len(accts))
 	defer func() {
 		for _, h := range held {
@@ -109,7 +122,7 @@ func Watch(ctx context.Context, storeRoot string, accts []*Account, creds []Cred
 	for i, a := range accts {
 		h, err := inbound.Hold(stop, storeRoot, a.InboundAccount(creds[i]), o.LockTimeout)
 		if err != nil {
-			return err
+			return a.inboundError(err)
 		}
 		held[i] = h
 	}
@@ -122,7 +135,7 @@ func Watch(ctx context.Context, storeRoot string, accts []*Account, creds []Cred
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &watcher{o: o, a: a, creds: creds[i], held: held[i], stop: stop, work: work}
+			w := &watcher{o: o, a: a, creds: creds[i], held: held[i], turn: turns[i], stop: stop, work: work}
 			if err := w.run(); err != nil {
 				mu.Lock()
 				if first == nil {
@@ -158,6 +171,7 @@ type watcher struct {
 	a          *Account
 	creds      Credentials
 	held       *inbound.Held
+	turn       *sync.Mutex // shared by the sections of one server account
 	stop, work context.Context
 }
 
@@ -166,6 +180,11 @@ type watcher struct {
 func (w *watcher) run() error {
 	fails := 0
 	for w.stop.Err() == nil {
+		w.turn.Lock()
+		if w.stop.Err() != nil {
+			w.turn.Unlock()
+			return nil
+		}
 		src, err := DialInbound(w.stop, w.a, w.creds, w.o.Log)
 		renew := false
 		if err == nil {
@@ -175,6 +194,7 @@ func (w *watcher) run() error {
 				err = cerr // polled or renewing: nil unless the logoff failed
 			}
 		}
+		w.turn.Unlock() // after the logoff: the next session of the maildrop logs on after it
 		switch {
 		case w.stop.Err() != nil:
 			return nil
@@ -204,7 +224,8 @@ func (w *watcher) run() error {
 }
 
 // session fetches over one connection: a pass, then IDLE and another pass
-// for as long as the server allows; errPoll when it cannot wait.
+// for as long as the server allows; errPoll when it cannot wait. It is
+// called, and returns, holding w.turn, which it lets go during IDLE.
 func (w *watcher) session(src inbound.Source, fails *int) error {
 	for {
 		res, err := w.held.Fetch(w.work, stopSource{src, w.stop}, w.a.InboundOptions(FetchOptions{MDAOutput: w.o.MDAOutput}))
@@ -222,7 +243,9 @@ func (w *watcher) session(src inbound.Source, fails *int) error {
 			return errPoll
 		}
 		idle, cancel := w.idleContext()
+		w.turn.Unlock() // an IMAP session in IDLE holds no listing: another section may fetch
 		err = idler.Idle(idle)
+		w.turn.Lock()
 		cancel()
 		if err != nil {
 			switch {
@@ -298,4 +321,39 @@ func (s stopSource) Fetch(ctx context.Context, ids []string, deliver func(string
 		}
 		return nil
 	})
+}
+
+// lockAccounts takes the account lock of each distinct server account of
+// accts (inbound.LockAccount), in the order of their keys, and returns
+// each section's turn (one mutex per account) and the function that lets
+// the locks go (to be called whatever the error). Errors: InboundError's
+// of the first lock not free within timeout (MAPI_E_BUSY, 75).
+func lockAccounts(ctx context.Context, storeRoot string, accts []*Account, creds []Credentials, timeout time.Duration) ([]*sync.Mutex, func(), error) {
+	turns := make([]*sync.Mutex, len(accts))
+	byKey := map[string]*sync.Mutex{}
+	first := map[string]int{} // key -> index of its first section
+	for i, a := range accts {
+		k := inbound.AccountKey(a.InboundAccount(creds[i]))
+		if byKey[k] == nil {
+			byKey[k] = new(sync.Mutex)
+			first[k] = i
+		}
+		turns[i] = byKey[k]
+	}
+	keys := slices.Sorted(maps.Keys(first))
+	var locks []*inbound.AccountLock
+	release := func() {
+		for _, l := range slices.Backward(locks) {
+			l.Release()
+		}
+	}
+	for _, k := range keys {
+		i := first[k]
+		l, err := inbound.LockAccount(ctx, storeRoot, accts[i].InboundAccount(creds[i]), timeout)
+		if err != nil {
+			return nil, release, accts[i].inboundError(err)
+		}
+		locks = append(locks, l)
+	}
+	return turns, release, nil
 }

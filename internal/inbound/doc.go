@@ -9,7 +9,10 @@
 // Each account and mailbox has a journal (journal.go) under
 // <store>/inbound/, locked exclusively for the whole run: from before the
 // logon (the caller dials after [Hold]; a POP3 session's listing is fixed
-// at its logon) to after the logoff. A message goes
+// at its logon) to after the logoff. Before the journal lock the caller
+// takes the account lock ([LockAccount]), which two sections or profiles
+// fetching one server mailbox share though their journals differ. A
+// message goes
 // through these steps, each named by a crash failpoint; steps 2 to 5 are
 // taken once for a batch of messages (see Batches):
 //

@@ -6,10 +6,12 @@ import (
 )
 
 // Account names one account's mailbox. Its fields key the journal and the
-// Maildir names (as digests: none of them is stored in plaintext).
+// Maildir names (as digests: none of them is stored in plaintext); Host,
+// Port, User and Mailbox key the account lock ([AccountKey]).
 type Account struct {
 	ProfileUID, SectionUID string
 	Host, User, Mailbox    string
+	Port                   int    // the account lock's key only (not the journal's)
 	Protocol               string // "imap" or "pop3"; informational
 }
 
