@@ -20,9 +20,9 @@ func TestMissingSecret(t *testing.T) {
 		{"work", "", false, true, `section "work" has no stored credentials`,
 			"store them with 'mapictl credential set work --username USER --password-stdin' (the password on standard input)"},
 		{"my mx", "dana", false, true, `section "my mx" has a stored username but no password`,
-			"store the password with 'mapictl credential set 'my mx' --password-stdin' (the password on standard input)"},
+			"store the password with 'mapictl credential set \"my mx\" --password-stdin' (the password on standard input)"},
 		{"my mx", "dana", false, false, `section "my mx" has a stored username but no password`,
-			"store the password with 'mapictl credential set 'my mx''"},
+			"store the password with 'mapictl credential set \"my mx\"'"},
 		{"gmail", "in", true, true, `section "gmail" has a stored username but no password`,
 			"store the password with 'mapictl credential set gmail --inbound --password-stdin' (the password on standard input)"},
 	} {

@@ -173,8 +173,8 @@ func TestRoots(t *testing.T) {
 		t.Fatalf("self-signed against system roots: %v (fingerprint %q)", err, Fingerprint(err))
 	}
 	hints := strings.Join(Hints(err, false, "my mail", "imap"), "\n")
-	for _, want := range []string{"'mapictl section set 'my mail' imap.ca-file=FILE'",
-		"'mapictl section set 'my mail' imap.tls-fingerprint=" + ts.fp + "'"} {
+	for _, want := range []string{"'mapictl section set \"my mail\" imap.ca-file=FILE'",
+		"'mapictl section set \"my mail\" imap.tls-fingerprint=" + ts.fp + "'"} {
 		if !strings.Contains(hints, want) {
 			t.Errorf("hints %q lack %q", hints, want)
 		}
