@@ -7,6 +7,7 @@ import (
 
 	"github.com/mapictl/mapictl/internal/inbound"
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -59,7 +60,7 @@ func (a *Account) checkInbound() error {
 	switch {
 	case !a.HasInbound():
 		return mapi.Errorf(mapi.Unconfigured, "section %q has no inbound side", a.Name).
-			WithHint("add one with 'mapictl section set " + a.Name + " inbound=imap inbound.host=HOST'")
+			WithHint("add one with 'mapictl section set " + textsafe.ShellArg(a.Name) + " inbound=imap inbound.host=HOST'")
 	case a.Inbound.Err != nil:
 		return mapi.Wrap(mapi.InvalidParameter, a.Inbound.Err, "section "+quote(a.Name)+": inbound.mda")
 	case a.ProfileUID == "":
@@ -155,7 +156,7 @@ func inboundError(section string, oauth2 bool, err error) error {
 	case oauth2:
 		addRefusedHint(e, section, true)
 	case len(e.Hints) == 0:
-		e.WithHint("check them, or store new ones with 'mapictl credential set " + section + " --inbound'")
+		e.WithHint("check them, or store new ones with 'mapictl credential set " + textsafe.ShellArg(section) + " --inbound'")
 	}
 	return e
 }

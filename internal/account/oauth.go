@@ -16,6 +16,7 @@ import (
 	"github.com/mapictl/mapictl/internal/oauth"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/session"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // OAuth 2.0 (SPEC §8): an account whose section sets oauth2.provider logs
@@ -220,5 +221,5 @@ func (a *Account) withOAuth2(creds Credentials, k tokenKeys) (Credentials, error
 // file nor a seed.
 func errNoTokens(section string) error {
 	return mapi.Errorf(mapi.Unconfigured, "no OAuth 2.0 tokens for section %q", section).
-		WithHint("sign in with 'mapictl credential oauth2 " + section + "'")
+		WithHint("sign in with 'mapictl credential oauth2 " + textsafe.ShellArg(section) + "'")
 }

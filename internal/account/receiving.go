@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Receiving returns the accounts `message fetch` and `spool watch` poll:
@@ -53,12 +54,12 @@ func (r *Resolver) Receiving(names []string) ([]*Account, error) {
 		i := slices.IndexFunc(all, func(a *Account) bool { return a.Name == n || r.Session != nil && a.UID == n })
 		if i < 0 {
 			return nil, mapi.Errorf(mapi.NotFound, "the session has no transport section %q", n).
-				WithHint("log on with 'mapictl session logon --section " + n + "'")
+				WithHint("log on with 'mapictl session logon --section " + textsafe.ShellArg(n) + "'")
 		}
 		a := all[i]
 		if !a.HasInbound() {
 			return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no inbound side", n).
-				WithHint("add one with 'mapictl section set " + n + " inbound=imap inbound.host=HOST'")
+				WithHint("add one with 'mapictl section set " + textsafe.ShellArg(n) + " inbound=imap inbound.host=HOST'")
 		}
 		if !slices.Contains(out, a) {
 			out = append(out, a)

@@ -11,6 +11,7 @@ import (
 	"github.com/mapictl/mapictl/internal/sendmail"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/textsafe"
 	"github.com/mapictl/mapictl/internal/transport"
 )
 
@@ -82,7 +83,7 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 		}
 		if sec == nil {
 			return nil, mapi.Errorf(mapi.NotFound, "the session has no transport section %q", name).
-				WithHint("log on with 'mapictl session logon --section " + name + "'")
+				WithHint("log on with 'mapictl session logon --section " + textsafe.ShellArg(name) + "'")
 		}
 		return sendsOrRefuse(FromSnapshot(snap, sec))
 	}
@@ -95,7 +96,7 @@ func (r *Resolver) Sending(name string) (*Account, error) {
 	}
 	if a.Email == "" {
 		return nil, mapi.Errorf(mapi.Unconfigured, "section %q has no email address to send from", a.Name).
-			WithHint("set one with 'mapictl section set " + a.Name + " email=ADDRESS'")
+			WithHint("set one with 'mapictl section set " + textsafe.ShellArg(a.Name) + " email=ADDRESS'")
 	}
 	return a, nil
 }
@@ -122,7 +123,7 @@ func (r *Resolver) Section(name string) (*Account, error) {
 func sendsOrRefuse(a *Account) (*Account, error) {
 	if a.Transport == "none" {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "section %q only receives mail (transport none): it cannot send", a.Name).
-			WithHint("send through a section with an outbound side (-s NAME), or give this one a transport: 'mapictl section set " + a.Name + " transport=smtp'")
+			WithHint("send through a section with an outbound side (-s NAME), or give this one a transport: 'mapictl section set " + textsafe.ShellArg(a.Name) + " transport=smtp'")
 	}
 	return a, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/mapictl/mapictl/internal/message"
 	"github.com/mapictl/mapictl/internal/session"
 	"github.com/mapictl/mapictl/internal/spool"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Target is where a message goes: what the spool record names (Profile,
@@ -41,7 +42,7 @@ func (t *Target) CheckSenders(envelope string, h gomail.Header) error {
 	refuse := func(what string) error {
 		return mapi.Errorf(mapi.InvalidParameter, "section %q sends only as %s (address-override is false): %s",
 			t.Section, t.From.Email, what).
-			WithHint("send as " + t.From.Email + ", or allow other senders with 'mapictl section set " + t.Section + " address-override=true'")
+			WithHint("send as " + t.From.Email + ", or allow other senders with 'mapictl section set " + textsafe.ShellArg(t.Section) + " address-override=true'")
 	}
 	if envelope != "" && !strings.EqualFold(envelope, t.From.Email) {
 		return refuse("the envelope sender is " + envelope)

@@ -91,7 +91,7 @@ func ensureSection(p *profile.Profile, ms *Section, plan *Plan) (*profile.Sectio
 	}
 	if s.Kind != kind {
 		return nil, mapi.Errorf(mapi.InvalidParameter, "section %q is a %s section in profile %q, the manifest makes it a %s", s.Name, s.Kind, p.Name, kind).
-			WithHint("delete it first with 'mapictl -p " + p.Name + " section delete " + s.Name + "', or apply with --prune after renaming it")
+			WithHint("delete it first with 'mapictl -p " + textsafe.ShellArg(p.Name) + " section delete " + textsafe.ShellArg(s.Name) + "', or apply with --prune after renaming it")
 	}
 	if kind == profile.KindTransport && s.Transport() != ms.Transport {
 		old := s.Transport()

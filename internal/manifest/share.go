@@ -8,6 +8,7 @@ import (
 	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/profile"
 	"github.com/mapictl/mapictl/internal/secure"
+	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 // Who reads what (SPEC §5). Owners open every section's secrets; a
@@ -78,7 +79,7 @@ func RemoveOwner(p *profile.Profile, ids []age.Identity, r string) (changed bool
 	if i >= 0 {
 		if len(p.Owners) == 1 {
 			return false, nil, mapi.Errorf(mapi.InvalidParameter, "profile %q would have no owner left", p.Name).
-				WithHint("add another owner first with 'mapictl profile owners " + p.Name + " add R'")
+				WithHint("add another owner first with 'mapictl profile owners " + textsafe.ShellArg(p.Name) + " add R'")
 		}
 		p.Owners = slices.Delete(slices.Clone(p.Owners), i, i+1)
 		p.RotateSigningKey()
