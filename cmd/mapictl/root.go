@@ -59,6 +59,15 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 		Version: version,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.noteCommandFlags(cmd)
+			// cobra checks required and mutually exclusive flags after
+			// this hook and returns its bare error (70); checked here,
+			// they are bad usage (64), before any work.
+			if err := cmd.ValidateRequiredFlags(); err != nil {
+				return flagErr(cmd, err)
+			}
+			if err := cmd.ValidateFlagGroups(); err != nil {
+				return flagErr(cmd, flagGroupError(err))
+			}
 			if isCompletionRequest(cmd) {
 				return f.loadConfig()
 			}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -80,6 +82,25 @@ func unknownCommand(cmd *cobra.Command, name string) error {
 func flagErr(cmd *cobra.Command, err error) error {
 	return &mapi.Error{Code: mapi.InvalidParameter, Msg: err.Error(), Err: err,
 		Hints: []string{"run '" + cmd.CommandPath() + " --help' for usage"}}
+}
+
+// exclusiveFlags matches cobra's error for mutually exclusive flags given
+// together; its second list is the flags that were set.
+var exclusiveFlags = regexp.MustCompile(`^if any flags in the group \[.*\] are set none of the others can be; \[(.+)\] were all set$`)
+
+// flagGroupError says cobra's flag group error err as a user reads it:
+// "--a and --b cannot be used together". Other errors are returned as
+// they are.
+func flagGroupError(err error) error {
+	m := exclusiveFlags.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	names := strings.Fields(m[1])
+	for i, n := range names {
+		names[i] = "--" + n
+	}
+	return fmt.Errorf("%s cannot be used together", strings.Join(names, " and "))
 }
 
 // context is the process's context (run's): cancelled by SIGINT and

@@ -9,10 +9,27 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mapictl/mapictl/internal/mapi"
 	"github.com/mapictl/mapictl/internal/textsafe"
 )
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// nonEmpty is &s, or nil for "": a value not recorded is null in JSON.
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// deref is *s, or "" for nil.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
 
 // spoolShowJSON is spool show's -o json value.
 type spoolShowJSON struct {
@@ -21,10 +38,10 @@ type spoolShowJSON struct {
 	From         string          `json:"from"`
 	Created      time.Time       `json:"created"`
 	LastAttempt  *time.Time      `json:"last_attempt"`
-	ErrorKind    string          `json:"error_kind"`
-	Stage        string          `json:"stage"`
-	SMTPCode     int             `json:"smtp_code"`
-	EnhancedCode string          `json:"enhanced_code"`
+	ErrorKind    *string         `json:"error_kind"`    // null while none was recorded
+	Stage        *string         `json:"stage"`         // null while none was recorded
+	SMTPCode     *int            `json:"smtp_code"`     // null without a server reply
+	EnhancedCode *string         `json:"enhanced_code"` // null without one
 	Rejected     []rejectionJSON `json:"rejected"`
 	NDR          *string         `json:"ndr"`
 }
@@ -67,12 +84,20 @@ func runSpoolShow(_ context.Context, opts *spoolShowOptions, f *factory) error {
 	if err != nil {
 		return err
 	}
+	if (opts.NDR || opts.Message) && f.jsonOutput() {
+		return mapi.Errorf(mapi.InvalidParameter, "--ndr and --message print the report or message as it is, not JSON").
+			WithHint("drop -o json; 'mapictl spool show ID -o json' has the report in its ndr key")
+	}
 	rec, p, err := sp.Load(opts.ID, f.outboxKeys().Opener(snap))
 	if err != nil {
 		return err
 	}
 	switch {
 	case opts.NDR:
+		if len(p.NDR) == 0 {
+			return mapi.Errorf(mapi.NotFound, "message %s has no non-delivery report", rec.ID).
+				WithHint("a report is made when a message fails for good; 'mapictl spool show " + rec.ID + "' shows its state")
+		}
 		_, err = f.IO.Out.Write(p.NDR)
 		return err
 	case opts.Message:
@@ -80,8 +105,11 @@ func runSpoolShow(_ context.Context, opts *spoolShowOptions, f *factory) error {
 		return err
 	}
 	out := spoolShowJSON{spoolEntry: newSpoolEntry(rec, f.accounts(snap).SectionNamer()(rec), p),
-		Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: rec.ErrorKind,
-		Stage: p.Stage, SMTPCode: p.SMTPCode, EnhancedCode: p.EnhancedCode, Rejected: rejectionsJSON(p.Rejected)}
+		Profile: rec.Profile, From: p.From, Created: rec.Created, ErrorKind: nonEmpty(rec.ErrorKind),
+		Stage: nonEmpty(p.Stage), EnhancedCode: nonEmpty(p.EnhancedCode), Rejected: rejectionsJSON(p.Rejected)}
+	if p.SMTPCode != 0 {
+		out.SMTPCode = &p.SMTPCode
+	}
 	if !rec.LastAttempt.IsZero() {
 		out.LastAttempt = &rec.LastAttempt
 	}
@@ -119,10 +147,10 @@ func printSpoolShow(f *factory, o *spoolShowJSON) {
 	if o.NextAttempt != nil {
 		line("next attempt", o.NextAttempt.Format(time.RFC3339))
 	}
-	line("error kind", o.ErrorKind)
-	line("stage", o.Stage)
-	if o.SMTPCode != 0 {
-		line("smtp code", strings.TrimSpace(fmt.Sprint(o.SMTPCode, " ", o.EnhancedCode)))
+	line("error kind", deref(o.ErrorKind))
+	line("stage", deref(o.Stage))
+	if o.SMTPCode != nil {
+		line("smtp code", strings.TrimSpace(fmt.Sprint(*o.SMTPCode, " ", deref(o.EnhancedCode))))
 	}
 	if o.Reason != nil {
 		line("reason", *o.Reason)
