@@ -74,24 +74,38 @@ func expand(v string, getenv func(string) (string, bool)) string {
 }
 
 // expandEach is expand that also calls each (when not nil) with the name
-// of every placeholder it replaced (ok true) and of every one it kept
-// because getenv does not define it (ok false; only a name that reads as a
-// variable's, see [varName]: in "100% off, 5% more" nothing is one).
+// of every placeholder it replaced (ok true), then of every one it kept
+// because getenv does not define it (ok false): only a name that reads as
+// a variable's (see [varName]: in "100% off, 5% more" nothing is one), and
+// only when "%NAME%" is still in the result (in "%A%USERNAME%" the closing
+// % of an undefined %A% opens %USERNAME%, so what stays is "%A", no
+// placeholder).
 func expandEach(v string, getenv func(string) (string, bool), each func(name string, ok bool)) string {
 	if getenv == nil || !strings.Contains(v, "%") {
 		return v
+	}
+	var kept []string
+	done := func(out string) string {
+		if each != nil {
+			for _, n := range kept {
+				if strings.Contains(out, "%"+n+"%") {
+					each(n, false)
+				}
+			}
+		}
+		return out
 	}
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(v, '%')
 		if i < 0 {
 			b.WriteString(v)
-			return b.String()
+			return done(b.String())
 		}
 		j := strings.IndexByte(v[i+1:], '%')
 		if j < 0 {
 			b.WriteString(v)
-			return b.String()
+			return done(b.String())
 		}
 		j += i + 1
 		b.WriteString(v[:i])
@@ -109,8 +123,8 @@ func expandEach(v string, getenv func(string) (string, bool), each func(name str
 			v = v[j+1:]
 			continue
 		}
-		if each != nil && varName(v[i+1:j]) {
-			each(v[i+1:j], false)
+		if varName(v[i+1:j]) {
+			kept = append(kept, v[i+1:j])
 		}
 		// Undefined: keep "%NAME" and rescan from the closing %, which
 		// may open the next placeholder ("100% %USERNAME%").
