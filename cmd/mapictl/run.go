@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mapictl/mapictl/internal/mapi"
+	"github.com/mapictl/mapictl/internal/term"
 )
 
 // run executes mapictl with args (args[0] is the program name) and returns
@@ -19,6 +21,7 @@ import (
 // SIGINT and SIGTERM) stops network and prompt calls and the spool flush.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	disableCoreDumps()
+	term.HideFDFromChildren(os.Getenv("MAPICTL_PASSPHRASE_FD")) // before any child program starts
 	f := newFactory(stdin, stdout, stderr)
 	f.setPromptContext(ctx)
 	if base := filepath.Base(args[0]); base == "sendmail" || base == "mailq" {

@@ -123,7 +123,7 @@ func expandEach(v string, getenv func(string) (string, bool), each func(name str
 			v = v[j+1:]
 			continue
 		}
-		if varName(v[i+1:j]) {
+		if varName(v[i+1 : j]) {
 			kept = append(kept, v[i+1:j])
 		}
 		// Undefined: keep "%NAME" and rescan from the closing %, which

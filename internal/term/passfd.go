@@ -3,6 +3,8 @@ package term
 import (
 	"bytes"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/mapictl/mapictl/internal/mapi"
@@ -36,6 +38,23 @@ func PassphraseFromFD(fd int) ([]byte, error) {
 	}
 	fdCache.m[fd] = fdResult{p, err}
 	return bytes.Clone(p), err
+}
+
+// HideFDFromChildren keeps the passphrase file descriptor named by env
+// (MAPICTL_PASSPHRASE_FD's value) from every program mapictl starts (a
+// sendmail.path program, an MDA, a manifest's command): it marks it
+// close-on-exec. The descriptor comes from the caller's shell, so Go did
+// not open it close-on-exec, and a child would inherit it with the
+// passphrase still unread on it (under a session nothing reads it). Call
+// it before starting any program. Standard input, output and error
+// (0-2) and values that are not a descriptor are left alone. A no-op on
+// Windows, where a child inherits only the handles it is given.
+func HideFDFromChildren(env string) {
+	fd, err := strconv.Atoi(strings.TrimSpace(env))
+	if err != nil || fd <= 2 {
+		return
+	}
+	closeOnExec(fd)
 }
 
 // passphraseLimit bounds a passphrase read from a file descriptor, and a

@@ -14,6 +14,10 @@ func openTTY() (in, out *os.File, err error) {
 	return f, f, err
 }
 
+// closeOnExec marks fd close-on-exec (see HideFDFromChildren); a closed or
+// invalid fd is left as it is.
+func closeOnExec(fd int) { syscall.CloseOnExec(fd) }
+
 // readFDByte reads into b from fd without wrapping fd in an *os.File (whose
 // finalizer would close it); n == 0 with a nil error is end of file.
 func readFDByte(fd int, b []byte) (int, error) {

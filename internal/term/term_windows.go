@@ -22,6 +22,10 @@ func openTTY() (in, out *os.File, err error) {
 	return in, out, nil
 }
 
+// closeOnExec does nothing: a Windows child inherits only the handles it
+// is given (see HideFDFromChildren).
+func closeOnExec(int) {}
+
 // readFDByte reads into b from the handle fd; n == 0 with a nil error is
 // end of file.
 func readFDByte(fd int, b []byte) (int, error) {
