@@ -19,10 +19,10 @@ type spoolFlushOptions struct {
 
 // flushJSON is spool flush's -o json value.
 type flushJSON struct {
-	Sent     int            `json:"sent"`
-	Queued   int            `json:"queued"`
-	Failed   int            `json:"failed"`
-	Rejected int            `json:"rejected"` // not queued by this store: set aside, never sent
+	Sent     int `json:"sent"`
+	Queued   int `json:"queued"`
+	Failed   int `json:"failed"`
+	Rejected int `json:"rejected"` // not queued by this store: set aside, never sent
 	// Partial counts the messages delivered to some recipients and
 	// refused by others (counted in sent, or in queued when the refusals
 	// were for now).
@@ -50,7 +50,12 @@ func newSpoolFlushCmd(f *factory) *cobra.Command {
 (for cron) only tries those whose backoff has run out. Each message's transport
 comes from the profile and section it was queued for (or the current session's
 snapshot for messages queued under it). Prints "flushed: N sent, N queued, N failed";
-a progress bar is shown on stderr when it is a terminal.`,
+a progress bar is shown on stderr when it is a terminal. Each message that stays
+queued or fails is reported on stderr. A message delivered to some recipients and
+refused by others is too, each refused recipient with the server's reply: those
+refused for now ("deferred", 4xx) stay queued alone, those refused for good
+("rejected", 5xx) are failed with a non-delivery report; the summary ends with
+"; N delivered to some recipients only".`,
 		Example: "  mapictl spool flush\n  */5 * * * * mapictl spool flush --due",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
