@@ -33,12 +33,17 @@ func errStage(e *mapi.Error) string {
 	return ""
 }
 
-// rejectionLines formats each rejected recipient for text output, control
+// rejectionLines formats each rejected recipient for text output
+// ("rejected: ADDR CODE …", or "deferred: …" for a refusal for now), control
 // characters (from the server's reply) escaped.
 func rejectionLines(rs []transport.Rejection) []string {
 	var out []string
 	for _, r := range rs {
-		parts := []string{"rejected:", r.Address}
+		word := "rejected:"
+		if r.Temporary {
+			word = "deferred:" // refused for now: it stays queued
+		}
+		parts := []string{word, r.Address}
 		if r.SMTPCode != 0 {
 			parts = append(parts, fmt.Sprint(r.SMTPCode))
 		}

@@ -20,6 +20,9 @@ type sendJSON struct {
 	Transport string          `json:"section"` // the transport section (SPEC §7)
 	Accepted  []string        `json:"accepted"`
 	Rejected  []rejectionJSON `json:"rejected"`
+	// FailedID is the message in spool/failed holding the recipients
+	// refused for good when others, refused for now, stay queued as ID.
+	FailedID string `json:"failed_id,omitempty"`
 }
 
 // dryRunJSON is message send --dry-run's -o json value.
@@ -81,6 +84,7 @@ func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
 	out.Accepted = append(out.Accepted, r.Accepted()...)
 	out.Rejected = rejectionsJSON(rejected)
 	out.State = st
+	out.FailedID = r.Outcome.FailedID
 	if st == "" {
 		return r.Err()
 	}
@@ -89,11 +93,19 @@ func (f *factory) reportSend(out *sendJSON, r delivery.Receipt) error {
 			return err
 		}
 	} else {
-		switch st {
-		case "sent", "partial":
+		switch {
+		case st == "sent" || st == "partial" || len(out.Accepted) > 0:
+			// Delivered to some: those refused for now (queued) or for
+			// good follow, one line each, and the IDs they are kept as.
 			f.printf("sent: %s via %s (%s)\n", out.MessageID, out.Transport, plural(len(out.Accepted), "recipient"))
 			for _, l := range rejectionLines(rejected) {
 				f.println(l)
+			}
+			if st == spool.StateQueued || out.FailedID != "" {
+				f.println("queued: " + out.ID)
+			}
+			if out.FailedID != "" {
+				f.println("failed: " + out.FailedID)
 			}
 		default:
 			f.println(st + ": " + out.ID)

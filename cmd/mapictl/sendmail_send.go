@@ -60,6 +60,10 @@ func (f *factory) sendmailSubmit(ctx context.Context, t *delivery.Target, locked
 		if warning != "" {
 			f.warnf("%s", warning)
 		}
+		// Delivered to some: the recipients refused for now, queued.
+		for _, l := range rejectionLines(r.Rejected()) {
+			f.warnf("%s", l)
+		}
 		return err
 	}
 	if r.State() != "" {

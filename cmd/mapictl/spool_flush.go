@@ -19,10 +19,14 @@ type spoolFlushOptions struct {
 
 // flushJSON is spool flush's -o json value.
 type flushJSON struct {
-	Sent     int            `json:"sent"`
-	Queued   int            `json:"queued"`
-	Failed   int            `json:"failed"`
-	Rejected int            `json:"rejected"` // not queued by this store: set aside, never sent
+	Sent     int `json:"sent"`
+	Queued   int `json:"queued"`
+	Failed   int `json:"failed"`
+	Rejected int `json:"rejected"` // not queued by this store: set aside, never sent
+	// Partial counts the messages delivered to some recipients and
+	// refused by others (counted in sent, or in queued when the refusals
+	// were for now).
+	Partial  int            `json:"partial"`
 	Messages []flushMessage `json:"messages"`
 }
 
@@ -30,6 +34,11 @@ type flushMessage struct {
 	ID    string  `json:"id"`
 	State string  `json:"state"`
 	Error *string `json:"error"`
+	// Recipients refused by a delivery that reached others (smtp_code
+	// 4xx: queued; 5xx: failed with a report), and the message in
+	// spool/failed that holds the latter when the former stay queued.
+	Rejected []rejectionJSON `json:"rejected,omitempty"`
+	FailedID string          `json:"failed_id,omitempty"`
 }
 
 func newSpoolFlushCmd(f *factory) *cobra.Command {
@@ -41,7 +50,12 @@ func newSpoolFlushCmd(f *factory) *cobra.Command {
 (for cron) only tries those whose backoff has run out. Each message's transport
 comes from the profile and section it was queued for (or the current session's
 snapshot for messages queued under it). Prints "flushed: N sent, N queued, N failed";
-a progress bar is shown on stderr when it is a terminal.`,
+a progress bar is shown on stderr when it is a terminal. Each message that stays
+queued or fails is reported on stderr. A message delivered to some recipients and
+refused by others is too, each refused recipient with the server's reply: those
+refused for now ("deferred", 4xx) stay queued alone, those refused for good
+("rejected", 5xx) are failed with a non-delivery report; the summary ends with
+"; N delivered to some recipients only".`,
 		Example: "  mapictl spool flush\n  */5 * * * * mapictl spool flush --due",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -94,7 +108,14 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 		if !t.Add(oc) {
 			continue
 		}
-		m := flushMessage{ID: oc.ID, State: oc.State}
+		m := flushMessage{ID: oc.ID, State: oc.State, FailedID: oc.FailedID}
+		if oc.Result != nil && len(oc.Result.Rejected) > 0 {
+			m.Rejected = rejectionsJSON(oc.Result.Rejected)
+			sum.Partial++
+			if !f.jsonOutput() {
+				f.reportPartial(oc)
+			}
+		}
 		if oc.Err != nil {
 			e := delivery.TransportError(oc.Err)
 			m.Error = &e.Msg
@@ -117,12 +138,31 @@ func runSpoolFlush(ctx context.Context, opts *spoolFlushOptions, f *factory) err
 		if perr := f.printJSON(sum); perr != nil {
 			return perr
 		}
-	case sum.Rejected > 0:
-		f.printf("flushed: %d sent, %d queued, %d failed, %d set aside (not queued by this store)\n", sum.Sent, sum.Queued, sum.Failed, sum.Rejected)
 	default:
-		f.printf("flushed: %d sent, %d queued, %d failed\n", sum.Sent, sum.Queued, sum.Failed)
+		line := fmt.Sprintf("flushed: %d sent, %d queued, %d failed", sum.Sent, sum.Queued, sum.Failed)
+		if sum.Rejected > 0 {
+			line += fmt.Sprintf(", %d set aside (not queued by this store)", sum.Rejected)
+		}
+		if sum.Partial > 0 {
+			line += fmt.Sprintf("; %d delivered to some recipients only", sum.Partial)
+		}
+		f.println(line)
 	}
 	return err // nil, or interrupted
+}
+
+// reportPartial warns, on stderr, of a message delivered to some of its
+// recipients: how many, each one refused (deferred: queued for a retry;
+// rejected: failed with a report) and where those refused for good are.
+func (f *factory) reportPartial(oc spool.Outcome) {
+	res := oc.Result
+	f.warnf("message %s delivered to %d of %d recipients", oc.ID, len(res.Accepted), len(res.Accepted)+len(res.Rejected))
+	for _, l := range rejectionLines(res.Rejected) {
+		f.warnf("  %s", l)
+	}
+	if oc.FailedID != "" {
+		f.warnf("  the recipients rejected for good are in spool/failed as %s: 'mapictl spool show %s'", oc.FailedID, oc.FailedID)
+	}
 }
 
 func newSpoolRetryCmd(f *factory) *cobra.Command {

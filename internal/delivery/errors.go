@@ -82,7 +82,10 @@ func OutcomeError(id, st string, err error, rejected []transport.Rejection, repo
 
 // Err is the error the submission ends with once it was tried: nil when
 // sent; when the flush gave no state, its error as mapi.AsError gives it
-// (nil for none); else [OutcomeError] of the receipt.
+// (nil for none); else [OutcomeError] of the receipt. A partial delivery
+// that left recipients refused for now queued as ID and failed those
+// refused for good as spool.Outcome.FailedID is OutcomeError of the
+// failed message, with a hint naming the queued one.
 func (r Receipt) Err() error {
 	st := r.State()
 	if st == "" {
@@ -91,8 +94,16 @@ func (r Receipt) Err() error {
 		}
 		return nil
 	}
-	if e := OutcomeError(r.ID, st, r.Outcome.Err, r.Rejected(), r.Outcome.Report); e != nil {
-		return e
+	id := r.ID
+	if r.Outcome.FailedID != "" {
+		id = r.Outcome.FailedID
 	}
-	return nil
+	e := OutcomeError(id, st, r.Outcome.Err, r.Rejected(), r.Outcome.Report)
+	if e == nil {
+		return nil
+	}
+	if id != r.ID {
+		e = e.WithHint("the recipients refused for now stay queued as " + r.ID + "; 'mapictl spool flush' tries them again")
+	}
+	return e
 }

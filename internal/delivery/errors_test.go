@@ -71,3 +71,24 @@ func TestReceiptErr(t *testing.T) {
 		t.Fatalf("queued only: %v", err)
 	}
 }
+
+// TestReceiptErrPartialSplit: a partial delivery whose recipients refused
+// for good were failed apart (FailedID) while others stay queued ends in 67
+// pointing to the failed message's report and naming the queued one; one
+// whose refusals were all for now is 75.
+func TestReceiptErrPartialSplit(t *testing.T) {
+	rej := []transport.Rejection{{Address: "t@x.test", SMTPCode: 451, Temporary: true}, {Address: "b@x.test", SMTPCode: 550}}
+	r := Receipt{ID: "q1", Tried: true, Outcome: spool.Outcome{ID: "q1", State: "partial", FailedID: "f1", Report: true,
+		Result: &transport.Result{Accepted: []string{"o@x.test"}, Rejected: rej}}}
+	e := mapi.AsError(r.Err())
+	if e.ExitStatus() != mapi.ExitRecipientsRejected || !strings.Contains(strings.Join(e.Hints, "\n"), "'mapictl spool show f1'") ||
+		!strings.Contains(strings.Join(e.Hints, "\n"), "stay queued as q1") {
+		t.Fatalf("split: %+v", e)
+	}
+	te := &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageRcpt, SMTPCode: 451, Rejected: rej[:1]}
+	r = Receipt{ID: "q1", Tried: true, Outcome: spool.Outcome{ID: "q1", State: spool.StateQueued, Err: te,
+		Result: &transport.Result{Accepted: []string{"o@x.test"}, Rejected: rej[:1]}}}
+	if e := mapi.AsError(r.Err()); e.ExitStatus() != mapi.ExitQueued || !strings.Contains(strings.Join(e.Hints, "\n"), "stays queued as q1") {
+		t.Fatalf("deferred: %+v", e)
+	}
+}

@@ -51,24 +51,7 @@ func (s *Spool) settle(rec *Record, p *Payload, ct []byte, o *FlushOptions, res 
 			}
 			return oc
 		}
-		oc.State = "partial"
-		np := *p
-		np.To = nil
-		for _, r := range res.Rejected {
-			np.To = append(np.To, r.Address)
-		}
-		np.Rejected, np.Reason, np.Stage = res.Rejected, "some recipients were rejected", transport.StageRcpt
-		np.SMTPCode, np.EnhancedCode = res.Rejected[0].SMTPCode, res.Rejected[0].EnhancedCode
-		np.NDR = s.ndr(o, p, failuresOf(res.Rejected), now)
-		kind := "permanent"
-		if allTemporary(res.Rejected) {
-			kind = "temporary"
-		}
-		if err := s.toFailed(rec, &np, ct, o, kind, now); err != nil {
-			oc.Err = err
-		}
-		oc.Report = np.NDR != nil && o.Seal != nil
-		return oc
+		return s.settlePartial(rec, p, ct, o, res, now)
 	}
 	var te *transport.Error
 	local := errors.As(err, &te) && te.Kind == transport.KindLocal

@@ -40,4 +40,35 @@
 //
 // A crash after the transport accepted a message but before its pair was
 // removed leaves it queued: it is sent again (at least once).
+//
+// # Partial deliveries
+//
+// A delivery the server accepted for some recipients and refused for others
+// is settled per recipient, as Postfix does (partial.go). First the
+// message's line goes to sent.log (fsync): from then on the accepted
+// recipients are done. Then:
+//
+//   - refusals for good only (5xx): the message moves to failed/, narrowed
+//     to the refused recipients, with their report (`spool retry` sends it
+//     to them alone);
+//   - refusals for now only (4xx): the message stays in the outbox under its
+//     ID, its envelope narrowed to them and re-sealed in place (.age, then
+//     .json), with an attempt counted, the backoff and the 5-day expiry of
+//     any temporary failure (at expiry it fails with a report naming them);
+//   - both: the recipients refused for good become a new message in
+//     failed/ (a new ID, the same profile, section, session and creation
+//     time), holding only them and their report; it is written, whole,
+//     before the queued message is narrowed to the recipients refused for
+//     now. Each of the two is listed, shown, retried and dropped on its
+//     own.
+//
+// A crash between these steps may resend, never lose: before the narrowed
+// payload is renamed into place the queued message still has every
+// recipient, and the next flush sends to all of them again (the accepted
+// ones a second time, those refused for good a second report, as a second
+// failed message). A new failed message whose .json a crash cut off is
+// rebuilt from its payload as an orphan .age is. If the new failed message
+// cannot be written, its recipients stay queued with those refused for
+// now. Without a Sealer nothing can be narrowed: the message moves to
+// failed/ whole, as before.
 package spool

@@ -25,6 +25,13 @@ type Resolver func(rec *Record) (transport.Transport, error)
 // was stored with the message in failed/ ("failed" or "partial"): not when
 // there is no sender, the report could not be built (Warn says why), or
 // FlushOptions.Seal is nil.
+//
+// A delivery the server accepted for some recipients and refused for
+// others has Result set (see settlePartial): "partial" when some were
+// refused for good (their report in failed/ under ID, or under FailedID
+// when others, refused for now, stay queued under ID), "queued" with a
+// temporary *transport.Error of stage rcpt when the refusals were all for
+// now (the message stays queued for them alone).
 type Outcome struct {
 	ID      string
 	State   string
@@ -33,6 +40,10 @@ type Outcome struct {
 	Skipped bool
 	Session string
 	Report  bool
+	// FailedID is the message in failed/ that holds the recipients
+	// refused for good, and their report, when a partial delivery left
+	// others queued under ID; "" otherwise.
+	FailedID string
 }
 
 // FlushOptions selects the messages to deliver and supplies the keys and
@@ -42,8 +53,9 @@ type Outcome struct {
 // Seal re-seals a payload whose contents change (failure reason, server
 // reply, report, the rejected recipients of a partial delivery). When Seal
 // is nil the old sealed bytes are kept and only the record changes: the
-// failure details are then not stored, and a retried partial delivery goes
-// to every recipient again. Open is required.
+// failure details are then not stored, a partial delivery moves to failed/
+// whole (its deferred recipients are not kept queued), and a retried
+// partial delivery goes to every recipient again. Open is required.
 type FlushOptions struct {
 	IDs          []string
 	Due          bool

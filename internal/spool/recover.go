@@ -113,7 +113,9 @@ func (s *Spool) recoverOne(id string, open Opener, temps []string) (gone bool, e
 	case f.oa:
 		return false, s.rebuild(outboxDir, id, open)
 	case f.fa:
-		return false, s.rebuild(failedDir, id, open)
+		// A crash inside the write of a message split off into failed/
+		// (settlePartial): in failed/, its outbox lock can go.
+		return true, s.rebuild(failedDir, id, open)
 	}
 	return true, nil
 }
