@@ -109,26 +109,33 @@ func ReadRegular(path string) ([]byte, error) {
 }
 
 // OpenRegular opens path for reading with the checks of ReadRegular and
-// returns its size. The file opened is the one checked: a path swapped for
-// another file between the check and the open is refused.
+// returns its size. The checks are made on the file opened (OpenNoFollow,
+// then its own Stat), so a path swapped for a link or a device in between
+// is refused, while a file another process replaces by an atomic rename
+// (a token file refreshed, a profile rewritten) is read whole, old or new,
+// never refused for the race.
 func OpenRegular(path string) (*os.File, int64, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return nil, 0, err
+	for try := 0; ; try++ {
+		f, err := OpenNoFollow(path)
+		if errors.Is(err, errChanged) && try < 3 {
+			continue // replaced between OpenNoFollow's check and its open (Windows)
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		fi, err := f.Stat()
+		if err != nil {
+			f.Close()
+			return nil, 0, err
+		}
+		if !fi.Mode().IsRegular() {
+			f.Close()
+			return nil, 0, fmt.Errorf("%s is not a regular file", path)
+		}
+		return f, fi.Size(), nil
 	}
-	if fi.Mode()&fs.ModeSymlink != 0 {
-		return nil, 0, fmt.Errorf("%s %w", path, ErrSymlink)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, fmt.Errorf("%s is not a regular file", path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
-		f.Close()
-		return nil, 0, fmt.Errorf("%s changed while it was opened", path)
-	}
-	return f, fi.Size(), nil
 }
+
+// errChanged is OpenNoFollow's error (where it checks before it opens)
+// for a path that named another file by the time it was opened.
+var errChanged = errors.New("changed while it was opened")

@@ -32,7 +32,7 @@ func OpenNoFollow(path string) (*os.File, error) {
 	}
 	if got, err := f.Stat(); err != nil || !os.SameFile(fi, got) {
 		f.Close()
-		return nil, fmt.Errorf("%s changed while it was opened", path)
+		return nil, fmt.Errorf("%s %w", path, errChanged)
 	}
 	return f, nil
 }
