@@ -46,6 +46,9 @@ type factory struct {
 	// not given or the command has none): its session token is read from
 	// that file instead of $MAPICTL_SESSION (session_hook.go).
 	sessionFile string
+	// evalFailureSaid is whether the command printed its evalOnFailure
+	// value itself (run.go).
+	evalFailureSaid bool
 
 	prompts // the run's Prompter and the context of its prompts (prompt.go)
 

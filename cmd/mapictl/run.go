@@ -33,9 +33,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && cmd != nil && cmd.Annotations[evalOnFailure] != "" && !f.evalFailureSaid && !f.jsonOutput() {
+		f.println(cmd.Annotations[evalOnFailure])
+	}
 	return f.exit(err)
 }
+
+// evalOnFailure annotates a command whose output is meant for eval (session
+// logon): its value is what stdout carries when the command fails, however
+// early (a flag cobra refused, a bad argument), so that the eval fails too
+// rather than run nothing and let the script go on.
+const evalOnFailure = "mapictl/eval-on-failure"
 
 // markUsageErrors makes cobra's own argument errors (a wrong number of
 // arguments) MAPI_E_INVALID_PARAMETER, 64, as SetFlagErrorFunc does for

@@ -22,7 +22,10 @@ type logonOptions struct {
 func newSessionLogonCmd(f *factory) *cobra.Command {
 	opts := &logonOptions{}
 	cmd := &cobra.Command{
-		Use:   "logon",
+		// run prints "false" for errors raised before RunE (a bad flag
+		// or argument), so that eval "$(mapictl session logon …)" fails.
+		Annotations: map[string]string{evalOnFailure: "false"},
+		Use:         "logon",
 		Short: "Log on to the profile's transport sections and print the session token",
 		Long: `Log on to each transport section (or those named with -s/--section): stored
 credentials first; when they are missing, a prompt on the terminal (username
@@ -67,6 +70,7 @@ func runSessionLogon(ctx context.Context, opts *logonOptions, f *factory) error 
 	err := logon(ctx, opts, f)
 	if err != nil && !f.jsonOutput() {
 		f.println("false")
+		f.evalFailureSaid = true
 	}
 	return err
 }
