@@ -26,7 +26,7 @@ func newSessionLogonCmd(f *factory) *cobra.Command {
 		// or argument), so that eval "$(mapictl session logon …)" fails.
 		Annotations: map[string]string{evalOnFailure: "false"},
 		Use:         "logon",
-		Short: "Log on to the profile's transport sections and print the session token",
+		Short:       "Log on to the profile's transport sections and print the session token",
 		Long: `Log on to each transport section (or those named with -s/--section): stored
 credentials first; when they are missing, a prompt on the terminal (username
 echoed, password not) unless --no-input, else MAPI_E_UNCONFIGURED (78). Unless
