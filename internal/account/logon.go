@@ -121,7 +121,16 @@ func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 	strict := o.Strict || len(o.Sections) > 0
 	res := &LogonResult{Prompted: map[string]session.Credentials{}}
 	for _, s := range secs {
-		ss, prompted, err := logonSection(ctx, o, s, as)
+		// A multi-session=false section another session holds (or one
+		// whose live sessions this would need to exclude) cannot join:
+		// left out before the network, as a section that cannot log on,
+		// rather than refused with the lot by session.Create.
+		err := o.checkFree(s)
+		var ss session.SectionSnapshot
+		var prompted bool
+		if err == nil {
+			ss, prompted, err = logonSection(ctx, o, s, as)
+		}
 		if err != nil {
 			if strict || mapi.IsCode(err, mapi.UserCancel) || ctx.Err() != nil {
 				return nil, err
@@ -138,6 +147,20 @@ func Logon(ctx context.Context, o LogonOptions) (*LogonResult, error) {
 		return res, res.Failed[0].Err
 	}
 	return res, nil
+}
+
+// checkFree is session.CheckFree for section s at the logon's clock; nil
+// without a store (a logon that makes no session).
+func (o LogonOptions) checkFree(s *profile.Section) error {
+	if o.StoreRoot == "" {
+		return nil
+	}
+	now := time.Now()
+	if o.Clock != nil {
+		now = o.Clock()
+	}
+	st := FromSection(o.Profile.Name, s, o.StoreRoot).Settings()
+	return session.CheckFree(o.StoreRoot, now, s.Name, st.SectionUID, !st.MultiSession)
 }
 
 func selectSections(p *profile.Profile, names []string) ([]*profile.Section, error) {

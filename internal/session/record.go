@@ -162,6 +162,24 @@ func Create(storeRoot string, snap *Snapshot, pq bool) (string, error) {
 	return snap.ID + "." + k.Identity, nil
 }
 
+// CheckFree reports whether a section (uid, named name; exclusive when its
+// multi-session is false) may join a new session at now: MAPI_E_BUSY, as
+// [Create] would refuse it, when a live session holds it and either takes
+// it exclusively. Logon asks it before the network, so that such a section
+// is left out like any other that cannot log on; Create checks again under
+// the lock. Errors: those of reading the sessions directory.
+func CheckFree(storeRoot string, now time.Time, name, uid string, exclusive bool) error {
+	live, _, err := scan(storeRoot, now, false)
+	if err != nil {
+		return err
+	}
+	m := Meta{Sections: []string{name}, SectionUIDs: []string{uid}}
+	if exclusive {
+		m.Exclusive = []string{uid}
+	}
+	return checkBusy(m, live)
+}
+
 // checkBusy refuses m when one of its sections is exclusive in a live
 // session, or one of the live sessions holds a section m takes exclusively.
 func checkBusy(m Meta, live []Meta) error {
