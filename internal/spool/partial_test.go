@@ -2,7 +2,6 @@ package spool
 
 import (
 	"io"
-	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -59,15 +58,7 @@ func (s *rcptSession) Data(r io.Reader) error {
 
 func newRcptServer(t *testing.T) *rcptServer {
 	rs := &rcptServer{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &rcptSession{s: rs}, nil }))
-	srv.Domain = "localhost"
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	rs.port = l.Addr().(*net.TCPAddr).Port
+	rs.port = serveSMTP(t, smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &rcptSession{s: rs}, nil }))
 	return rs
 }
 

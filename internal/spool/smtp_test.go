@@ -45,9 +45,11 @@ func (s *greySession) Data(r io.Reader) error {
 	return nil
 }
 
-func TestSMTPGreylistThenDelivered(t *testing.T) {
-	g := &greylister{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &greySession{g: g}, nil }))
+// serveSMTP serves be with go-smtp on a loopback port until the test ends
+// and returns the port.
+func serveSMTP(t *testing.T, be smtp.Backend) int {
+	t.Helper()
+	srv := smtp.NewServer(be)
 	srv.Domain = "localhost"
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -55,7 +57,12 @@ func TestSMTPGreylistThenDelivered(t *testing.T) {
 	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
-	port := l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func TestSMTPGreylistThenDelivered(t *testing.T) {
+	g := &greylister{}
+	port := serveSMTP(t, smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &greySession{g: g}, nil }))
 
 	e := newEnv(t)
 	id := e.enqueue(testPayload())
