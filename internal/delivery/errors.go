@@ -37,8 +37,9 @@ func TransportError(err error) *mapi.Error {
 
 // OutcomeError returns the error a send ends with for message id in state
 // st ("sent", "partial", "queued", "failed") after err; nil for sent. A
-// partial delivery is MAPI_E_NOT_FOUND, 67, with a transport error of stage
-// rcpt (the first rejection's codes) in its Detail, and a hint that points
+// partial delivery is MAPI_E_NOT_FOUND, 67, counted by the recipients
+// refused for good, with a transport error of stage rcpt (the first such
+// refusal's codes; every refusal listed) in its Detail, and a hint that points
 // to the non-delivery report only when report says one was stored; a queued message always
 // ends in 75 (MAPI_E_BUSY's own exit aside), whatever kept it there, but
 // for a local failure (transport.KindLocal: a token file that is corrupt,
@@ -49,11 +50,17 @@ func OutcomeError(id, st string, err error, rejected []transport.Rejection, repo
 	case "sent":
 		return nil
 	case "partial":
-		e := mapi.Errorf(mapi.NotFound, "the server rejected %d of the recipients", len(rejected)).
+		// Counted and coded by the refusals for good: those refused for
+		// now (4xx) stay queued and are listed, not counted.
+		perm := slices.DeleteFunc(slices.Clone(rejected), func(r transport.Rejection) bool { return r.Temporary })
+		if len(perm) == 0 {
+			perm = rejected
+		}
+		e := mapi.Errorf(mapi.NotFound, "the server rejected %d of the recipients", len(perm)).
 			WithExit(mapi.ExitRecipientsRejected)
 		te := &transport.Error{Kind: transport.KindPermanent, Stage: transport.StageRcpt, Rejected: rejected}
-		if len(rejected) > 0 {
-			te.SMTPCode, te.EnhancedCode = rejected[0].SMTPCode, rejected[0].EnhancedCode
+		if len(perm) > 0 {
+			te.SMTPCode, te.EnhancedCode = perm[0].SMTPCode, perm[0].EnhancedCode
 		}
 		e.Detail = te
 		if report {

@@ -85,6 +85,10 @@ func TestReceiptErrPartialSplit(t *testing.T) {
 		!strings.Contains(strings.Join(e.Hints, "\n"), "stay queued as q1") {
 		t.Fatalf("split: %+v", e)
 	}
+	// counted and coded by the refusal for good, not the deferral (review finding)
+	if te := transport.ErrorDetail(e); e.Msg != "the server rejected 1 of the recipients" || te == nil || te.SMTPCode != 550 || len(te.Rejected) != 2 {
+		t.Fatalf("split: %q, detail %+v", e.Msg, te)
+	}
 	te := &transport.Error{Kind: transport.KindTemporary, Stage: transport.StageRcpt, SMTPCode: 451, Rejected: rej[:1]}
 	r = Receipt{ID: "q1", Tried: true, Outcome: spool.Outcome{ID: "q1", State: spool.StateQueued, Err: te,
 		Result: &transport.Result{Accepted: []string{"o@x.test"}, Rejected: rej[:1]}}}
