@@ -136,6 +136,18 @@ func (f *factory) checkOutput() error {
 		WithHint("pass -o text or -o json, or set MAPICTL_OUTPUT to one of them")
 }
 
+// checkLockTimeout refuses a --lock-timeout ($MAPICTL_LOCK_TIMEOUT,
+// config.yaml) that is not a duration of zero or more: 64, before any work,
+// rather than the default taken in its place without a word.
+func (f *factory) checkLockTimeout() error {
+	s := f.v.GetString("lock-timeout")
+	if d, err := time.ParseDuration(s); err != nil || d < 0 {
+		return mapi.Errorf(mapi.InvalidParameter, "invalid lock timeout %q: want a duration such as 10s or 2m", s).
+			WithHint("pass --lock-timeout DURATION, or fix MAPICTL_LOCK_TIMEOUT or config.yaml's lock-timeout")
+	}
+	return nil
+}
+
 // noInput reports --no-input / $MAPICTL_NO_INPUT (1, true, yes).
 func (f *factory) noInput() bool {
 	s := strings.ToLower(strings.TrimSpace(f.v.GetString("no-input")))

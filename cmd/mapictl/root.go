@@ -79,7 +79,10 @@ spooler (SMTP, a local Maildir, or a sendmail program).
 			if err := f.loadConfig(); err != nil {
 				return err
 			}
-			return f.checkOutput()
+			if err := f.checkOutput(); err != nil {
+				return err
+			}
+			return f.checkLockTimeout()
 		},
 	}
 	root.SetVersionTemplate("{{mapictlVersionText}}")

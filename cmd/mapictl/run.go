@@ -34,10 +34,42 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && cmd != nil && cmd.Annotations[evalOnFailure] != "" && !f.evalFailureSaid && !f.jsonOutput() {
-		f.println(cmd.Annotations[evalOnFailure])
+	if err != nil && !f.evalFailureSaid && !f.jsonOutput() {
+		if say := evalSay(cmd, root, args[1:]); say != "" {
+			f.println(say)
+		}
 	}
 	return f.exit(err)
+}
+
+// evalSay is the evalOnFailure value of the command that failed, or, when
+// cobra stopped before it found one (a bad flag before the subcommand:
+// mapictl --bad session logon), of the command args' words name.
+func evalSay(cmd, root *cobra.Command, args []string) string {
+	if cmd != nil && cmd.Annotations[evalOnFailure] != "" {
+		return cmd.Annotations[evalOnFailure]
+	}
+	c := root
+	for _, w := range args {
+		if strings.HasPrefix(w, "-") {
+			continue
+		}
+		next := (*cobra.Command)(nil)
+		for _, sub := range c.Commands() {
+			if sub.Name() == w || sub.HasAlias(w) {
+				next = sub
+				break
+			}
+		}
+		if next == nil {
+			continue // a flag's value, or an argument
+		}
+		c = next
+		if say := c.Annotations[evalOnFailure]; say != "" {
+			return say
+		}
+	}
+	return ""
 }
 
 // evalOnFailure annotates a command whose output is meant for eval (session
