@@ -52,20 +52,7 @@ func TestOAuth2WatchRenews(t *testing.T) {
 	m := newOAuthMail(t, 1, nil, oauthtest.AccessTokenLifetime(4*time.Second))
 	s := newOAuthStore(t, m, "work")
 	s.signInDevice("work")
-	c := s.cmd("spool", "watch", "--interval", "1h")
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	defer func() {
-		if c.ProcessState == nil {
-			_ = c.Process.Kill()
-			<-done
-		}
-	}()
+	w := startWatch(t, s.cmd("spool", "watch", "--interval", "1h"))
 	imapLogons := func() int {
 		m.mu.Lock()
 		defer m.mu.Unlock()
@@ -79,29 +66,19 @@ func TestOAuth2WatchRenews(t *testing.T) {
 	}
 	newDir := filepath.Join(s.maildir("work"), "new")
 	if !waitFor(20*time.Second, func() bool { return countFiles(newDir) == 1 }) {
-		t.Fatalf("the first pass delivered nothing\n%s", errb.String())
+		t.Fatalf("the first pass delivered nothing\n%s", w.errb.String())
 	}
 	if !waitFor(15*time.Second, func() bool { return imapLogons() >= 4 }) {
-		t.Fatalf("%d logons in 15 s; want a new one before each token expires\n%s", imapLogons(), errb.String())
+		t.Fatalf("%d logons in 15 s; want a new one before each token expires\n%s", imapLogons(), w.errb.String())
 	}
 	if err := appendTestMessages(m.imapUser, 1); err != nil {
 		t.Fatal(err)
 	}
 	if !waitFor(5*time.Second, func() bool { return countFiles(newDir) == 2 }) {
-		t.Fatalf("new mail not fetched after the renewals\n%s", errb.String())
+		t.Fatalf("new mail not fetched after the renewals\n%s", w.errb.String())
 	}
-	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("spool watch after SIGTERM: %v\n%s", err, errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("spool watch did not end\n%s", errb.String())
-	}
-	if _, _, refused := m.counts(); refused != 0 || m.p.ReuseCount() != 0 || strings.Contains(errb.String(), "retrying") {
-		t.Errorf("refused %d, ReuseCount %d\n%s", refused, m.p.ReuseCount(), errb.String())
+	w.stop(t, 10*time.Second)
+	if _, _, refused := m.counts(); refused != 0 || m.p.ReuseCount() != 0 || strings.Contains(w.errb.String(), "retrying") {
+		t.Errorf("refused %d, ReuseCount %d\n%s", refused, m.p.ReuseCount(), w.errb.String())
 	}
 }

@@ -63,34 +63,68 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	return cond()
 }
 
+// watchProc is a `spool watch` process started by startWatch, with its
+// output.
+type watchProc struct {
+	cmd       *exec.Cmd
+	out, errb bytes.Buffer
+	done      chan error
+}
+
+// startWatch starts c, a spool watch, capturing its output; the process is
+// killed when the test ends if it is still running.
+func startWatch(t *testing.T, c *exec.Cmd) *watchProc {
+	t.Helper()
+	w := &watchProc{cmd: c, done: make(chan error, 1)}
+	c.Stdout, c.Stderr = &w.out, &w.errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { w.done <- c.Wait() }()
+	t.Cleanup(func() {
+		if c.ProcessState == nil {
+			_ = c.Process.Kill()
+			<-w.done
+		}
+	})
+	return w
+}
+
+// output is what the watch printed so far, stdout then stderr.
+func (w *watchProc) output() string { return w.out.String() + w.errb.String() }
+
+// stop sends SIGTERM and fails the test unless the watch exits 0 within
+// limit.
+func (w *watchProc) stop(t *testing.T, limit time.Duration) {
+	t.Helper()
+	if err := w.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-w.done:
+		if err != nil {
+			t.Fatalf("spool watch after SIGTERM: %v\n%s", err, w.output())
+		}
+	case <-time.After(limit):
+		t.Fatalf("spool watch did not end after SIGTERM\n%s", w.output())
+	}
+}
+
 // TestSpoolWatchIdle: spool watch delivers what is there, then a message
 // APPENDed while it runs is in the Maildir within 2 s (IMAP IDLE); a
 // message fetch beside it waits for the journal lock, then 75; SIGTERM
 // ends it with 0.
 func TestSpoolWatchIdle(t *testing.T) {
 	s, appendMsgs := newIMAPStore(t, 2)
-	c := s.cmd("spool", "watch", "--interval", "1h")
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	defer func() {
-		if c.ProcessState == nil {
-			_ = c.Process.Kill()
-			<-done
-		}
-	}()
+	w := startWatch(t, s.cmd("spool", "watch", "--interval", "1h"))
 	if !waitFor(20*time.Second, func() bool { return countNew(s) == 2 }) {
-		t.Fatalf("the first pass delivered %d of 2\n%s%s", countNew(s), out.String(), errb.String())
+		t.Fatalf("the first pass delivered %d of 2\n%s", countNew(s), w.output())
 	}
 	time.Sleep(300 * time.Millisecond) // let it enter IDLE
 	start := time.Now()
 	appendMsgs(1)
 	if !waitFor(2*time.Second, func() bool { return countNew(s) == 3 }) {
-		t.Fatalf("a new message was not delivered within 2 s (%d)\n%s%s", countNew(s), out.String(), errb.String())
+		t.Fatalf("a new message was not delivered within 2 s (%d)\n%s", countNew(s), w.output())
 	}
 	t.Logf("new mail delivered %v after the APPEND", time.Since(start))
 
@@ -99,19 +133,9 @@ func TestSpoolWatchIdle(t *testing.T) {
 		t.Errorf("message fetch beside the watch: exit %d\n%s", code, stderr)
 	}
 
-	if err := c.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
-	}
-	if !strings.Contains(out.String(), "in: fetched 1 message") {
-		t.Errorf("stdout:\n%s", out.String())
+	w.stop(t, 10*time.Second)
+	if !strings.Contains(w.out.String(), "in: fetched 1 message") {
+		t.Errorf("stdout:\n%s", w.out.String())
 	}
 	// Nothing is fetched twice afterwards.
 	code, stdout, stderr := s.execEnv(nil, "message", "fetch", "-o", "json")
@@ -178,22 +202,9 @@ func TestSpoolWatchPOP3BesideFetch(t *testing.T) {
 	}
 	held := func() int { srv.mu.Lock(); defer srv.mu.Unlock(); return len(srv.msgs) }
 
-	w := s.cmd("spool", "watch", "--interval", "1h")
-	var out, errb bytes.Buffer
-	w.Stdout, w.Stderr = &out, &errb
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- w.Wait() }()
-	defer func() {
-		if w.ProcessState == nil {
-			_ = w.Process.Kill()
-			<-done
-		}
-	}()
+	w := startWatch(t, s.cmd("spool", "watch", "--interval", "1h"))
 	if !waitFor(20*time.Second, func() bool { return countNew(s) == 2 && held() == 0 }) {
-		t.Fatalf("the first poll: %d delivered, %d left on the server\n%s%s", countNew(s), held(), out.String(), errb.String())
+		t.Fatalf("the first poll: %d delivered, %d left on the server\n%s", countNew(s), held(), w.output())
 	}
 	logons := srv.logonCount()
 	srv.add(1)
@@ -204,17 +215,7 @@ func TestSpoolWatchPOP3BesideFetch(t *testing.T) {
 	if n := srv.logonCount(); n != logons {
 		t.Errorf("the waiting fetch logged on: %d logons, want %d", n, logons)
 	}
-	if err := w.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
-	}
+	w.stop(t, 10*time.Second)
 	// The watch gone, a fetch takes the new message, once.
 	code, stdout, stderr := s.execEnv(nil, "message", "fetch", "-o", "json")
 	var res fetchJSON
@@ -257,20 +258,7 @@ func TestSpoolWatchPOP3TwoSections(t *testing.T) {
 		return len(ents)
 	}
 
-	w := s.cmd("spool", "watch", "-s", "in", "-s", "in2", "--interval", "1h")
-	var out, errb bytes.Buffer
-	w.Stdout, w.Stderr = &out, &errb
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- w.Wait() }()
-	defer func() {
-		if w.ProcessState == nil {
-			_ = w.Process.Kill()
-			<-done
-		}
-	}()
+	w := startWatch(t, s.cmd("spool", "watch", "-s", "in", "-s", "in2", "--interval", "1h"))
 	if !waitFor(30*time.Second, func() bool { return srv.logonCount() >= 2 && held() == 0 }) {
 		t.Fatalf("the first polls: %d logons, %d left on the server", srv.logonCount(), held())
 	}
@@ -281,21 +269,11 @@ func TestSpoolWatchPOP3TwoSections(t *testing.T) {
 	if n := srv.logonCount(); n != 2 {
 		t.Errorf("%d logons, want 2 (one poll of each watched section; none of the waiting fetch)", n)
 	}
-	if err := w.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("spool watch after SIGTERM: %v\n%s%s", err, out.String(), errb.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("spool watch did not end after SIGTERM\n%s%s", out.String(), errb.String())
-	}
+	w.stop(t, 20*time.Second)
 	if got := newOf("in") + newOf("in2"); got != 5 || newOf("in3") != 0 {
-		t.Errorf("delivered in=%d in2=%d in3=%d, want 5 in all\n%s%s", newOf("in"), newOf("in2"), newOf("in3"), out.String(), errb.String())
+		t.Errorf("delivered in=%d in2=%d in3=%d, want 5 in all\n%s", newOf("in"), newOf("in2"), newOf("in3"), w.output())
 	}
-	if strings.Contains(out.String()+errb.String(), "-ERR") {
-		t.Errorf("a section met an -ERR:\n%s%s", out.String(), errb.String())
+	if strings.Contains(w.output(), "-ERR") {
+		t.Errorf("a section met an -ERR:\n%s", w.output())
 	}
 }
